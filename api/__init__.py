@@ -1,0 +1,110 @@
+"""pointsbank's web edge: a thin JSON API over ``ledger``.
+
+Data flows one way: request -> schema -> auth -> one ledger call -> commit -> schema -> response.
+"""
+
+import os
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import event
+
+from ledger.clock import Clock
+
+from . import problems
+from .auth import load_principal
+from .extensions import ProblemApi, db, limiter, migrate
+
+MAX_BODY_BYTES = 64 * 1024
+DEFAULT_RATE_LIMIT = "1200 per minute"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+JSON_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + os.path.join(instance_path, "pointsbank.db")
+
+
+def _configure_sqlite(engine) -> None:
+    """SQLite: foreign keys on, WAL, and every transaction BEGIN IMMEDIATE.
+
+    IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue (up to the busy timeout)
+    instead of failing when a read transaction tries to become a write one. pysqlite's own
+    transaction handling is switched off so that our BEGIN is the one that counts.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _require_json():
+    """Bodies of POST/PUT/PATCH are JSON: anything else is 415 before any parsing."""
+    if request.method in JSON_METHODS and request.content_length != 0 and (
+        request.content_length or request.headers.get("Transfer-Encoding")
+    ):
+        if not request.is_json:
+            return problems.problem(415, "unsupported-media-type", "Unsupported Media Type",
+                                    "Send the body as application/json.")
+    return None
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
+        or default_database_url(app.instance_path),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        API_TITLE="pointsbank",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {"description": "A double-entry points and time-bank ledger."},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+        RATELIMIT_DEFAULT=DEFAULT_RATE_LIMIT,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    app.config.from_prefixed_env("POINTSBANK")
+    if config:
+        app.config.update(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                              {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}})
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["pointsbank.clock"] = app.config.get("CLOCK") or Clock()
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True)
+    limiter.init_app(app)
+    api = ProblemApi(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+
+    problems.register(app)
+    app.before_request(_require_json)
+    app.before_request(load_principal)
+
+    from . import accounts, communities, entries, health
+
+    for module in (health, communities, accounts, entries):
+        api.register_blueprint(module.blp)
+    limiter.exempt(health.blp)
+    return app

@@ -1,0 +1,92 @@
+"""Who is calling, and what they may touch.
+
+Every ``/v1`` request carries ``Authorization: Bearer <token>``. A missing or bad token is 401; a
+role that may never call an endpoint is 403; another party's resource answers 404, exactly as one
+that does not exist, so a key cannot probe what others have.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, g, request
+
+from ledger import apikeys
+
+from .extensions import db
+from .problems import problem
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    role: str
+    community_ids: frozenset[str]
+    member_id: str | None
+    shop_id: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def in_community(self, community_id: str) -> bool:
+        return self.is_admin or community_id in self.community_ids
+
+    def is_staff_of(self, community_id: str) -> bool:
+        return self.is_admin or (self.role == "staff" and community_id in self.community_ids)
+
+    def may_read_account(self, account) -> bool:
+        """Staff see their community's accounts; members and shops see only their own."""
+        if self.is_staff_of(account.community_id):
+            return True
+        if self.role == "member":
+            return account.owner_id == self.member_id
+        if self.role == "shop":
+            return account.owner_id == self.shop_id
+        return False
+
+
+def load_principal():
+    """before_request hook for /v1: authenticate, or answer 401."""
+    if not request.path.startswith("/v1/") or request.method == "OPTIONS":
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    key = apikeys.authenticate(db.session, token.strip()) if scheme.lower() == "bearer" else None
+    if key is None:
+        return problem(401, "unauthorized", "Unauthorized",
+                       "Send a valid API key as 'Authorization: Bearer <key>'.",
+                       headers={"WWW-Authenticate": 'Bearer realm="pointsbank"'})
+    g.principal = Principal(
+        key_id=key.id,
+        role=key.role,
+        community_ids=frozenset(c.id for c in key.communities),
+        member_id=key.member_id,
+        shop_id=key.shop_id,
+    )
+    return None
+
+
+def principal() -> Principal:
+    return g.principal
+
+
+def roles(*allowed: str):
+    """Only these roles (and admin) may call the view at all; others get 403."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            who = principal()
+            if not (who.is_admin or who.role in allowed):
+                abort(403, f"a {who.role} key may not do this")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def visible(allowed: bool, error) -> None:
+    """Raise ``error`` (a NotFound) unless the caller may see the resource."""
+    if not allowed:
+        raise error

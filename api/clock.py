@@ -1,0 +1,13 @@
+"""The service's clock: the real one, unless the app was given another (tests move it)."""
+
+from flask import current_app
+
+from ledger.clock import Clock
+
+
+def clock() -> Clock:
+    return current_app.extensions["pointsbank.clock"]
+
+
+def now():
+    return clock().now()

@@ -1,0 +1,124 @@
+"""Communities and their members."""
+
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+
+from ledger import errors
+from ledger.balances import decode_cursor, encode_cursor
+from ledger.communities import create_community, create_member, get_community, get_member
+from ledger.models import Community, Member
+
+from .accounts import accounts_view
+from .auth import principal, roles, visible
+from .clock import now
+from .extensions import db
+from .schemas import (
+    CommunityCreate, CommunityPage, CommunitySchema, MemberCreate, MemberPage, MemberSchema,
+    PageQuery,
+)
+from .writes import write
+
+blp = Blueprint("communities", __name__, url_prefix="/v1", description="Communities and members")
+
+
+def community_view(community) -> dict:
+    return {
+        "id": community.id, "slug": community.slug, "name": community.name,
+        "timezone": community.timezone, "time_floor_minutes": community.time_floor_minutes,
+        "created_at": community.created_at, "accounts": accounts_view(community.accounts),
+    }
+
+
+def member_view(member) -> dict:
+    return {
+        "id": member.id, "community": member.community.slug, "external_ref": member.external_ref,
+        "display_name": member.display_name, "created_at": member.created_at,
+        "accounts": accounts_view(member.accounts),
+    }
+
+
+def visible_community(slug: str):
+    community = get_community(db.session, slug)
+    visible(principal().in_community(community.id), errors.CommunityNotFound(slug=slug))
+    return community
+
+
+def staff_community(slug: str):
+    community = get_community(db.session, slug)
+    visible(principal().is_staff_of(community.id), errors.CommunityNotFound(slug=slug))
+    return community
+
+
+@blp.route("/communities", methods=["POST"])
+@roles()
+@write
+@blp.arguments(CommunityCreate)
+@blp.response(201, CommunitySchema)
+def create(body):
+    """Create a community with its issuance and love bank accounts (admin)."""
+    return community_view(create_community(db.session, now=now(), **body))
+
+
+@blp.route("/communities")
+@blp.arguments(PageQuery, location="query", as_kwargs=True)
+@blp.response(200, CommunityPage)
+def index(limit, cursor=None):
+    """The communities this key belongs to (all of them, for admin), by slug."""
+    who = principal()
+    query = sa.select(Community).order_by(Community.slug).limit(limit + 1)
+    if not who.is_admin:
+        query = query.where(Community.id.in_(who.community_ids))
+    if cursor:
+        (after,) = decode_cursor(cursor, str)
+        query = query.where(Community.slug > after)
+    rows = db.session.scalars(query).all()
+    page = rows[:limit]
+    more = len(rows) > limit
+    return {"items": page, "next_cursor": encode_cursor(page[-1].slug) if more else None}
+
+
+@blp.route("/communities/<slug>")
+@blp.response(200, CommunitySchema)
+def show(slug):
+    """A community with its system accounts and their balances."""
+    return community_view(visible_community(slug))
+
+
+@blp.route("/communities/<slug>/members", methods=["POST"])
+@roles("staff")
+@write
+@blp.arguments(MemberCreate)
+@blp.response(201, MemberSchema)
+def create_member_view(body, slug):
+    """Register a resident: opens a points account (floor 0) and a minutes account (staff)."""
+    community = staff_community(slug)
+    return member_view(create_member(db.session, community, now=now(), **body))
+
+
+@blp.route("/communities/<slug>/members")
+@roles("staff")
+@blp.arguments(PageQuery, location="query", as_kwargs=True)
+@blp.response(200, MemberPage)
+def members_index(slug, limit, cursor=None):
+    """The community's members, oldest first (staff)."""
+    community = staff_community(slug)
+    query = (sa.select(Member).where(Member.community_id == community.id)
+             .order_by(Member.id).limit(limit + 1))
+    if cursor:
+        (after,) = decode_cursor(cursor, str)
+        query = query.where(Member.id > after)
+    rows = db.session.scalars(query).all()
+    page = rows[:limit]
+    return {"items": [member_view(m) for m in page],
+            "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None}
+
+
+@blp.route("/members/<member_id>")
+@blp.response(200, MemberSchema)
+def show_member(member_id):
+    """A member with their accounts and balances (the member themself, or staff)."""
+    member = get_member(db.session, member_id)
+    who = principal()
+    visible(who.is_staff_of(member.community_id) or who.member_id == member.id,
+            errors.MemberNotFound(member=member_id))
+    return member_view(member)

@@ -1,0 +1,104 @@
+"""RFC 9457 problem details: the one place where errors become HTTP responses.
+
+Ledger errors come in four families, mapped to a status here once; each rule names its own
+``type`` slug and title, and the numbers it carries (``balance``, ``requested``...) become members
+of the problem body. HTTP errors (404, 405, 413, 415, 422, 429...) get the same shape.
+"""
+
+import json
+import logging
+
+from flask import Response, request
+from werkzeug.exceptions import HTTPException
+
+from ledger import errors
+
+PROBLEM_TYPE_BASE = "/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+STATUS_BY_FAMILY = (
+    (errors.NotFound, 404),
+    (errors.Invalid, 422),
+    (errors.Refused, 422),
+    (errors.Conflict, 409),
+)
+
+log = logging.getLogger(__name__)
+
+
+def problem(status: int, slug: str, title: str, detail: str | None = None, headers=None, **extra):
+    body = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.path
+    body.update(extra)
+    response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
+                        mimetype=PROBLEM_MEDIA_TYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def status_of(error: errors.LedgerError) -> int:
+    for family, status in STATUS_BY_FAMILY:
+        if isinstance(error, family):
+            return status
+    return 422
+
+
+def ledger_problem(error: errors.LedgerError):
+    return problem(status_of(error), error.slug, error.title, error.detail, **error.numbers)
+
+
+def _flatten(messages, path=()):
+    """marshmallow's nested message dicts -> [{"field": "postings.0.amount", "message": ...}]."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            yield from _flatten(value, (*path, str(key)))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        for message in messages:
+            yield {"location": path[0] if path else "body", "field": ".".join(path[1:]),
+                   "message": message}
+    else:
+        yield {"location": path[0] if path else "body", "field": ".".join(path[1:]),
+               "message": str(messages)}
+
+
+HTTP_SLUGS = {
+    400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+    405: "method-not-allowed", 409: "conflict", 413: "body-too-large",
+    415: "unsupported-media-type", 422: "validation-failed", 429: "too-many-requests",
+}
+
+
+def problem_response_from_http_exception(error: HTTPException):
+    status = error.code or 500
+    headers = {}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    for name in ("WWW-Authenticate", "Retry-After", "Allow"):
+        original = error.get_response().headers.get(name) if error.response is None else None
+        if original and name not in headers:
+            headers[name] = original
+    extra = {}
+    data = getattr(error, "data", None) or {}
+    if status == 422 and "messages" in data:
+        extra["errors"] = list(_flatten(data["messages"]))
+        detail = "The request body or query does not have the expected shape."
+    else:
+        detail = data.get("message") or error.description
+    return problem(status, HTTP_SLUGS.get(status, "http-error"), error.name, detail,
+                   headers=headers, **extra)
+
+
+def internal_error(error: Exception):
+    # Log the trace for operators; the caller sees only that something failed on our side.
+    log.exception("unhandled error", exc_info=error)
+    return problem(500, "internal-error", "Internal Server Error",
+                   "The server failed to handle this request; nothing was written.")
+
+
+def register(app) -> None:
+    app.register_error_handler(errors.LedgerError, ledger_problem)
+    app.register_error_handler(HTTPException, problem_response_from_http_exception)
+    app.register_error_handler(Exception, internal_error)

@@ -1,0 +1,111 @@
+"""The transaction boundary of every write, with Idempotency-Key support.
+
+A write view runs inside ``@write``: the view loads, calls one ledger function and dumps; this
+decorator commits once, or rolls back on any error. With an ``Idempotency-Key`` header the key is
+claimed by the first statement of the same transaction and the response is stored before the
+commit, so a stored response always matches a committed write and vice versa:
+- the same key and body again: the stored response is replayed (``Idempotent-Replayed: true``);
+- the same key with another body: 422;
+- a retry while the first is still in flight waits for it (the unique index holds it back) and
+  then replays; if it cannot get the key within ``IDEMPOTENCY_WAIT_MS`` it gets 409.
+Keys are scoped to the API key that sent them.
+"""
+
+import hashlib
+import re
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import Response, abort, make_response, request
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ledger.models import IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey
+
+from .auth import principal
+from .clock import now
+from .extensions import db
+from .problems import problem
+
+IDEMPOTENCY_WAIT_MS = 10_000
+_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,%d}$" % IDEMPOTENCY_KEY_MAX_LENGTH)
+_table = IdempotencyKey.__table__
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.path}?{request.query_string.decode()}\n".encode())
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def _stored(key_id: str, key: str):
+    return db.session.execute(
+        sa.select(_table).where(_table.c.api_key_id == key_id, _table.c.key == key)
+    ).first()
+
+
+def _replay(row, fingerprint: str) -> Response:
+    if row.request_sha256 != fingerprint:
+        return problem(422, "idempotency-key-reused",
+                       "This Idempotency-Key was used with a different request.",
+                       idempotency_key=row.key)
+    response = Response(row.response_body, status=row.status_code, mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _claim(key_id: str, key: str, fingerprint: str):
+    """Insert the key row first; returns a stored row to replay instead, if there is one."""
+    session = db.session
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(sa.text(f"SET LOCAL lock_timeout = {IDEMPOTENCY_WAIT_MS}"))
+    try:
+        with session.begin_nested():
+            session.execute(_table.insert().values(
+                api_key_id=key_id, key=key, request_sha256=fingerprint, created_at=now()))
+    except IntegrityError:
+        return _stored(key_id, key)
+    except OperationalError as exc:
+        if "lock timeout" in str(exc.orig) or "canceling statement" in str(exc.orig):
+            abort(409, "a request with this Idempotency-Key is still in flight")
+        raise
+    finally:
+        if postgres:
+            session.execute(sa.text("SET LOCAL lock_timeout = 0"))
+    return None
+
+
+def write(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        session = db.session
+        try:
+            if key is None:
+                response = make_response(view(*args, **kwargs))
+                session.commit()
+                return response
+            if not _KEY_PATTERN.match(key):
+                abort(400, f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} "
+                           "printable ASCII characters")
+            who = principal()
+            fingerprint = _fingerprint()
+            existing = _claim(who.key_id, key, fingerprint)
+            if existing is not None:
+                session.rollback()
+                return _replay(existing, fingerprint)
+            response = make_response(view(*args, **kwargs))
+            session.execute(
+                _table.update()
+                .where(_table.c.api_key_id == who.key_id, _table.c.key == key)
+                .values(status_code=response.status_code,
+                        response_body=response.get_data(as_text=True))
+            )
+            session.commit()
+            return response
+        except BaseException:
+            session.rollback()
+            raise
+
+    return wrapper

@@ -1,0 +1,186 @@
+"""Balance reads: current (from the cached rows), as of a past instant, and statements.
+
+Posted balance = sum of the postings of posted entries; pending in/out = the same for pending
+entries; available = posted - pending out. Statements and as-of balances are computed from the
+postings themselves, ordered by ``(posted_at, entry id)``, so they never depend on the cache.
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from . import errors
+from .clock import as_utc
+from .models import Account, AccountBalance, Entry, Posting
+
+MAX_PAGE_LIMIT = 200
+DEFAULT_PAGE_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Balance:
+    posted: int
+    pending_in: int
+    pending_out: int
+
+    @property
+    def pending(self) -> int:
+        return self.pending_in + self.pending_out
+
+    @property
+    def available(self) -> int:
+        return self.posted - self.pending_out
+
+
+ZERO = Balance(0, 0, 0)
+
+
+def current_balances(session: Session, account_ids) -> dict[str, Balance]:
+    """Cached balances of several accounts in one query (summed over shards)."""
+    rows = session.execute(
+        sa.select(
+            AccountBalance.account_id,
+            sa.func.sum(AccountBalance.posted),
+            sa.func.sum(AccountBalance.pending_in),
+            sa.func.sum(AccountBalance.pending_out),
+        )
+        .where(AccountBalance.account_id.in_(list(account_ids)))
+        .group_by(AccountBalance.account_id)
+    ).all()
+    found = {row[0]: Balance(int(row[1]), int(row[2]), int(row[3])) for row in rows}
+    return {account_id: found.get(account_id, ZERO) for account_id in account_ids}
+
+
+def current_balance(session: Session, account_id: str) -> Balance:
+    return current_balances(session, [account_id])[account_id]
+
+
+def _net_amount(account_id: str):
+    """This account's signed share of a posting: + when it receives, - when it gives."""
+    return sa.case((Posting.to_account_id == account_id, Posting.amount), else_=-Posting.amount)
+
+
+def _touches(account_id: str):
+    return sa.or_(Posting.from_account_id == account_id, Posting.to_account_id == account_id)
+
+
+def balance_as_of(session: Session, account_id: str, at: datetime) -> int:
+    """The posted balance at instant ``at``: every entry posted at or before it."""
+    total = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(_net_amount(account_id)), 0))
+        .join(Entry, Entry.id == Posting.entry_id)
+        .where(_touches(account_id), Entry.status == "posted", Entry.posted_at <= as_utc(at))
+    ).scalar_one()
+    return int(total)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    entry_id: str
+    kind: str
+    memo: str
+    occurred_at: datetime
+    posted_at: datetime
+    amount: int
+    balance: int
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    next_cursor: str | None
+
+
+def encode_cursor(*key) -> str:
+    raw = json.dumps([k.isoformat() if isinstance(k, datetime) else k for k in key])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *kinds) -> tuple:
+    """Parse an opaque cursor back into its key; ``kinds`` gives each part's type."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        parts = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(parts, list) or len(parts) != len(kinds):
+            raise ValueError
+        return tuple(
+            as_utc(datetime.fromisoformat(p)) if kind is datetime else kind(p)
+            for p, kind in zip(parts, kinds, strict=True)
+        )
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise errors.Invalid("the cursor is not one this service issued", cursor=cursor) from exc
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_PAGE_LIMIT:
+        raise errors.Invalid("limit is out of range", limit=limit, max_limit=MAX_PAGE_LIMIT)
+    return limit
+
+
+def statement(
+    session: Session,
+    account_id: str,
+    *,
+    limit: int = DEFAULT_PAGE_LIMIT,
+    cursor: str | None = None,
+    from_: datetime | None = None,
+    to: datetime | None = None,
+) -> Page:
+    """Posted entries touching the account, oldest first, each with the balance after it.
+
+    ``from_`` is inclusive and ``to`` exclusive, both on ``posted_at``.
+    """
+    check_limit(limit)
+    if session.get(Account, account_id) is None:
+        raise errors.AccountNotFound(account=account_id)
+    net = sa.func.sum(_net_amount(account_id)).label("amount")
+    query = (
+        sa.select(Entry.id, Entry.kind, Entry.memo, Entry.occurred_at, Entry.posted_at, net)
+        .join(Posting, Posting.entry_id == Entry.id)
+        .where(_touches(account_id), Entry.status == "posted")
+        .group_by(Entry.id, Entry.kind, Entry.memo, Entry.occurred_at, Entry.posted_at)
+        .order_by(Entry.posted_at, Entry.id)
+        .limit(limit + 1)
+    )
+    if from_ is not None:
+        query = query.where(Entry.posted_at >= as_utc(from_))
+    if to is not None:
+        query = query.where(Entry.posted_at < as_utc(to))
+    if cursor:
+        after_posted_at, after_id = decode_cursor(cursor, datetime, str)
+        query = query.where(sa.tuple_(Entry.posted_at, Entry.id) > (after_posted_at, after_id))
+    rows = session.execute(query).all()
+    page, more = rows[:limit], len(rows) > limit
+    if not page:
+        return Page([], None)
+    first = page[0]
+    opening = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(_net_amount(account_id)), 0))
+        .join(Entry, Entry.id == Posting.entry_id)
+        .where(
+            _touches(account_id),
+            Entry.status == "posted",
+            sa.tuple_(Entry.posted_at, Entry.id) < (first.posted_at, first.id),
+        )
+    ).scalar_one()
+    running = int(opening)
+    lines = []
+    for row in page:
+        running += int(row.amount)
+        lines.append(
+            StatementLine(
+                entry_id=row.id,
+                kind=row.kind,
+                memo=row.memo,
+                occurred_at=row.occurred_at,
+                posted_at=row.posted_at,
+                amount=int(row.amount),
+                balance=running,
+            )
+        )
+    last = page[-1]
+    return Page(lines, encode_cursor(last.posted_at, last.id) if more else None)

@@ -1,0 +1,38 @@
+"""Time as an injectable dependency, so tests and the scheduled sweep can move it.
+
+Ledger functions take ``now`` explicitly; callers get it from a :class:`Clock`. Every instant the
+ledger stores is timezone-aware UTC.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+
+class Clock:
+    """The real wall clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FrozenClock(Clock):
+    """A clock that stands still until moved; for tests and for replaying a given instant."""
+
+    def __init__(self, at: datetime):
+        self._at = as_utc(at)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def set(self, at: datetime) -> None:
+        self._at = as_utc(at)
+
+    def advance(self, **delta) -> datetime:
+        self._at += timedelta(**delta)
+        return self._at
+
+
+def as_utc(value: datetime) -> datetime:
+    """Aware UTC; a naive value (as SQLite hands back) is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

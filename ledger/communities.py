@@ -1,0 +1,141 @@
+"""Communities, their system accounts, members and the accounts they own.
+
+A community has, per unit, an ``issuance`` account (no floor: minus its balance is what is
+outstanding) and a ``love_bank`` account (floor 0). A member has a points account (floor 0) and a
+minutes account whose floor is the community's ``time_floor_minutes``.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from . import errors
+from .ids import new_id
+from .journal import UNFLOORED_SHARDS
+from .models import UNITS, Account, AccountBalance, Community, Member
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+MIN_TIME_FLOOR_MINUTES = -100 * 60  # no community lets a newcomer owe more than 100 hours
+SYSTEM_ACCOUNTS = (("issuance", None), ("love_bank", 0))  # (kind, floor)
+
+
+def open_account(
+    session: Session, *, community_id: str, owner_id: str, kind: str, unit: str,
+    floor: int | None, now: datetime,
+) -> Account:
+    """Create an account with its balance rows (one, or ``UNFLOORED_SHARDS`` without a floor)."""
+    account = Account(
+        id=new_id("acc"), community_id=community_id, owner_id=owner_id, kind=kind, unit=unit,
+        floor=floor, status="open", created_at=now,
+    )
+    session.add(account)
+    session.flush()
+    shards = 1 if floor is not None else UNFLOORED_SHARDS
+    session.add_all(
+        AccountBalance(account_id=account.id, shard=s, floor=floor, posted=0, pending_in=0, pending_out=0)
+        for s in range(shards)
+    )
+    return account
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise errors.UnknownTimezone(timezone=name) from exc
+    return name
+
+
+def create_community(
+    session: Session, *, slug: str, name: str, now: datetime,
+    timezone: str = DEFAULT_TIMEZONE, time_floor_minutes: int = 0,
+) -> Community:
+    check_timezone(timezone)
+    if not MIN_TIME_FLOOR_MINUTES <= time_floor_minutes <= 0:
+        raise errors.Invalid(
+            "time_floor_minutes must be between the minimum and 0",
+            time_floor_minutes=time_floor_minutes, min_time_floor_minutes=MIN_TIME_FLOOR_MINUTES,
+        )
+    if session.scalar(sa.select(Community.id).where(Community.slug == slug)) is not None:
+        raise errors.CommunityExists(slug=slug)
+    community = Community(
+        id=new_id("com"), slug=slug, name=name, timezone=timezone,
+        time_floor_minutes=time_floor_minutes, created_at=now,
+    )
+    session.add(community)
+    session.flush()  # accounts reference it; the unit of work does not order unrelated mappers
+    for kind, floor in SYSTEM_ACCOUNTS:
+        for unit in UNITS:
+            open_account(session, community_id=community.id, owner_id=community.id, kind=kind,
+                         unit=unit, floor=floor, now=now)
+    session.flush()
+    return community
+
+
+def get_community(session: Session, slug: str) -> Community:
+    community = session.scalar(sa.select(Community).where(Community.slug == slug))
+    if community is None:
+        raise errors.CommunityNotFound(slug=slug)
+    return community
+
+
+def system_account(session: Session, community_id: str, kind: str, unit: str) -> Account:
+    account = session.scalar(
+        sa.select(Account).where(
+            Account.owner_id == community_id, Account.kind == kind, Account.unit == unit
+        )
+    )
+    if account is None:
+        raise errors.AccountNotFound(f"community has no {kind} account in {unit}")
+    return account
+
+
+def create_member(
+    session: Session, community: Community, *, external_ref: str, display_name: str, now: datetime
+) -> Member:
+    exists = session.scalar(
+        sa.select(Member.id).where(
+            Member.community_id == community.id, Member.external_ref == external_ref
+        )
+    )
+    if exists is not None:
+        raise errors.MemberExists(external_ref=external_ref, member=exists)
+    member = Member(
+        id=new_id("mem"), community_id=community.id, external_ref=external_ref,
+        display_name=display_name, created_at=now,
+    )
+    session.add(member)
+    session.flush()
+    open_account(session, community_id=community.id, owner_id=member.id, kind="member",
+                 unit="points", floor=0, now=now)
+    open_account(session, community_id=community.id, owner_id=member.id, kind="member",
+                 unit="minutes", floor=community.time_floor_minutes, now=now)
+    session.flush()
+    return member
+
+
+def get_member(session: Session, member_id: str) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise errors.MemberNotFound(member=member_id)
+    return member
+
+
+def member_account(session: Session, member_id: str, unit: str) -> Account:
+    account = session.scalar(
+        sa.select(Account).where(
+            Account.owner_id == member_id, Account.kind == "member", Account.unit == unit
+        )
+    )
+    if account is None:
+        raise errors.AccountNotFound(f"member {member_id} has no {unit} account")
+    return account
+
+
+def get_account(session: Session, account_id: str) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise errors.AccountNotFound(account=account_id)
+    return account

@@ -1,0 +1,70 @@
+"""Corrections: reversing entries and staff adjustments. History is never edited.
+
+A reversal is a new entry with every posting turned round, pointing at the original through
+``reverses_id`` (unique in the database, so an entry is reversed at most once). An adjustment is
+a manual balanced entry that must say why.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from . import errors
+from .journal import EntryDraft, EntryRecord, PostingDraft, post_entry
+from .models import Entry
+
+REASON_MAX_LENGTH = 500
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.ReasonRequired()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise errors.Invalid("reason is too long", max_length=REASON_MAX_LENGTH)
+    return reason
+
+
+def get_entry(session: Session, entry_id: str) -> Entry:
+    entry = session.get(Entry, entry_id)
+    if entry is None:
+        raise errors.EntryNotFound(entry=entry_id)
+    return entry
+
+
+def reverse_entry(
+    session: Session, entry_id: str, *, reason: str, now: datetime, api_key_id: str | None = None
+) -> EntryRecord:
+    reason = _reason(reason)
+    original = get_entry(session, entry_id)
+    if original.status != "posted" or original.kind == "reversal":
+        raise errors.NotReversible(entry=entry_id, status=original.status, kind=original.kind)
+    if session.query(Entry.id).filter(Entry.reverses_id == entry_id).first() is not None:
+        raise errors.AlreadyReversed(entry=entry_id)
+    draft = EntryDraft(
+        community_id=original.community_id,
+        kind="reversal",
+        postings=[
+            PostingDraft(p.to_account_id, p.from_account_id, p.unit, p.amount)
+            for p in original.postings
+        ],
+        memo=reason,
+        details={"reason": reason, "reversed_kind": original.kind},
+        reverses_id=original.id,
+        cause_id=original.cause_id,
+        api_key_id=api_key_id,
+    )
+    return post_entry(session, draft, now=now)
+
+
+def adjust(
+    session: Session, *, community_id: str, postings: Sequence[PostingDraft], reason: str,
+    memo: str = "", now: datetime, api_key_id: str | None = None,
+) -> EntryRecord:
+    reason = _reason(reason)
+    draft = EntryDraft(
+        community_id=community_id, kind="adjustment", postings=list(postings),
+        memo=memo or reason, details={"reason": reason}, api_key_id=api_key_id,
+    )
+    return post_entry(session, draft, now=now)

@@ -1,0 +1,334 @@
+"""The one write path: :func:`post_entry` and the resolution of pending entries.
+
+Nothing else in pointsbank writes postings or balances. The rules, checked here in Python and
+backed by the database (see ``models``):
+- every posting moves a positive integer amount, at most ``MAX_AMOUNT``, between two different
+  open accounts of the entry's community and of the posting's unit, so each unit sums to zero;
+- a debit never takes an account's available balance (posted - pending out) below its floor,
+  even under concurrent writers: the floor test sits in the same UPDATE that changes the row;
+- balance rows are changed in sorted ``(account id, shard)`` order, so writers never deadlock;
+- accounts without a floor (issuance) spread their writes over ``UNFLOORED_SHARDS`` rows, so
+  awards to different members do not queue on one hot row.
+Functions here flush but never commit: the caller owns the transaction.
+
+Round trips for a two-posting entry: one SELECT of the accounts, one INSERT of the entry, one
+INSERT of its postings, one UPDATE per balance row touched.
+"""
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import errors
+from .ids import new_id
+from .models import ENTRY_KINDS, MEMO_MAX_LENGTH, UNITS, Account, AccountBalance, Entry, Posting
+
+MAX_AMOUNT = 1_000_000_000  # per posting: far above any real award, far below BIGINT
+MAX_POSTINGS_PER_ENTRY = 100
+UNFLOORED_SHARDS = 16
+
+_balances = AccountBalance.__table__
+_entries = Entry.__table__
+_postings = Posting.__table__
+
+
+@dataclass(frozen=True)
+class PostingDraft:
+    from_account_id: str
+    to_account_id: str
+    unit: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    community_id: str
+    kind: str
+    postings: Sequence[PostingDraft]
+    memo: str = ""
+    details: dict = field(default_factory=dict)
+    occurred_at: datetime | None = None
+    pending: bool = False
+    expires_at: datetime | None = None
+    reverses_id: str | None = None
+    cause_id: str | None = None
+    api_key_id: str | None = None
+
+
+@dataclass
+class EntryRecord:
+    """What a write returns: the entry as stored, without a second round trip to read it back."""
+
+    id: str
+    community_id: str
+    kind: str
+    status: str
+    occurred_at: datetime
+    posted_at: datetime | None
+    created_at: datetime
+    expires_at: datetime | None
+    memo: str
+    details: dict
+    reverses_id: str | None
+    cause_id: str | None
+    postings: list[PostingDraft]
+
+
+def shard_for(entry_id: str, account_id: str, floor: int | None) -> int:
+    """The balance row an entry uses on an account: always 0 for floored accounts.
+
+    Derived from the entry id, so resolving a pending entry later touches the same rows.
+    """
+    if floor is not None:
+        return 0
+    return zlib.crc32(f"{entry_id}:{account_id}".encode()) % UNFLOORED_SHARDS
+
+
+def check_draft(draft: EntryDraft) -> None:
+    """The rules an entry must meet before any account is looked at."""
+    if draft.kind not in ENTRY_KINDS:
+        raise errors.Invalid(f"unknown entry kind {draft.kind!r}")
+    if not draft.postings:
+        raise errors.EntryHasNoPostings()
+    if len(draft.postings) > MAX_POSTINGS_PER_ENTRY:
+        raise errors.TooManyPostings(
+            postings=len(draft.postings), max_postings=MAX_POSTINGS_PER_ENTRY
+        )
+    if len(draft.memo) > MEMO_MAX_LENGTH:
+        raise errors.Invalid("memo is too long", max_length=MEMO_MAX_LENGTH)
+    for posting in draft.postings:
+        amount = posting.amount
+        if type(amount) is not int or amount <= 0:
+            raise errors.AmountMustBePositive(requested=amount)
+        if amount > MAX_AMOUNT:
+            raise errors.AmountTooLarge(requested=amount, max_amount=MAX_AMOUNT)
+        if posting.unit not in UNITS:
+            raise errors.UnknownUnit(unit=posting.unit, units=list(UNITS))
+        if posting.from_account_id == posting.to_account_id:
+            raise errors.SameAccountPosting(account=posting.from_account_id)
+
+
+def _load_accounts(session: Session, draft: EntryDraft) -> dict[str, Account]:
+    ids = {p.from_account_id for p in draft.postings} | {p.to_account_id for p in draft.postings}
+    rows = session.execute(
+        sa.select(
+            Account.id, Account.community_id, Account.unit, Account.floor, Account.status
+        ).where(Account.id.in_(ids))
+    ).all()
+    accounts = {row.id: row for row in rows}
+    for account_id in sorted(ids):
+        if account_id not in accounts:
+            raise errors.AccountNotFound(f"no account {account_id}", account=account_id)
+    for posting in draft.postings:
+        for account_id in (posting.from_account_id, posting.to_account_id):
+            account = accounts[account_id]
+            if account.community_id != draft.community_id:
+                raise errors.CrossCommunityPosting(account=account_id)
+            if account.unit != posting.unit:
+                raise errors.UnitMismatch(
+                    account=account_id, account_unit=account.unit, unit=posting.unit
+                )
+        if accounts[posting.from_account_id].status != "open":
+            raise errors.AccountNotOpen(account=posting.from_account_id)
+        if accounts[posting.to_account_id].status == "closed":
+            raise errors.AccountNotOpen(account=posting.to_account_id)
+    return accounts
+
+
+@dataclass
+class _Delta:
+    posted: int = 0
+    pending_in: int = 0
+    pending_out: int = 0
+
+    @property
+    def available_change(self) -> int:
+        return self.posted - self.pending_out
+
+
+def _deltas(entry_id, postings, accounts, transition) -> dict[tuple[str, int], _Delta]:
+    """Net change per balance row for ``transition``: "post", "hold", "capture" or "release"."""
+    deltas: dict[tuple[str, int], _Delta] = {}
+    for posting in postings:
+        for account_id, sign in ((posting.from_account_id, -1), (posting.to_account_id, 1)):
+            floor = accounts[account_id].floor
+            key = (account_id, shard_for(entry_id, account_id, floor))
+            delta = deltas.setdefault(key, _Delta())
+            amount = posting.amount
+            if transition == "post":
+                delta.posted += sign * amount
+            elif transition in ("hold", "release"):
+                step = amount if transition == "hold" else -amount
+                if sign < 0:
+                    delta.pending_out += step
+                else:
+                    delta.pending_in += step
+            else:  # capture: the held amount becomes posted
+                delta.posted += sign * amount
+                if sign < 0:
+                    delta.pending_out -= amount
+                else:
+                    delta.pending_in -= amount
+    return deltas
+
+
+def _apply(session: Session, deltas: dict[tuple[str, int], _Delta], accounts) -> None:
+    """Change balance rows in sorted order; a debit's floor test is part of its UPDATE."""
+    for account_id, shard in sorted(deltas):
+        delta = deltas[(account_id, shard)]
+        stmt = (
+            _balances.update()
+            .where(_balances.c.account_id == account_id, _balances.c.shard == shard)
+            .values(
+                posted=_balances.c.posted + delta.posted,
+                pending_in=_balances.c.pending_in + delta.pending_in,
+                pending_out=_balances.c.pending_out + delta.pending_out,
+            )
+        )
+        guarded = delta.available_change < 0 and accounts[account_id].floor is not None
+        if guarded:
+            stmt = stmt.where(
+                _balances.c.posted - _balances.c.pending_out + delta.available_change
+                >= _balances.c.floor
+            )
+        if session.execute(stmt).rowcount == 1:
+            continue
+        if not guarded:
+            raise RuntimeError(f"balance row {account_id}/{shard} is missing")
+        row = session.execute(
+            sa.select(_balances.c.posted, _balances.c.pending_out, _balances.c.floor).where(
+                _balances.c.account_id == account_id, _balances.c.shard == shard
+            )
+        ).one()
+        raise errors.InsufficientBalance(
+            f"account {account_id} has {row.posted - row.pending_out} available "
+            f"and may not go below {row.floor}; {-delta.available_change} requested",
+            account=account_id,
+            balance=row.posted - row.pending_out,
+            floor=row.floor,
+            requested=-delta.available_change,
+        )
+
+
+def post_entry(session: Session, draft: EntryDraft, *, now: datetime) -> EntryRecord:
+    """Write one balanced entry and move the balances, or raise a :class:`LedgerError`.
+
+    With ``draft.pending`` the amounts are held (pending out / pending in) until
+    :func:`post_pending` or :func:`void_pending`.
+    """
+    check_draft(draft)
+    accounts = _load_accounts(session, draft)
+    entry_id = new_id("ent")
+    status = "pending" if draft.pending else "posted"
+    record = EntryRecord(
+        id=entry_id,
+        community_id=draft.community_id,
+        kind=draft.kind,
+        status=status,
+        occurred_at=draft.occurred_at or now,
+        posted_at=None if draft.pending else now,
+        created_at=now,
+        expires_at=draft.expires_at,
+        memo=draft.memo,
+        details=dict(draft.details),
+        reverses_id=draft.reverses_id,
+        cause_id=draft.cause_id,
+        postings=list(draft.postings),
+    )
+    try:
+        session.execute(
+            _entries.insert().values(
+                id=entry_id,
+                community_id=record.community_id,
+                kind=record.kind,
+                status=status,
+                occurred_at=record.occurred_at,
+                posted_at=record.posted_at,
+                created_at=now,
+                expires_at=record.expires_at,
+                memo=record.memo,
+                metadata=record.details,
+                reverses_id=record.reverses_id,
+                cause_id=record.cause_id,
+                api_key_id=draft.api_key_id,
+            )
+        )
+    except IntegrityError as exc:
+        if draft.reverses_id is not None and "reverses_id" in str(exc.orig):
+            raise errors.AlreadyReversed(entry=draft.reverses_id) from exc
+        raise
+    session.execute(
+        _postings.insert(),
+        [
+            {
+                "entry_id": entry_id,
+                "from_account_id": p.from_account_id,
+                "to_account_id": p.to_account_id,
+                "unit": p.unit,
+                "amount": p.amount,
+            }
+            for p in draft.postings
+        ],
+    )
+    _apply(
+        session,
+        _deltas(entry_id, draft.postings, accounts, "post" if status == "posted" else "hold"),
+        accounts,
+    )
+    return record
+
+
+def _resolve(session: Session, entry_id: str, *, now: datetime, to_status: str) -> None:
+    # The conditional UPDATE takes the entry's row lock, so a concurrent capture and void of one
+    # hold cannot both succeed: the second finds the status already changed.
+    values = {"status": to_status}
+    if to_status == "posted":
+        values["posted_at"] = now
+    changed = session.execute(
+        _entries.update()
+        .where(_entries.c.id == entry_id, _entries.c.status == "pending")
+        .values(**values)
+    ).rowcount
+    if changed != 1:
+        status = session.execute(
+            sa.select(_entries.c.status).where(_entries.c.id == entry_id)
+        ).scalar()
+        if status is None:
+            raise errors.EntryNotFound(entry=entry_id)
+        raise errors.EntryNotPending(entry=entry_id, status=status)
+    postings = [
+        PostingDraft(r.from_account_id, r.to_account_id, r.unit, r.amount)
+        for r in session.execute(
+            sa.select(
+                _postings.c.from_account_id,
+                _postings.c.to_account_id,
+                _postings.c.unit,
+                _postings.c.amount,
+            ).where(_postings.c.entry_id == entry_id)
+        )
+    ]
+    ids = {p.from_account_id for p in postings} | {p.to_account_id for p in postings}
+    accounts = {
+        row.id: row
+        for row in session.execute(sa.select(Account.id, Account.floor).where(Account.id.in_(ids)))
+    }
+    _apply(
+        session,
+        _deltas(entry_id, postings, accounts, "capture" if to_status == "posted" else "release"),
+        accounts,
+    )
+
+
+def post_pending(session: Session, entry_id: str, *, now: datetime) -> None:
+    """Turn a pending entry's held amounts into posted ones (capture, vesting)."""
+    _resolve(session, entry_id, now=now, to_status="posted")
+
+
+def void_pending(session: Session, entry_id: str, *, now: datetime) -> None:
+    """Release a pending entry's holds; the entry stays in the journal as voided."""
+    _resolve(session, entry_id, now=now, to_status="voided")
