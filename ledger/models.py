@@ -222,3 +222,8 @@ class IdempotencyKey(Base):
     status_code: Mapped[int | None] = mapped_column(sa.SmallInteger)
     response_body: Mapped[str | None] = mapped_column(sa.Text)
     created_at = mapped_column(UTCDateTime, nullable=False)
+
+
+# Each capability keeps its tables in a module of its own; importing them here completes
+# Base.metadata for migrations, the drift test and anyone who imports ``ledger.models``.
+from . import models_audit, models_earning, models_redemption, models_timebank  # noqa: E402,F401

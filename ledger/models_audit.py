@@ -1,0 +1,3 @@
+"""Tables of the audit capability (see its module in ledger/)."""
+
+from .models import Base  # noqa: F401
