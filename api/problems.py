@@ -26,12 +26,18 @@ STATUS_BY_FAMILY = (
 log = logging.getLogger(__name__)
 
 
-def problem(status: int, slug: str, title: str, detail: str | None = None, headers=None, **extra):
-    body = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    body["instance"] = request.path
-    body.update(extra)
+RESERVED_MEMBERS = ("type", "title", "status", "detail", "instance")
+
+
+def problem(status: int, slug: str, title: str, detail: str | None = None, headers=None,
+            members: dict | None = None, **extra):
+    """A problem+json response; ``members``/``extra`` add explaining fields (never the standard
+    ones: a rule's number called "status" is shown as "status_of_subject")."""
+    body = {}
+    for key, value in {**(members or {}), **extra}.items():
+        body[f"{key}_of_subject" if key in RESERVED_MEMBERS else key] = value
+    body = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status,
+            **({"detail": detail} if detail else {}), "instance": request.path, **body}
     response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
                         mimetype=PROBLEM_MEDIA_TYPE)
     for name, value in (headers or {}).items():
@@ -47,7 +53,7 @@ def status_of(error: errors.LedgerError) -> int:
 
 
 def ledger_problem(error: errors.LedgerError):
-    return problem(status_of(error), error.slug, error.title, error.detail, **error.numbers)
+    return problem(status_of(error), error.slug, error.title, error.detail, members=error.numbers)
 
 
 def _flatten(messages, path=()):

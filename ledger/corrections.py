@@ -39,7 +39,7 @@ def reverse_entry(
     reason = _reason(reason)
     original = get_entry(session, entry_id)
     if original.status != "posted" or original.kind == "reversal":
-        raise errors.NotReversible(entry=entry_id, status=original.status, kind=original.kind)
+        raise errors.NotReversible(entry=entry_id, entry_status=original.status, kind=original.kind)
     if session.query(Entry.id).filter(Entry.reverses_id == entry_id).first() is not None:
         raise errors.AlreadyReversed(entry=entry_id)
     draft = EntryDraft(

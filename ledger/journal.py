@@ -300,7 +300,7 @@ def _resolve(session: Session, entry_id: str, *, now: datetime, to_status: str) 
         ).scalar()
         if status is None:
             raise errors.EntryNotFound(entry=entry_id)
-        raise errors.EntryNotPending(entry=entry_id, status=status)
+        raise errors.EntryNotPending(entry=entry_id, entry_status=status)
     postings = [
         PostingDraft(r.from_account_id, r.to_account_id, r.unit, r.amount)
         for r in session.execute(
