@@ -85,7 +85,7 @@ def app(database_url, test_clock):
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 40, "max_overflow": 20}
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 16, "max_overflow": 8}
         if BACKEND == "postgresql" else {"connect_args": {"timeout": 30}},
         "CLOCK": test_clock,
         "RATELIMIT_ENABLED": False,

@@ -1,0 +1,103 @@
+"""Idempotency-Key: one write per key and body, replayed identically."""
+
+import threading
+
+import pytest
+
+from ledger.models import Entry
+
+
+@pytest.fixture
+def world(make_community, make_member):
+    community = make_community()
+    return community, make_member("qianjiang")
+
+
+def award_body(community, member, amount=10):
+    return {"postings": [{"from": community["account"][("issuance", "points")],
+                          "to": member["points_account"], "unit": "points", "amount": amount}],
+            "reason": "meeting attendance, paper sheet"}
+
+
+def test_same_key_and_body_replays_the_first_response(client, admin, world, session):
+    """The second call writes nothing and answers exactly as the first."""
+    community, member = world
+    headers = {**admin, "Idempotency-Key": "sheet-2026-11-01-row-7"}
+    first = client.post("/v1/adjustments", json=award_body(community, member), headers=headers)
+    second = client.post("/v1/adjustments", json=award_body(community, member), headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.get_data() == second.get_data()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert session.query(Entry).count() == 1
+
+
+def test_same_key_with_another_body_is_422(client, admin, world, session):
+    """A key reused for a different request is refused and writes nothing."""
+    community, member = world
+    headers = {**admin, "Idempotency-Key": "k-1"}
+    assert client.post("/v1/adjustments", json=award_body(community, member, 10),
+                       headers=headers).status_code == 201
+    response = client.post("/v1/adjustments", json=award_body(community, member, 11),
+                           headers=headers)
+    assert response.status_code == 422
+    assert response.json["type"] == "/problems/idempotency-key-reused"
+    assert session.query(Entry).count() == 1
+
+
+def test_keys_are_scoped_to_the_api_key_that_sent_them(client, make_key, world, session):
+    """Two API keys using the same Idempotency-Key make two independent writes."""
+    community, member = world
+    first_key, second_key = make_key("staff", "qianjiang"), make_key("staff", "qianjiang")
+    for api_key in (first_key, second_key):
+        response = client.post("/v1/adjustments", json=award_body(community, member),
+                               headers={**api_key, "Idempotency-Key": "shared"})
+        assert response.status_code == 201
+        assert "Idempotent-Replayed" not in response.headers
+    assert session.query(Entry).count() == 2
+
+
+def test_a_failed_request_does_not_consume_its_key(client, admin, world, session):
+    """A refused write stores nothing, so a corrected retry with the same key goes through."""
+    community, member = world
+    headers = {**admin, "Idempotency-Key": "retry-me"}
+    bad = award_body(community, member)
+    bad["postings"][0]["to"] = "acc_MISSING"
+    assert client.post("/v1/adjustments", json=bad, headers=headers).status_code == 404
+    good = client.post("/v1/adjustments", json=award_body(community, member), headers=headers)
+    assert good.status_code == 201
+
+
+def test_bad_idempotency_keys_are_400(client, admin, world):
+    """Keys longer than allowed, or with spaces or control characters, are refused."""
+    community, member = world
+    for key in ("x" * 256, "has space", ""):
+        response = client.post("/v1/adjustments", json=award_body(community, member),
+                               headers={**admin, "Idempotency-Key": key})
+        assert response.status_code == 400, key
+        assert response.mimetype == "application/problem+json"
+
+
+def test_concurrent_retries_make_one_entry_and_identical_responses(app, admin, world, session,
+                                                                   balance):
+    """Three copies of one POST sent at once: one entry, three identical answers."""
+    community, member = world
+    barrier = threading.Barrier(3)
+    responses = []
+
+    def send():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post("/v1/adjustments", json=award_body(community, member),
+                               headers={**admin, "Idempotency-Key": "tap-tap-tap"})
+        responses.append((response.status_code, response.get_data()))
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(responses) == 3
+    assert {status for status, _ in responses} == {201}
+    assert len({body for _, body in responses}) == 1
+    assert session.query(Entry).count() == 1
+    assert balance(member["points_account"])["posted"] == 10
