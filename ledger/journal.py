@@ -9,10 +9,12 @@ backed by the database (see ``models``):
 - balance rows are changed in sorted ``(account id, shard)`` order, so writers never deadlock;
 - accounts without a floor (issuance) spread their writes over ``UNFLOORED_SHARDS`` rows, so
   awards to different members do not queue on one hot row.
-Functions here flush but never commit: the caller owns the transaction.
+Functions here never commit: the caller owns the transaction. A refusal (a LedgerError) leaves
+the transaction as it was; a database error (say a concurrent second reversal hitting the unique
+key) leaves it failed, and the caller must roll back.
 
-Round trips for a two-posting entry: one SELECT of the accounts, one INSERT of the entry, one
-INSERT of its postings, one UPDATE per balance row touched.
+Round trips for a one-posting entry (an award): one SELECT of the two accounts, one UPDATE per
+balance row touched (two), one INSERT of the entry and one of its postings: five in all.
 """
 
 import zlib
@@ -177,19 +179,29 @@ def _deltas(entry_id, postings, accounts, transition) -> dict[tuple[str, int], _
     return deltas
 
 
+def _update(account_id: str, shard: int, delta: _Delta, sign: int = 1):
+    return (
+        _balances.update()
+        .where(_balances.c.account_id == account_id, _balances.c.shard == shard)
+        .values(
+            posted=_balances.c.posted + sign * delta.posted,
+            pending_in=_balances.c.pending_in + sign * delta.pending_in,
+            pending_out=_balances.c.pending_out + sign * delta.pending_out,
+        )
+    )
+
+
 def _apply(session: Session, deltas: dict[tuple[str, int], _Delta], accounts) -> None:
-    """Change balance rows in sorted order; a debit's floor test is part of its UPDATE."""
+    """Change balance rows in sorted order; a debit's floor test is part of its UPDATE.
+
+    If a floor refuses, the rows already changed are changed back (their locks are still ours)
+    before raising, so a refused entry leaves no trace even when the caller goes on with the
+    same transaction.
+    """
+    applied = []
     for account_id, shard in sorted(deltas):
         delta = deltas[(account_id, shard)]
-        stmt = (
-            _balances.update()
-            .where(_balances.c.account_id == account_id, _balances.c.shard == shard)
-            .values(
-                posted=_balances.c.posted + delta.posted,
-                pending_in=_balances.c.pending_in + delta.pending_in,
-                pending_out=_balances.c.pending_out + delta.pending_out,
-            )
-        )
+        stmt = _update(account_id, shard, delta)
         guarded = delta.available_change < 0 and accounts[account_id].floor is not None
         if guarded:
             stmt = stmt.where(
@@ -197,9 +209,12 @@ def _apply(session: Session, deltas: dict[tuple[str, int], _Delta], accounts) ->
                 >= _balances.c.floor
             )
         if session.execute(stmt).rowcount == 1:
+            applied.append((account_id, shard, delta))
             continue
         if not guarded:
             raise RuntimeError(f"balance row {account_id}/{shard} is missing")
+        for undo_account, undo_shard, undo_delta in reversed(applied):
+            session.execute(_update(undo_account, undo_shard, undo_delta, sign=-1))
         row = session.execute(
             sa.select(_balances.c.posted, _balances.c.pending_out, _balances.c.floor).where(
                 _balances.c.account_id == account_id, _balances.c.shard == shard
@@ -240,6 +255,9 @@ def post_entry(session: Session, draft: EntryDraft, *, now: datetime) -> EntryRe
         cause_id=draft.cause_id,
         postings=list(draft.postings),
     )
+    # Balances first: a refusal then happens before anything is inserted (see _apply).
+    transition = "post" if status == "posted" else "hold"
+    _apply(session, _deltas(entry_id, draft.postings, accounts, transition), accounts)
     try:
         session.execute(
             _entries.insert().values(
@@ -274,11 +292,6 @@ def post_entry(session: Session, draft: EntryDraft, *, now: datetime) -> EntryRe
             }
             for p in draft.postings
         ],
-    )
-    _apply(
-        session,
-        _deltas(entry_id, draft.postings, accounts, "post" if status == "posted" else "hold"),
-        accounts,
     )
     return record
 
