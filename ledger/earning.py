@@ -1,0 +1,450 @@
+"""Earn events: a member did something, a source reports it, the rules decide the award.
+
+Invariants:
+- one event per (source, source_id): the source is the API key that posted it (or the
+  community's paper sign-in sheets), and a replay answers with the first event, unchanged;
+- an award never exceeds any cap of the rule version in force when the event occurred, even
+  when events for one member arrive at once: the member's row is locked (``FOR NO KEY UPDATE``)
+  before the caps are read and held until the award is written and committed;
+- an award is an entry of kind "award" from the community's points issuance account to the
+  member's points account, with ``cause_id`` = the event id; under public notice
+  (``notice_days`` > 0) it is pending and vests only when the sweep finds its notice over, unless
+  staff objected first, which voids it;
+- ``recorded_by`` is never the member awarded; ``occurred_at`` is neither in the future (beyond
+  ``CLOCK_SKEW``) nor older than ``BACKDATING_WINDOW``.
+
+Lock order, the same for single events, batches and the sweep, so writers never deadlock:
+member rows (sorted by id), then issuance balance rows, then member balance rows (post_entry
+sorts the last two). A batch takes every issuance shard of its communities up front, because its
+many entries would otherwise take them in random order.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from . import earning_errors as errors
+from .clock import as_utc
+from .earning_caps import judge, standings
+from .earning_rules import check_valid_at, version_in_force
+from .errors import CommunityNotFound, LedgerError, MemberNotFound
+from .ids import new_id
+from .journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
+from .models import Account, AccountBalance, Community, Entry, Member
+from .models_earning import EarningEvent, EarningRule
+
+BACKDATING_WINDOW = timedelta(days=31)  # a month's paper sheets may arrive late, not older
+CLOCK_SKEW = timedelta(minutes=5)  # a sign-in tablet's clock may run a little fast
+MAX_EVENT_MINUTES = 24 * 60  # one per-hour event covers at most a day
+MAX_BATCH_EVENTS = 1_000
+MINUTES_PER_HOUR = 60
+PAPER_SOURCE_PREFIX = "paper:"
+AWARD_MEMO_MAX_LENGTH = 200
+
+_events = EarningEvent.__table__
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """An event as a source reports it; the member is named by id or by external reference."""
+
+    community: str  # slug
+    activity: str
+    occurred_at: datetime
+    source_id: str
+    recorded_by: str
+    member_id: str | None = None
+    member_ref: str | None = None
+    quantity: int | None = None
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Who reports events: owns a source_id namespace, and may post to these communities."""
+
+    name: str
+    api_key_id: str | None
+    community_ids: frozenset[str] | None  # None: any community (admin, command line)
+
+
+@dataclass
+class Recorded:
+    """The answer to one event: the event as stored, and whether it was a replay."""
+
+    event: EarningEvent
+    replayed: bool
+    entry_id: str | None = None
+
+
+def paper_source(community_id: str) -> Source:
+    """The community's paper sign-in sheets: one source_id namespace, keyed by sheet row id."""
+    return Source(PAPER_SOURCE_PREFIX + community_id, None, frozenset({community_id}))
+
+
+# Reference data, loaded once per request (a batch shares it) -----------------------------------
+@dataclass
+class _Context:
+    communities: dict[str, Community] = field(default_factory=dict)  # by slug
+    issuance: dict[str, str] = field(default_factory=dict)  # community id -> account id
+    members: dict[str, Member] = field(default_factory=dict)  # by id
+    members_by_ref: dict[tuple[str, str], Member] = field(default_factory=dict)
+    points_accounts: dict[str, str] = field(default_factory=dict)  # member id -> account id
+    rules: dict[tuple[str, str], list[EarningRule]] = field(default_factory=dict)
+
+
+def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
+    ctx = _Context()
+    slugs = {d.community for d in drafts}
+    for community in session.scalars(sa.select(Community).where(Community.slug.in_(slugs))):
+        ctx.communities[community.slug] = community
+    by_id = {c.id: c for c in ctx.communities.values()}
+    if not by_id:
+        return ctx
+    for account_id, owner_id in session.execute(
+        sa.select(Account.id, Account.owner_id).where(
+            Account.owner_id.in_(by_id), Account.kind == "issuance", Account.unit == "points")
+    ):
+        ctx.issuance[owner_id] = account_id
+    ids = {d.member_id for d in drafts if d.member_id}
+    refs: dict[str, set[str]] = {}  # community id -> external refs named in the drafts
+    for draft in drafts:
+        community = ctx.communities.get(draft.community)
+        if draft.member_ref and community is not None:
+            refs.setdefault(community.id, set()).add(draft.member_ref)
+    conditions = []
+    if ids:
+        conditions.append(Member.id.in_(ids))
+    for community_id, community_refs in refs.items():
+        conditions.append(sa.and_(Member.community_id == community_id,
+                                  Member.external_ref.in_(community_refs)))
+    if conditions:
+        for member in session.scalars(sa.select(Member).where(sa.or_(*conditions))):
+            ctx.members[member.id] = member
+            ctx.members_by_ref[(member.community_id, member.external_ref)] = member
+        for account_id, owner_id in session.execute(
+            sa.select(Account.id, Account.owner_id).where(
+                Account.owner_id.in_(ctx.members), Account.kind == "member",
+                Account.unit == "points")
+        ):
+            ctx.points_accounts[owner_id] = account_id
+    activities = {d.activity for d in drafts}
+    for rule in session.scalars(
+        sa.select(EarningRule)
+        .where(EarningRule.community_id.in_(by_id), EarningRule.activity.in_(activities))
+        .order_by(EarningRule.version)
+    ):
+        ctx.rules.setdefault((rule.community_id, rule.activity), []).append(rule)
+    return ctx
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A draft that passed every check that needs no lock: ready to be judged."""
+
+    draft: EventDraft
+    community: Community
+    member: Member
+    rule: EarningRule
+    occurred_at: datetime
+    quantity: int
+
+
+def _check(ctx: _Context, source: Source, draft: EventDraft, now: datetime) -> _Checked:
+    community = ctx.communities.get(draft.community)
+    if community is None or (
+        source.community_ids is not None and community.id not in source.community_ids
+    ):
+        # Another party's community answers exactly like a missing one.
+        raise CommunityNotFound(slug=draft.community)
+    versions = ctx.rules.get((community.id, draft.activity))
+    if not versions:
+        raise errors.RuleNotFound(activity=draft.activity, community=community.slug)
+    if (draft.member_id is None) == (draft.member_ref is None):
+        raise errors.MemberNotNamed()
+    if draft.member_id is not None:
+        member = ctx.members.get(draft.member_id)
+        if member is None or member.community_id != community.id:
+            raise MemberNotFound(member=draft.member_id, community=community.slug)
+    else:
+        member = ctx.members_by_ref.get((community.id, draft.member_ref))
+        if member is None:
+            raise MemberNotFound(member_ref=draft.member_ref, community=community.slug)
+    if draft.recorded_by.strip() in (member.id, member.external_ref):
+        raise errors.RecordedBySelf(member=member.id, recorded_by=draft.recorded_by)
+    occurred_at = as_utc(draft.occurred_at)
+    if occurred_at > now + CLOCK_SKEW:
+        raise errors.OccurredInFuture(occurred_at=occurred_at.isoformat(), now=now.isoformat())
+    if occurred_at < now - BACKDATING_WINDOW:
+        raise errors.OccurredTooLongAgo(
+            occurred_at=occurred_at.isoformat(), now=now.isoformat(),
+            backdating_days=BACKDATING_WINDOW.days)
+    rule = version_in_force(versions, occurred_at)
+    check_valid_at(rule, occurred_at)
+    if rule.per == "hour":
+        if draft.quantity is None:
+            raise errors.QuantityRequired(activity=draft.activity)
+        if draft.quantity > MAX_EVENT_MINUTES:
+            raise errors.QuantityTooLarge(quantity=draft.quantity,
+                                          max_quantity=MAX_EVENT_MINUTES)
+        quantity = draft.quantity
+    else:
+        if draft.quantity not in (None, 1):
+            raise errors.QuantityNotAllowed(quantity=draft.quantity, activity=draft.activity)
+        quantity = 1
+    return _Checked(draft, community, member, rule, occurred_at, quantity)
+
+
+def points_due(rule: EarningRule, quantity: int) -> int:
+    """Per event: the rule's points. Per hour: prorated by the minutes, rounded down."""
+    if rule.per == "hour":
+        return rule.points * quantity // MINUTES_PER_HOUR
+    return rule.points
+
+
+# Locks ------------------------------------------------------------------------------------------
+def lock_members(session: Session, member_ids) -> None:
+    """Take the members' rows in id order; FOR NO KEY UPDATE leaves foreign keys free."""
+    if member_ids:
+        session.execute(
+            sa.select(Member.id).where(Member.id.in_(sorted(member_ids)))
+            .order_by(Member.id).with_for_update(key_share=True)
+        ).all()
+
+
+def _lock_issuance(session: Session, account_ids) -> None:
+    if account_ids:
+        session.execute(
+            sa.select(AccountBalance.account_id)
+            .where(AccountBalance.account_id.in_(sorted(account_ids)))
+            .order_by(AccountBalance.account_id, AccountBalance.shard).with_for_update()
+        ).all()
+
+
+# Recording --------------------------------------------------------------------------------------
+def _existing(session: Session, source: Source, source_ids) -> dict[str, EarningEvent]:
+    if not source_ids:
+        return {}
+    rows = session.scalars(
+        sa.select(EarningEvent).where(
+            EarningEvent.source == source.name, EarningEvent.source_id.in_(list(source_ids)))
+    )
+    return {event.source_id: event for event in rows}
+
+
+def _replay(event: EarningEvent, draft: EventDraft, session: Session) -> Recorded:
+    """The first answer again, if the replay reports the same thing; else a 409."""
+    same_member = draft.member_id in (None, event.member_id)
+    if draft.member_ref is not None:
+        member = session.get(Member, event.member_id)
+        same_member = member is not None and member.external_ref == draft.member_ref
+    same = (
+        same_member and event.activity == draft.activity
+        and as_utc(event.occurred_at) == as_utc(draft.occurred_at)
+        and draft.quantity in (None, event.quantity)
+    )
+    if not same:
+        raise errors.SourceIdReused(source_id=event.source_id, event=event.id)
+    return Recorded(event, replayed=True)
+
+
+def _insert_ignoring_duplicate(session: Session, values: dict) -> bool:
+    """Insert the event unless its (source, source_id) exists; True when this one was new.
+
+    ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit, then skips:
+    a replay racing the first post never reaches the award.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(_events).values(**values).on_conflict_do_nothing(
+        index_elements=["source", "source_id"])
+    return session.execute(stmt).rowcount == 1
+
+
+def _award_memo(checked: _Checked, judgement) -> str:
+    memo = checked.draft.activity
+    if judgement.outcome == "partial":
+        memo += f" (capped: {judgement.reason})"
+    return memo[:AWARD_MEMO_MAX_LENGTH]
+
+
+def _record_checked(
+    session: Session, ctx: _Context, source: Source, checked: _Checked, now: datetime
+) -> Recorded:
+    """Judge and write one event whose member is locked; the caller owns the transaction."""
+    draft, rule = checked.draft, checked.rule
+    due = points_due(rule, checked.quantity)
+    caps = standings(session, member_id=checked.member.id, activity=draft.activity,
+                     caps=list(rule.caps), at=checked.occurred_at,
+                     timezone=checked.community.timezone)
+    judgement = judge(due, caps)
+    pending = judgement.points > 0 and rule.notice_days > 0
+    status = "refused" if judgement.points == 0 else ("pending" if pending else "awarded")
+    vests_at = now + timedelta(days=rule.notice_days) if pending else None
+    event_id = new_id("evt")
+    decision = {
+        "outcome": judgement.outcome, "reason": judgement.reason,
+        "limited_by": judgement.limited_by, "caps": judgement.caps,
+    }
+    values = dict(
+        id=event_id, community_id=checked.community.id, activity=draft.activity,
+        member_id=checked.member.id, rule_id=rule.id, occurred_at=checked.occurred_at,
+        quantity=checked.quantity, source=source.name, source_id=draft.source_id,
+        api_key_id=source.api_key_id, recorded_by=draft.recorded_by, evidence=draft.evidence,
+        status=status, points_due=due, points_awarded=judgement.points, decision=decision,
+        vests_at=vests_at, resolved_at=None, objection_reason=None, created_at=now,
+    )
+    if not _insert_ignoring_duplicate(session, values):
+        existing = _existing(session, source, [draft.source_id])[draft.source_id]
+        return _replay(existing, draft, session)
+    entry_id = None
+    if judgement.points > 0:
+        record = post_entry(session, EntryDraft(
+            community_id=checked.community.id, kind="award",
+            postings=[PostingDraft(ctx.issuance[checked.community.id],
+                                   ctx.points_accounts[checked.member.id], "points",
+                                   judgement.points)],
+            memo=_award_memo(checked, judgement),
+            details={"event": event_id, "activity": draft.activity, "rule": rule.id,
+                     "rule_version": rule.version, "points_due": due,
+                     "limited_by": judgement.limited_by},
+            occurred_at=checked.occurred_at, pending=pending, cause_id=event_id,
+            api_key_id=source.api_key_id,
+        ), now=now)
+        entry_id = record.id
+    event = EarningEvent(**values)
+    event.rule = rule
+    # Hand back a detached copy built from what was written: no second read of the row.
+    return Recorded(event, replayed=False, entry_id=entry_id)
+
+
+def record_event(session: Session, source: Source, draft: EventDraft, *, now: datetime) -> Recorded:
+    """Record one event and its award (or return the first answer to a replay)."""
+    existing = _existing(session, source, [draft.source_id]).get(draft.source_id)
+    if existing is not None:
+        return _replay(existing, draft, session)
+    ctx = _load_context(session, [draft])
+    checked = _check(ctx, source, draft, now)
+    lock_members(session, [checked.member.id])
+    return _record_checked(session, ctx, source, checked, now)
+
+
+def record_events(
+    session: Session, source: Source, drafts: Sequence[EventDraft | None], *, now: datetime,
+    failure: Callable[[LedgerError], object] = lambda error: error,
+) -> list:
+    """Record a batch: one answer per draft, in order; each event stands alone.
+
+    A ``None`` draft (one the caller could not even parse) is skipped and answered ``None``.
+    Each event runs in its own savepoint, so a refused one leaves the others untouched; an
+    event that breaks a rule is answered ``failure(error)``.
+    """
+    if len(drafts) > MAX_BATCH_EVENTS:
+        raise errors.BatchTooLarge(events=len(drafts), max_events=MAX_BATCH_EVENTS)
+    present = [d for d in drafts if d is not None]
+    existing = _existing(session, source, {d.source_id for d in present})
+    fresh = [d for d in present if d.source_id not in existing]
+    ctx = _load_context(session, fresh)
+    checked: dict[int, _Checked | LedgerError] = {}
+    for index, draft in enumerate(drafts):
+        if draft is None or draft.source_id in existing:
+            continue
+        try:
+            checked[index] = _check(ctx, source, draft, now)
+        except LedgerError as error:
+            checked[index] = error
+    ready = [c for c in checked.values() if isinstance(c, _Checked)]
+    lock_members(session, {c.member.id for c in ready})
+    _lock_issuance(session, {ctx.issuance[c.community.id] for c in ready})
+    answers = []
+    for index, draft in enumerate(drafts):
+        if draft is None:
+            answers.append(None)
+            continue
+        try:
+            if draft.source_id in existing:
+                answers.append(_replay(existing[draft.source_id], draft, session))
+                continue
+            outcome = checked[index]
+            if isinstance(outcome, LedgerError):
+                raise outcome
+            with session.begin_nested():
+                answers.append(_record_checked(session, ctx, source, outcome, now))
+        except LedgerError as error:
+            answers.append(failure(error))
+    return answers
+
+
+# Reading ----------------------------------------------------------------------------------------
+def get_event(session: Session, event_id: str) -> EarningEvent:
+    event = session.get(EarningEvent, event_id)
+    if event is None:
+        raise errors.EventNotFound(event=event_id)
+    return event
+
+
+def award_entry_id(session: Session, event_id: str) -> str | None:
+    return session.scalar(
+        sa.select(Entry.id).where(Entry.cause_id == event_id, Entry.kind == "award"))
+
+
+# Public notice ----------------------------------------------------------------------------------
+def object_to_event(
+    session: Session, event_id: str, *, reason: str, now: datetime
+) -> EarningEvent:
+    """Staff object to an award under public notice: it is voided and never vests."""
+    from .corrections import _reason
+
+    reason = _reason(reason)
+    event = session.scalar(
+        sa.select(EarningEvent).where(EarningEvent.id == event_id).with_for_update(of=_events))
+    if event is None:
+        raise errors.EventNotFound(event=event_id)
+    if event.status != "pending":
+        raise errors.EventNotPending(event=event_id, status=event.status)
+    if now >= event.vests_at:
+        raise errors.NoticePeriodOver(event=event_id, vests_at=event.vests_at.isoformat(),
+                                      now=now.isoformat())
+    void_pending(session, award_entry_id(session, event_id), now=now)
+    event.status = "voided"
+    event.resolved_at = now
+    event.objection_reason = reason
+    session.flush()
+    return event
+
+
+VEST_CHUNK = 200
+MAX_VESTS_PER_SWEEP = 10_000  # bounds one sweep's transaction; the next run takes the rest
+
+
+def vest_due_awards(session: Session, now: datetime) -> int:
+    """Post every award whose public notice ended by ``now``; returns how many vested.
+
+    Safe to run again and concurrently: rows are claimed with FOR UPDATE SKIP LOCKED (another
+    sweep or an objection in flight keeps its rows), the status is changed only where it is
+    still pending, and post_pending refuses to resolve an entry twice.
+    """
+    vested = 0
+    while vested < MAX_VESTS_PER_SWEEP:
+        due = session.execute(
+            sa.select(_events.c.id).where(_events.c.status == "pending",
+                                          _events.c.vests_at <= now)
+            .order_by(_events.c.vests_at, _events.c.id).limit(VEST_CHUNK)
+            .with_for_update(skip_locked=True)
+        ).scalars().all()
+        if not due:
+            break
+        entries = dict(session.execute(
+            sa.select(Entry.cause_id, Entry.id).where(Entry.cause_id.in_(due),
+                                                      Entry.kind == "award")).all())
+        for event_id in due:
+            post_pending(session, entries[event_id], now=now)
+        session.execute(
+            _events.update().where(_events.c.id.in_(due), _events.c.status == "pending")
+            .values(status="awarded", resolved_at=now))
+        vested += len(due)
+    return vested
