@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import earning_errors as errors
+from .balances import Page, check_limit, decode_cursor, encode_cursor
 from .clock import as_utc
 from .earning_caps import judge, standings
 from .earning_rules import check_valid_at, version_in_force
@@ -261,8 +262,9 @@ def _insert_ignoring_duplicate(session: Session, values: dict) -> bool:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(_events).values(**values).on_conflict_do_nothing(
-        index_elements=["source", "source_id"])
-    return session.execute(stmt).rowcount == 1
+        index_elements=["source", "source_id"]).returning(_events.c.id)
+    # RETURNING, not rowcount: psycopg reports no rowcount for INSERT ... ON CONFLICT.
+    return session.execute(stmt).first() is not None
 
 
 def _award_memo(checked: _Checked, judgement) -> str:
@@ -448,3 +450,26 @@ def vest_due_awards(session: Session, now: datetime) -> int:
             .values(status="awarded", resolved_at=now))
         vested += len(due)
     return vested
+
+
+def list_events(
+    session: Session, community_id: str, *, limit: int, cursor: str | None = None,
+    status: str | None = None, member_id: str | None = None, api_key_id: str | None = None,
+) -> Page:
+    """A community's events, oldest first; filtered by status (the public notice list is
+    ``status="pending"``), member, or the key that posted them."""
+    check_limit(limit)
+    query = (sa.select(EarningEvent).where(EarningEvent.community_id == community_id)
+             .order_by(EarningEvent.id).limit(limit + 1))
+    if status is not None:
+        query = query.where(EarningEvent.status == status)
+    if member_id is not None:
+        query = query.where(EarningEvent.member_id == member_id)
+    if api_key_id is not None:
+        query = query.where(EarningEvent.api_key_id == api_key_id)
+    if cursor:
+        (after,) = decode_cursor(cursor, str)
+        query = query.where(EarningEvent.id > after)
+    rows = list(session.scalars(query))
+    page = rows[:limit]
+    return Page(page, encode_cursor(page[-1].id) if len(rows) > limit else None)
