@@ -13,6 +13,7 @@ from ledger.clock import Clock
 
 from . import problems
 from .auth import load_principal
+from .dbstate import LOCK_TIMEOUT_MS
 from .extensions import ProblemApi, db, limiter, migrate
 
 MAX_BODY_BYTES = 64 * 1024
@@ -46,6 +47,16 @@ def _configure_sqlite(engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _configure_postgresql(engine) -> None:
+    """Bound every lock wait, so a stuck transaction turns into a retryable 503, not a pile-up."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+        dbapi_connection.commit()
 
 
 def _require_json():
@@ -97,14 +108,16 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            _configure_postgresql(db.engine)
 
     problems.register(app)
     app.before_request(_require_json)
     app.before_request(load_principal)
 
-    from . import accounts, communities, entries, health
+    from . import accounts, communities, consent, entries, health, redemptions, services, shops, transfers, events, rules, journal, reports
 
-    for module in (health, communities, accounts, entries):
+    for module in (health, communities, accounts, entries, shops, redemptions, consent, services, transfers, rules, events, journal, reports):
         api.register_blueprint(module.blp)
     limiter.exempt(health.blp)
     return app
