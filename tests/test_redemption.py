@@ -1,0 +1,227 @@
+"""Redemptions at the points supermarket, as the till and the community see them."""
+
+from datetime import UTC, datetime
+
+pytest_plugins = ["redemption_helpers"]
+
+
+def items_by_sku(client, supermarket):
+    response = client.get(f"/v1/shops/{supermarket.shop['id']}/items",
+                          headers=supermarket.shop_key)
+    assert response.status_code == 200, response.json
+    return {item["sku"]: item for item in response.json["items"]}
+
+
+def test_worked_example_soy_sauce_and_seeds(client, supermarket, resident, redeem, balance):
+    """Auntie Wang trades 100 points for two soy sauce and seeds, returns one bottle, the shop settles."""
+    wang = resident(100)
+    sold = redeem(wang, lines=[("soy-sauce", 2), ("seeds", 1)])
+    assert sold.status_code == 201, sold.json
+    assert sold.json["points"] == 80
+    assert sold.json["status"] == "captured"
+    assert sold.json["member_available_points"] == 20
+    assert balance(wang["points_account"])["available"] == 20
+    assert items_by_sku(client, supermarket)["soy-sauce"]["stock"] == 0
+
+    neighbour = resident(100, display_name="李叔")
+    third = redeem(neighbour, lines=[("soy-sauce", 1)])
+    assert third.status_code == 422
+    assert third.json["type"] == "/problems/out-of-stock"
+    assert (third.json["stock"], third.json["requested"]) == (0, 1)
+    assert balance(neighbour["points_account"])["available"] == 100
+
+    refund = client.post(f"/v1/redemptions/{sold.json['id']}/refund",
+                         json={"lines": [{"sku": "soy-sauce", "quantity": 1}]},
+                         headers=supermarket.shop_key)
+    assert refund.status_code == 201, refund.json
+    assert refund.json["points"] == 30
+    assert balance(wang["points_account"])["available"] == 50
+    assert items_by_sku(client, supermarket)["soy-sauce"]["stock"] == 1
+
+    issuance = supermarket.community["account"][("issuance", "points")]
+    before = balance(issuance)["posted"]
+    settled = client.post(f"/v1/shops/{supermarket.shop['id']}/settlements",
+                          headers=supermarket.staff)
+    assert settled.status_code == 201, settled.json
+    assert (settled.json["redeemed_points"], settled.json["refunded_points"]) == (80, 30)
+    assert settled.json["points"] == 50
+    assert settled.json["fen_per_point"] == 10
+    assert settled.json["money_due_fen"] == 500
+    assert settled.json["money_due_yuan"] == "5.00"
+    assert [r["id"] for r in settled.json["redemptions"]] == [sold.json["id"]]
+    assert [r["id"] for r in settled.json["refunds"]] == [refund.json["id"]]
+    assert balance(issuance)["posted"] == before + 50
+    assert balance(supermarket.shop["account"]["id"])["posted"] == 0
+    entry = client.get(f"/v1/entries/{settled.json['entry']}", headers=supermarket.staff).json
+    assert entry["kind"] == "settlement"
+
+
+def test_a_changed_price_never_changes_a_past_redemption(client, supermarket, resident, redeem):
+    """Soy sauce goes up to 35 points; last week's receipt still says 30."""
+    wang = resident(100)
+    sold = redeem(wang, lines=[("soy-sauce", 1)]).json
+    patched = client.patch(f"/v1/shops/{supermarket.shop['id']}/items/soy-sauce",
+                           json={"price_points": 35, "stock": 10}, headers=supermarket.staff)
+    assert patched.status_code == 200, patched.json
+    again = client.get(f"/v1/redemptions/{sold['id']}", headers=supermarket.shop_key).json
+    assert again["lines"][0]["unit_price_points"] == 30
+    assert again["points"] == 30
+    assert redeem(wang, lines=[("soy-sauce", 1)]).json["points"] == 35
+
+
+def test_plain_points_with_a_memo(supermarket, resident, redeem, balance):
+    """A shop without a catalogue entry takes 15 points for a haircut, memo required."""
+    wang = resident(40)
+    done = redeem(wang, points=15, memo="理发")
+    assert done.status_code == 201, done.json
+    assert (done.json["points"], done.json["memo"], done.json["lines"]) == (15, "理发", [])
+    assert balance(wang["points_account"])["available"] == 25
+
+
+def test_a_redemption_beyond_the_balance_is_refused_and_keeps_the_stock(
+        client, supermarket, resident, redeem, balance):
+    """With 50 points two bottles of soy sauce (60) are refused; the shelf keeps both."""
+    wang = resident(50)
+    refused = redeem(wang, lines=[("soy-sauce", 2)])
+    assert refused.status_code == 422
+    assert refused.json["type"] == "/problems/insufficient-balance"
+    assert items_by_sku(client, supermarket)["soy-sauce"]["stock"] == 2
+    assert balance(wang["points_account"])["available"] == 50
+
+
+def test_bad_input_is_a_problem_not_a_partial_write(client, supermarket, resident, redeem):
+    """Unknown skus, duplicate lines, both lines and points, or zero quantities are 4xx."""
+    wang = resident(100)
+    assert redeem(wang, lines=[("rice", 1)]).json["type"] == "/problems/item-not-found"
+    assert redeem(wang, lines=[("seeds", 1), ("seeds", 2)]).json["type"] == "/problems/duplicate-line"
+    zero = redeem(wang, lines=[("seeds", 0)])
+    assert zero.status_code == 422 and zero.json["type"] == "/problems/validation-failed"
+    both = client.post("/v1/redemptions", headers=supermarket.shop_key, json={
+        "member": wang["id"], "consent": {"pin": "2580"}, "points": 5, "memo": "x",
+        "lines": [{"sku": "seeds", "quantity": 1}]})
+    assert both.status_code == 422
+    no_memo = client.post("/v1/redemptions", headers=supermarket.shop_key, json={
+        "member": wang["id"], "consent": {"pin": "2580"}, "points": 5})
+    assert no_memo.status_code == 422
+
+
+def test_an_inactive_item_is_not_sold(client, supermarket, resident, redeem):
+    """Staff take seeds off sale; the till is refused."""
+    client.patch(f"/v1/shops/{supermarket.shop['id']}/items/seeds", json={"active": False},
+                 headers=supermarket.staff)
+    response = redeem(resident(100), lines=[("seeds", 1)])
+    assert response.json["type"] == "/problems/item-inactive"
+
+
+def test_refunds_never_exceed_what_was_captured(client, supermarket, resident, redeem, balance):
+    """Of 80 points captured, 30 + 50 can come back, and not one point more."""
+    wang = resident(100)
+    sold = redeem(wang, lines=[("soy-sauce", 2), ("seeds", 1)]).json
+    url = f"/v1/redemptions/{sold['id']}/refund"
+    key = supermarket.shop_key
+    too_many = client.post(url, json={"lines": [{"sku": "soy-sauce", "quantity": 3}]}, headers=key)
+    assert too_many.json["type"] == "/problems/refund-too-large"
+    assert client.post(url, json={"points": 30, "memo": "漏油"}, headers=key).status_code == 201
+    assert client.post(url, json={"points": 51, "memo": "x"}, headers=key).json["refundable"] == 50
+    assert client.post(url, json={"lines": [{"sku": "seeds", "quantity": 1}]},
+                       headers=key).status_code == 201
+    last = client.post(url, json={"lines": [{"sku": "soy-sauce", "quantity": 1}]}, headers=key)
+    assert last.status_code == 201, last.json
+    assert last.json["redemption"]["refunded_points"] == 80
+    over = client.post(url, json={"points": 1, "memo": "x"}, headers=key)
+    assert over.json["type"] == "/problems/refund-too-large"
+    assert balance(wang["points_account"])["available"] == 100
+
+
+def test_a_hold_is_captured_or_voided(client, supermarket, resident, redeem, balance):
+    """A hold reserves points and stock; capture posts it, void gives both back."""
+    wang = resident(100)
+    held = redeem(wang, lines=[("soy-sauce", 1)], capture=False).json
+    assert held["status"] == "held"
+    assert held["member_available_points"] == 70
+    assert balance(wang["points_account"])["posted"] == 100
+    captured = client.post(f"/v1/redemptions/{held['id']}/capture", headers=supermarket.shop_key)
+    assert captured.status_code == 200 and captured.json["status"] == "captured"
+    assert balance(wang["points_account"])["posted"] == 70
+    again = client.post(f"/v1/redemptions/{held['id']}/void", headers=supermarket.shop_key)
+    assert again.status_code == 409 and again.json["type"] == "/problems/redemption-not-held"
+
+    second = redeem(wang, lines=[("soy-sauce", 1)], capture=False).json
+    voided = client.post(f"/v1/redemptions/{second['id']}/void", headers=supermarket.shop_key)
+    assert voided.status_code == 200 and voided.json["status"] == "voided"
+    assert balance(wang["points_account"])["available"] == 70
+    assert items_by_sku(client, supermarket)["soy-sauce"]["stock"] == 1
+    refund_hold = client.post(f"/v1/redemptions/{second['id']}/refund", json={"points": 1},
+                              headers=supermarket.shop_key)
+    assert refund_hold.json["type"] == "/problems/redemption-not-captured"
+
+
+def test_an_expired_hold_frees_the_points_for_the_next_redemption(
+        client, supermarket, resident, redeem, balance, clock):
+    """A hold left 31 minutes no longer blocks the member's next purchase, nor the shelf."""
+    clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
+    wang = resident(60)
+    held = redeem(wang, lines=[("soy-sauce", 2)], capture=False).json
+    clock.advance(minutes=31)
+    shown = client.get(f"/v1/redemptions/{held['id']}", headers=supermarket.shop_key).json
+    assert shown["status"] == "expired"
+    late = client.post(f"/v1/redemptions/{held['id']}/capture", headers=supermarket.shop_key)
+    assert late.status_code == 409 and late.json["type"] == "/problems/hold-expired"
+    bought = redeem(wang, lines=[("soy-sauce", 2)])
+    assert bought.status_code == 201, bought.json
+    assert bought.json["member_available_points"] == 0
+    assert client.get(f"/v1/redemptions/{held['id']}",
+                      headers=supermarket.shop_key).json["status"] == "voided"
+
+
+def test_the_sweep_voids_expired_holds(app, client, supermarket, resident, redeem, balance, clock):
+    """After the hold expires, `pointsbank sweep` voids it: points available, stock back."""
+    from ledger.sweep import JOBS
+
+    clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
+    wang = resident(100)
+    held = redeem(wang, lines=[("soy-sauce", 2)], capture=False).json
+    assert balance(wang["points_account"])["available"] == 40
+    clock.advance(minutes=31)
+    runner = app.test_cli_runner()
+    from api.cli import sweep_command
+
+    result = runner.invoke(sweep_command)
+    assert result.exit_code == 0, result.output
+    assert "void_expired_holds: 1" in result.output
+    assert balance(wang["points_account"])["available"] == 100
+    assert balance(wang["points_account"])["pending"] == 0
+    shown = client.get(f"/v1/redemptions/{held['id']}", headers=supermarket.shop_key).json
+    assert shown["status"] == "voided"
+    entry = client.get(f"/v1/entries/{shown['entry']}", headers=supermarket.staff).json
+    assert entry["status"] == "voided"
+    assert items_by_sku(client, supermarket)["soy-sauce"]["stock"] == 2
+    assert "void_expired_holds: 0" in runner.invoke(sweep_command).output
+    assert any(name == "void_expired_holds" for name, _ in JOBS)
+
+
+def test_shop_list_of_redemptions_is_keyset_paginated(client, supermarket, resident, redeem):
+    """Three sales, pages of two, newest first."""
+    wang = resident(100)
+    ids = [redeem(wang, lines=[("seeds", 1)]).json["id"] for _ in range(3)]
+    url = f"/v1/shops/{supermarket.shop['id']}/redemptions?limit=2"
+    first = client.get(url, headers=supermarket.shop_key).json
+    assert [r["id"] for r in first["items"]] == ids[::-1][:2]
+    second = client.get(url + f"&cursor={first['next_cursor']}", headers=supermarket.shop_key).json
+    assert [r["id"] for r in second["items"]] == [ids[0]]
+    assert second["next_cursor"] is None
+
+
+def test_an_idempotent_retry_does_not_redeem_twice(client, supermarket, resident, fresh_code,
+                                                  balance):
+    """The till times out and resends with the same Idempotency-Key: one sale."""
+    wang = resident(100)
+    body = {"member": wang["id"], "consent": {"code": fresh_code(wang)},
+            "lines": [{"sku": "seeds", "quantity": 1}]}
+    headers = {**supermarket.shop_key, "Idempotency-Key": "till-7-0001"}
+    first = client.post("/v1/redemptions", json=body, headers=headers)
+    second = client.post("/v1/redemptions", json=body, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert first.json["id"] == second.json["id"]
+    assert balance(wang["points_account"])["available"] == 80
