@@ -109,3 +109,8 @@ def demo_command():
     click.echo(f"demo community '{keys.pop('community')}' is ready; member {keys.pop('member_id')}")
     for role, token in keys.items():
         click.echo(f"{role:<11} {token}")
+
+from .cli_audit import check_proof, export, seal  # noqa: E402
+main.add_command(seal)
+main.add_command(export)
+main.add_command(check_proof)

@@ -1,11 +1,14 @@
 """Invariant checks over the whole book, run by ``pointsbank verify``.
 
-Each check is one aggregate query, so verifying a large ledger stays a handful of scans:
+Each check is one aggregate query or one ordered walk, so verifying a large ledger stays a
+handful of scans:
 - every posting is positive, moves between two accounts, and matches both accounts' unit
   (so each entry sums to zero per unit);
 - every entry has at least one posting;
 - each account's cached posted / pending in / pending out equal the sums of its postings;
-- no account with a floor has an available balance below it.
+- no account with a floor has an available balance below it;
+- each community's sealed journal (``ledger/chain.py``) still matches the entries and postings it
+  sealed, record by record, and names the first bad sequence number when it does not.
 """
 
 from dataclasses import dataclass
@@ -13,7 +16,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from .models import Account, AccountBalance, Entry, Posting
+from . import chain
+from .models import Account, AccountBalance, Community, Entry, Posting
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class Breach:
     check: str
     subject: str
     detail: str
+    # For journal-chain breaches: the first sequence number of the community's chain that fails.
+    seq: int | None = None
 
 
 def _bad_postings(session: Session):
@@ -99,7 +105,24 @@ def _cached_balances(session: Session):
         yield Breach("cached-balance", account_id, "postings touch an account with no balance row")
 
 
-CHECKS = (_bad_postings, _empty_entries, _cached_balances)
+def _journal_chain(session: Session):
+    slugs = dict(session.execute(sa.select(Community.id, Community.slug)).all())
+    named_first = set()
+    # check_all lists each community's breaches with its first bad sequence number first.
+    for breach in chain.check_all(session):
+        where = slugs.get(breach.community_id, breach.community_id)
+        if breach.seq is None:
+            yield Breach("journal-chain", where, breach.detail)
+            continue
+        lead = f"seq {breach.seq}"
+        if breach.community_id not in named_first:
+            named_first.add(breach.community_id)
+            lead = f"first bad sequence number {breach.seq}"
+        yield Breach("journal-chain", f"{where} seq {breach.seq}", f"{lead}: {breach.detail}",
+                     seq=breach.seq)
+
+
+CHECKS = (_bad_postings, _empty_entries, _cached_balances, _journal_chain)
 
 
 def verify(session: Session) -> list[Breach]:
