@@ -49,13 +49,13 @@ def _configure_sqlite(engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _configure_postgresql(engine) -> None:
-    """Bound every lock wait, so a stuck transaction turns into a retryable 503, not a pile-up."""
+def _configure_postgresql(engine, lock_timeout_ms: int) -> None:
+    """Bound every lock wait, so a stuck transaction turns into a retryable answer, not a pile-up."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+            cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
         dbapi_connection.commit()
 
 
@@ -89,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
         RATELIMIT_DEFAULT=DEFAULT_RATE_LIMIT,
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        LOCK_TIMEOUT_MS=LOCK_TIMEOUT_MS,
     )
     app.config.from_prefixed_env("POINTSBANK")
     if config:
@@ -109,15 +110,15 @@ def create_app(config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
         elif db.engine.dialect.name == "postgresql":
-            _configure_postgresql(db.engine)
+            _configure_postgresql(db.engine, app.config["LOCK_TIMEOUT_MS"])
 
     problems.register(app)
     app.before_request(_require_json)
     app.before_request(load_principal)
 
-    from . import accounts, communities, consent, entries, health, redemptions, services, shops, transfers, events, rules, journal, reports
+    from . import accounts, communities, entries, health
 
-    for module in (health, communities, accounts, entries, shops, redemptions, consent, services, transfers, rules, events, journal, reports):
+    for module in (health, communities, accounts, entries):
         api.register_blueprint(module.blp)
     limiter.exempt(health.blp)
     return app

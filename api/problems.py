@@ -9,9 +9,12 @@ import json
 import logging
 
 from flask import Response, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ledger import errors
+
+from .dbstate import RETRYABLE_SQLSTATES, sqlstate
 
 PROBLEM_TYPE_BASE = "/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -97,6 +100,18 @@ def problem_response_from_http_exception(error: HTTPException):
                    headers=headers, **extra)
 
 
+RETRY_AFTER_SECONDS = 1
+
+
+def busy_database(error: OperationalError):
+    """A lock wait that timed out, a deadlock or a serialization failure: safe to retry."""
+    if sqlstate(error) not in RETRYABLE_SQLSTATES:
+        return internal_error(error)
+    return problem(503, "busy", "Service Unavailable",
+                   "The ledger was busy with concurrent writes to the same accounts; retry.",
+                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def internal_error(error: Exception):
     # Log the trace for operators; the caller sees only that something failed on our side.
     log.exception("unhandled error", exc_info=error)
@@ -107,4 +122,5 @@ def internal_error(error: Exception):
 def register(app) -> None:
     app.register_error_handler(errors.LedgerError, ledger_problem)
     app.register_error_handler(HTTPException, problem_response_from_http_exception)
+    app.register_error_handler(OperationalError, busy_database)
     app.register_error_handler(Exception, internal_error)

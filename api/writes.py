@@ -7,7 +7,7 @@ commit, so a stored response always matches a committed write and vice versa:
 - the same key and body again: the stored response is replayed (``Idempotent-Replayed: true``);
 - the same key with another body: 422;
 - a retry while the first is still in flight waits for it (the unique index holds it back) and
-  then replays; if it cannot get the key within ``IDEMPOTENCY_WAIT_MS`` it gets 409.
+  then replays; if it cannot get the key within the lock timeout (``LOCK_TIMEOUT_MS``) it gets 409.
 Keys are scoped to the API key that sent them.
 """
 
@@ -17,16 +17,17 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask import Response, abort, make_response, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from ledger.models import IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey
 
 from .auth import principal
 from .clock import now
+from .dbstate import is_lock_timeout
 from .extensions import db
 from .problems import problem
 
-IDEMPOTENCY_WAIT_MS = 10_000
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,%d}$" % IDEMPOTENCY_KEY_MAX_LENGTH)
 _table = IdempotencyKey.__table__
 
@@ -55,25 +56,25 @@ def _replay(row, fingerprint: str) -> Response:
 
 
 def _claim(key_id: str, key: str, fingerprint: str):
-    """Insert the key row first; returns a stored row to replay instead, if there is one."""
+    """Insert the key row first; returns a stored row to replay instead, if there is one.
+
+    ON CONFLICT DO NOTHING needs no savepoint: on PostgreSQL it waits for an in-flight
+    transaction holding the same key (up to the connection's lock timeout) and then does nothing
+    if that one committed.
+    """
     session = db.session
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        session.execute(sa.text(f"SET LOCAL lock_timeout = {IDEMPOTENCY_WAIT_MS}"))
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_table)
+    statement = insert.values(
+        api_key_id=key_id, key=key, request_sha256=fingerprint, created_at=now()
+    ).on_conflict_do_nothing().returning(_table.c.key)
     try:
-        with session.begin_nested():
-            session.execute(_table.insert().values(
-                api_key_id=key_id, key=key, request_sha256=fingerprint, created_at=now()))
-    except IntegrityError:
-        return _stored(key_id, key)
+        inserted = session.execute(statement).first() is not None
     except OperationalError as exc:
-        if "lock timeout" in str(exc.orig) or "canceling statement" in str(exc.orig):
+        if is_lock_timeout(exc):
             abort(409, "a request with this Idempotency-Key is still in flight")
         raise
-    finally:
-        if postgres:
-            session.execute(sa.text("SET LOCAL lock_timeout = 0"))
-    return None
+    return None if inserted else _stored(key_id, key)
 
 
 def write(view):

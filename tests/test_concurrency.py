@@ -122,3 +122,33 @@ def test_awards_to_different_members_spread_over_issuance_shards(app, admin, mak
     assert len(rows) > 1
     assert sum(rows) == -5 * len(members)
     assert sum(1 for posted in rows if posted) > 1
+
+
+def test_a_lock_wait_that_runs_out_is_a_retryable_503(database_url, test_clock, admin,
+                                                      make_community, make_member, grant):
+    """A balance row held by a stuck transaction gives 503 with Retry-After, not a hang or a 500."""
+    from api import create_app
+    from api.extensions import db
+
+    community = make_community()
+    member = make_member("qianjiang")
+    grant(community, member["points_account"], 10)
+    impatient = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "CLOCK": test_clock,
+                            "RATELIMIT_ENABLED": False, "LOCK_TIMEOUT_MS": 300})
+    with impatient.app_context():
+        stuck = db.engine.connect()
+        transaction = stuck.begin()
+        stuck.execute(sa.select(AccountBalance).where(
+            AccountBalance.account_id == member["points_account"]).with_for_update())
+        try:
+            response = impatient.test_client().post("/v1/adjustments", headers=admin, json={
+                "postings": [{"from": member["points_account"],
+                              "to": community["account"][("issuance", "points")],
+                              "unit": "points", "amount": 5}], "reason": "spend"})
+        finally:
+            transaction.rollback()
+            stuck.close()
+        db.engine.dispose()
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["Retry-After"] == "1"

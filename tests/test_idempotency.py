@@ -101,3 +101,38 @@ def test_concurrent_retries_make_one_entry_and_identical_responses(app, admin, w
     assert len({body for _, body in responses}) == 1
     assert session.query(Entry).count() == 1
     assert balance(member["points_account"])["posted"] == 10
+
+
+@pytest.mark.postgres
+def test_a_retry_while_the_first_is_still_in_flight_gets_409(database_url, test_clock, admin,
+                                                             world, session):
+    """A key held by an open transaction answers 409 once the lock wait runs out."""
+    from api import create_app
+    from api.extensions import db
+    from ledger.models import IdempotencyKey
+
+    community, member = world
+    key_id = admin["Authorization"].split()[1].split(".")[0]
+    impatient = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "CLOCK": test_clock,
+                            "RATELIMIT_ENABLED": False, "LOCK_TIMEOUT_MS": 300})
+    with impatient.app_context():
+        in_flight = db.engine.connect()
+        transaction = in_flight.begin()
+        in_flight.execute(IdempotencyKey.__table__.insert().values(
+            api_key_id=key_id, key="slow-till", request_sha256="0" * 64,
+            created_at=test_clock.now()))
+        try:
+            response = impatient.test_client().post(
+                "/v1/adjustments", json=award_body(community, member),
+                headers={**admin, "Idempotency-Key": "slow-till"})
+        finally:
+            transaction.rollback()
+            in_flight.close()
+        assert response.status_code == 409
+        assert response.mimetype == "application/problem+json"
+        retried = impatient.test_client().post(
+            "/v1/adjustments", json=award_body(community, member),
+            headers={**admin, "Idempotency-Key": "slow-till"})
+        assert retried.status_code == 201
+        db.engine.dispose()
+    assert session.query(Entry).count() == 1
