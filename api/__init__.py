@@ -116,9 +116,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(_require_json)
     app.before_request(load_principal)
 
-    from . import accounts, communities, entries, health
+    from . import accounts, communities, consent, entries, health, redemptions, services, shops, transfers, events, rules, journal, reports
 
-    for module in (health, communities, accounts, entries):
+    for module in (health, communities, accounts, entries, shops, redemptions, consent, services, transfers, rules, events, journal, reports):
         api.register_blueprint(module.blp)
     limiter.exempt(health.blp)
     return app
