@@ -17,8 +17,16 @@ from .clock import now
 from .communities import visible_community
 from .extensions import db
 from .timebank_schemas import (
-    AssignRequest, CancelRequest, CommunityServicesQuery, CompleteRequest, MemberServicesQuery,
-    NoBody, RateRequest, ServiceCreate, ServicePage, ServiceSchema,
+    AssignRequest,
+    CancelRequest,
+    CommunityServicesQuery,
+    CompleteRequest,
+    MemberServicesQuery,
+    NoBody,
+    RateRequest,
+    ServiceCreate,
+    ServicePage,
+    ServiceSchema,
 )
 from .writes import write
 
@@ -68,13 +76,15 @@ def _service_for(service_id: str, action: str | None = None):
 def create(body):
     """Ask for help (点单): a member for themself, or staff on a resident's behalf."""
     community = get_community(db.session, body["community"])
-    visible(principal().in_community(community.id), errors.CommunityNotFound(slug=body["community"]))
+    visible(principal().in_community(community.id),
+            errors.CommunityNotFound(slug=body["community"]))
     actor = _actor(community.id)
     reason = timebank.request_refusal(actor, body.get("requester"), body["funded_by"])
     if reason:
         abort(403, reason)
     service = timebank.request_service(
-        db.session, community_id=community.id, requester_id=body.get("requester") or actor.member_id,
+        db.session, community_id=community.id,
+        requester_id=body.get("requester") or actor.member_id,
         title=body["title"], category=body["category"], minutes_estimate=body["minutes_estimate"],
         funded_by=body["funded_by"], now=now(),
     )
@@ -120,7 +130,7 @@ def accept(_body, service_id):
 @blp.arguments(CompleteRequest)
 @blp.response(200, ServiceSchema)
 def complete(body, service_id):
-    """The volunteer reports the actual minutes (up to the overrun allowance, if the funder can pay)."""
+    """The volunteer reports the actual minutes (within the overrun allowance, paid for)."""
     _service_for(service_id, "complete")
     return service_view(timebank.complete(db.session, service_id, minutes=body["minutes"],
                                           now=now(), api_key_id=principal().key_id))

@@ -4,15 +4,30 @@ from marshmallow import Schema, fields, validate
 
 from ledger.models import MEMO_MAX_LENGTH, NAME_MAX_LENGTH, SLUG_MAX_LENGTH
 from ledger.models_timebank import (
-    CATEGORY_MAX_LENGTH, COMMENT_MAX_LENGTH, MAX_STARS, MIN_STARS, SERVICE_FUNDERS, SERVICE_STATES,
+    CATEGORY_MAX_LENGTH,
+    COMMENT_MAX_LENGTH,
+    MAX_STARS,
+    MIN_STARS,
+    SERVICE_FUNDERS,
+    SERVICE_STATES,
 )
 from ledger.timebank import MAX_SERVICE_MINUTES
 from ledger.transfers import LOVE_BANK
 
-from .schemas import AccountSchema, Amount, Id, PageMeta, PageQuery, StrictInteger, StrictSchema, Text, Unit
+from .schemas import (
+    AccountSchema,
+    Amount,
+    Id,
+    PageMeta,
+    PageQuery,
+    StrictInteger,
+    StrictSchema,
+    Text,
+    Unit,
+)
 
 
-def Minutes(**kwargs):  # noqa: N802 - reads as a field type
+def Minutes(**kwargs):
     return StrictInteger(validate=validate.Range(min=1, max=MAX_SERVICE_MINUTES), **kwargs)
 
 

@@ -32,13 +32,25 @@ from sqlalchemy.orm import Session
 
 from . import errors
 from . import timebank_errors as tb
-from .balances import DEFAULT_PAGE_LIMIT, Page, check_limit, current_balance, decode_cursor, encode_cursor
+from .balances import (
+    DEFAULT_PAGE_LIMIT,
+    Page,
+    check_limit,
+    current_balance,
+    decode_cursor,
+    encode_cursor,
+)
 from .communities import member_account, system_account
 from .ids import new_id
 from .journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
 from .models import Member
 from .models_timebank import (
-    COMMENT_MAX_LENGTH, MAX_STARS, MIN_STARS, SERVICE_FUNDERS, SERVICE_STATES, Service,
+    COMMENT_MAX_LENGTH,
+    MAX_STARS,
+    MIN_STARS,
+    SERVICE_FUNDERS,
+    SERVICE_STATES,
+    Service,
 )
 
 MAX_SERVICE_MINUTES = 24 * 60  # one request covers at most a day of help; longer care is several
@@ -203,7 +215,9 @@ def _hold(session: Session, service: Service, volunteer_id: str, minutes: int, *
     volunteer_account = member_account(session, volunteer_id, "minutes")
     draft = EntryDraft(
         community_id=service.community_id, kind="service",
-        postings=[PostingDraft(service.funder_account_id, volunteer_account.id, "minutes", minutes)],
+        postings=[
+            PostingDraft(service.funder_account_id, volunteer_account.id, "minutes", minutes)
+        ],
         memo=service.title,
         details={"service": service.id, "category": service.category,
                  "funded_by": service.funded_by},
@@ -304,7 +318,9 @@ def rate(session: Session, service_id: str, *, stars: int, comment: str, now: da
     return service
 
 
-def cancel(session: Session, service_id: str, *, actor: Actor, reason: str, now: datetime) -> Service:
+def cancel(
+    session: Session, service_id: str, *, actor: Actor, reason: str, now: datetime
+) -> Service:
     """Withdraw a request before it is completed; a hold on the funder is released."""
     service = _locked(session, service_id)
     _expect(service, "cancel")

@@ -1,4 +1,4 @@
-"""One exception per rule of the time bank and the love bank, each with the numbers that explain it."""
+"""One exception per rule of the time bank and the love bank, with the numbers that explain it."""
 
 from . import errors
 

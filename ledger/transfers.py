@@ -44,7 +44,7 @@ def _required_reason(reason: str) -> str:
     return reason
 
 
-def _short_of(account_id: str, available: int, amount: int, unit: str) -> errors.InsufficientBalance:
+def _short_of(account_id: str, available: int, amount: int, unit: str) -> errors.LedgerError:
     return errors.InsufficientBalance(
         f"a member gives only what they have: {available} {unit} available, {amount} requested",
         account=account_id, balance=available, floor=GIVING_FLOOR, requested=amount,

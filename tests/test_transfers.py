@@ -101,7 +101,8 @@ def test_a_donation_to_the_love_bank(client, family, balance):
     assert balance(community["account"][("love_bank", "points")])["posted"] == 20
     assert balance(family["daughter"]["minutes_account"])["posted"] == 240
     shown = client.get("/v1/communities/tianwen/love-bank", headers=family["mother_key"]).json
-    assert {(a["unit"], a["posted"]) for a in shown["accounts"]} == {("minutes", 60), ("points", 20)}
+    assert {(a["unit"], a["posted"]) for a in shown["accounts"]} == {
+        ("minutes", 60), ("points", 20)}
 
 
 def test_staff_grant_issuance_into_the_love_bank(client, family, make_key, balance):

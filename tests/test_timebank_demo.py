@@ -1,0 +1,24 @@
+"""The demo community shows the time bank at work: volunteers, the love bank, services."""
+
+from collections import Counter
+
+import sqlalchemy as sa
+
+from ledger.balances import current_balance
+from ledger.communities import system_account
+from ledger.demo import load_demo
+from ledger.models import Community
+from ledger.models_timebank import Service
+
+
+def test_the_demo_has_volunteers_services_in_every_stage_and_a_love_bank(session, clock):
+    """A rated love-bank visit, two services awaiting confirmation, one open request."""
+    load_demo(session, clock.now())
+    session.commit()
+    community = session.scalar(sa.select(Community).where(Community.slug == "demo"))
+    states = Counter(session.scalars(sa.select(Service.state)).all())
+    assert states == {"rated": 1, "completed": 2, "open": 1}
+    love_bank = system_account(session, community.id, "love_bank", "minutes")
+    assert current_balance(session, love_bank.id).posted == 20 * 60 - 150
+    donated = system_account(session, community.id, "love_bank", "points")
+    assert current_balance(session, donated.id).posted == 20
