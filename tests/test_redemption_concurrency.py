@@ -1,0 +1,125 @@
+"""Concurrent tills on PostgreSQL: stock, balance and consent counts stay exact."""
+
+import threading
+
+import pytest
+
+from ledger.consent import MAX_FAILED_ATTEMPTS
+
+pytest_plugins = ["redemption_helpers"]
+
+TILLS = 20
+
+
+def run_together(app, requests):
+    """Send each (path, json, headers) from its own thread and client, all at once."""
+    barrier = threading.Barrier(len(requests))
+    results = [None] * len(requests)
+
+    def send(i, path, body, headers):
+        client = app.test_client()
+        barrier.wait()
+        results[i] = client.post(path, json=body, headers=headers)
+
+    threads = [threading.Thread(target=send, args=(i, *request))
+               for i, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def redemption_request(supermarket, member, code, lines):
+    return ("/v1/redemptions",
+            {"member": member["id"], "consent": {"code": code},
+             "lines": [{"sku": sku, "quantity": q} for sku, q in lines]},
+            supermarket.shop_key)
+
+
+@pytest.mark.postgres
+def test_the_last_bottle_goes_to_exactly_one_of_twenty(app, client, supermarket, resident,
+                                                       fresh_code):
+    """Twenty residents reach for the last bottle of soy sauce at once: one gets it."""
+    client.patch(f"/v1/shops/{supermarket.shop['id']}/items/soy-sauce", json={"stock": 1},
+                 headers=supermarket.staff)
+    members = [resident(100) for _ in range(TILLS)]
+    requests = [redemption_request(supermarket, m, fresh_code(m), [("soy-sauce", 1)])
+                for m in members]
+    results = run_together(app, requests)
+    statuses = sorted(r.status_code for r in results)
+    assert statuses == [201] + [422] * (TILLS - 1), [r.json for r in results]
+    assert {r.json["type"] for r in results if r.status_code == 422} == {"/problems/out-of-stock"}
+    stock = client.get(f"/v1/shops/{supermarket.shop['id']}/items",
+                       headers=supermarket.shop_key).json["items"]
+    assert {i["sku"]: i["stock"] for i in stock}["soy-sauce"] == 0
+
+
+@pytest.mark.postgres
+def test_a_balance_covering_k_of_n_redemptions_allows_exactly_k(app, supermarket, resident,
+                                                                 fresh_code, balance):
+    """With 100 points and twenty tills selling 20-point seeds at once, exactly five succeed."""
+    wang = resident(100)
+    requests = [redemption_request(supermarket, wang, fresh_code(wang), [("seeds", 1)])
+                for _ in range(TILLS)]
+    results = run_together(app, requests)
+    succeeded = [r for r in results if r.status_code == 201]
+    assert len(succeeded) == 5, [r.json for r in results]
+    assert {r.json["type"] for r in results if r.status_code != 201} == {
+        "/problems/insufficient-balance"}
+    assert balance(wang["points_account"])["available"] == 0
+
+
+@pytest.mark.postgres
+def test_concurrent_wrong_codes_are_each_counted(app, client, supermarket, resident, fresh_code):
+    """Twenty wrong codes at once: five are counted as tries, the rest meet the lock."""
+    wang = resident(100)
+    requests = [redemption_request(supermarket, wang, "00000x", [("seeds", 1)])
+                for _ in range(TILLS)]
+    results = run_together(app, requests)
+    kinds = [r.json["type"] for r in results]
+    assert kinds.count("/problems/consent-refused") == MAX_FAILED_ATTEMPTS
+    assert kinds.count("/problems/redemption-locked") == TILLS - MAX_FAILED_ATTEMPTS
+    path, body, headers = redemption_request(supermarket, wang, fresh_code(wang), [("seeds", 1)])
+    right = client.post(path, json=body, headers=headers)
+    assert right.json["type"] == "/problems/redemption-locked"
+
+
+@pytest.mark.postgres
+def test_one_code_spent_by_twenty_tills_buys_once(app, supermarket, resident, fresh_code,
+                                                  balance):
+    """The same code typed at twenty tills at once is accepted once."""
+    wang = resident(100)
+    code = fresh_code(wang)
+    results = run_together(app, [redemption_request(supermarket, wang, code, [("seeds", 1)])
+                                 for _ in range(TILLS)])
+    assert sorted(r.status_code for r in results) == [201] + [422] * (TILLS - 1)
+    assert balance(wang["points_account"])["available"] == 80
+
+
+@pytest.mark.postgres
+def test_capture_and_void_race_resolve_a_hold_once(app, client, supermarket, resident, redeem,
+                                                   balance):
+    """Ten captures and ten voids of one hold at once: exactly one wins, the books agree."""
+    wang = resident(100)
+    held = redeem(wang, lines=[("seeds", 1)], capture=False).json
+    requests = [(f"/v1/redemptions/{held['id']}/{'capture' if i % 2 else 'void'}", None,
+                 supermarket.shop_key) for i in range(TILLS)]
+    results = run_together(app, requests)
+    assert sorted(r.status_code for r in results) == [200] + [409] * (TILLS - 1)
+    final = client.get(f"/v1/redemptions/{held['id']}", headers=supermarket.shop_key).json
+    expected = 80 if final["status"] == "captured" else 100
+    assert balance(wang["points_account"])["available"] == expected
+    assert balance(wang["points_account"])["pending"] == 0
+
+
+@pytest.mark.postgres
+def test_concurrent_refunds_never_exceed_the_capture(app, supermarket, resident, redeem, balance):
+    """Twenty tills each refund 10 of an 80-point sale at once: eight succeed."""
+    wang = resident(100)
+    sold = redeem(wang, lines=[("soy-sauce", 2), ("seeds", 1)]).json
+    requests = [(f"/v1/redemptions/{sold['id']}/refund", {"points": 10, "memo": "退"},
+                 supermarket.shop_key) for _ in range(TILLS)]
+    results = run_together(app, requests)
+    assert [r.status_code for r in results].count(201) == 8
+    assert balance(wang["points_account"])["available"] == 100

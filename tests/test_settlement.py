@@ -1,0 +1,131 @@
+"""Settling a shop: redeemed points go back to issuance and the community owes the money."""
+
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest_plugins = ["redemption_helpers"]
+
+
+class World:
+    """A fresh community per example (the database is emptied per test, not per example)."""
+
+    def __init__(self, client, make_community, make_key, make_member, grant):
+        self.client = client
+        slug = f"c-{uuid.uuid4().hex[:10]}"
+        community = make_community(slug, "社区")
+        self.staff = make_key("staff", community=slug)
+        self.shop = client.post(f"/v1/communities/{slug}/shops", json={"name": "超市"},
+                                headers=self.staff).json
+        client.post(f"/v1/shops/{self.shop['id']}/items", headers=self.staff,
+                    json={"sku": "rice", "name": "大米", "price_points": 7, "unlimited": True})
+        self.till = make_key("shop", shop=self.shop["id"])
+        self.member = make_member(slug)
+        grant(community, self.member["points_account"], 10_000)
+        self.sales: list[tuple[str, int]] = []  # (redemption id, quantity not yet refunded)
+        self.captured = self.refunded = self.settled_points = 0
+
+    def sell(self, n):
+        code = self.client.post(f"/v1/members/{self.member['id']}/consent-codes",
+                                headers=self.staff).json["code"]
+        sold = self.client.post("/v1/redemptions", headers=self.till, json={
+            "member": self.member["id"], "consent": {"code": code},
+            "lines": [{"sku": "rice", "quantity": n}]})
+        assert sold.status_code == 201, sold.json
+        self.sales.append((sold.json["id"], n))
+        self.captured += 7 * n
+
+    def refund(self, n):
+        for i, (redemption_id, left) in enumerate(self.sales):
+            if left:
+                quantity = min(n, left)
+                done = self.client.post(f"/v1/redemptions/{redemption_id}/refund",
+                                        headers=self.till,
+                                        json={"lines": [{"sku": "rice", "quantity": quantity}]})
+                if done.status_code == 201:  # refused once the shop's takings are settled away
+                    self.sales[i] = (redemption_id, left - quantity)
+                    self.refunded += 7 * quantity
+                else:
+                    assert done.json["type"] == "/problems/insufficient-balance", done.json
+                return
+
+    def settle(self, _n):
+        done = self.client.post(f"/v1/shops/{self.shop['id']}/settlements", headers=self.staff)
+        assert done.status_code in (201, 409), done.json
+        if done.status_code == 201:
+            self.settled_points += done.json["points"]
+
+
+def settle(client, supermarket):
+    return client.post(f"/v1/shops/{supermarket.shop['id']}/settlements", headers=supermarket.staff)
+
+
+def test_settling_again_covers_only_what_is_new(client, supermarket, resident, redeem, balance):
+    """Monday's settlement takes 80; Tuesday's takes only Tuesday's 20 and Monday's late refund."""
+    wang = resident(200)
+    monday = redeem(wang, lines=[("soy-sauce", 2), ("seeds", 1)]).json
+    first = settle(client, supermarket).json
+    assert (first["points"], first["money_due_fen"]) == (80, 800)
+    tuesday = redeem(wang, lines=[("seeds", 1)]).json
+    # A refund of Monday's soy sauce, paid from the shop's new takings.
+    late = client.post(f"/v1/redemptions/{monday['id']}/refund", json={"points": 10, "memo": "破损"},
+                       headers=supermarket.shop_key)
+    assert late.status_code == 201, late.json
+    second = settle(client, supermarket).json
+    assert [r["id"] for r in second["redemptions"]] == [tuesday["id"]]
+    assert (second["redeemed_points"], second["refunded_points"], second["points"]) == (20, 10, 10)
+    assert balance(supermarket.shop["account"]["id"])["posted"] == 0
+    nothing = settle(client, supermarket)
+    assert nothing.status_code == 409 and nothing.json["type"] == "/problems/nothing-to-settle"
+    listed = client.get(f"/v1/shops/{supermarket.shop['id']}/settlements",
+                        headers=supermarket.shop_key).json
+    assert [s["id"] for s in listed["items"]] == [second["id"], first["id"]]
+    shown = client.get(f"/v1/settlements/{first['id']}", headers=supermarket.shop_key).json
+    assert [r["id"] for r in shown["redemptions"]] == [monday["id"]]
+
+
+def test_money_due_uses_the_community_rate(client, supermarket, resident, redeem):
+    """Staff set 1 point = 0.05 yuan; 80 points are owed as 4.00 yuan."""
+    url = "/v1/communities/qianjiang/redemption-settings"
+    assert client.get(url, headers=supermarket.staff).json == {"fen_per_point": 10}
+    assert client.put(url, json={"fen_per_point": 5}, headers=supermarket.staff).status_code == 200
+    assert client.put(url, json={"fen_per_point": -1}, headers=supermarket.staff).status_code == 422
+    assert client.put(url, json={"fen_per_point": 5}, headers=supermarket.shop_key).status_code == 403
+    redeem(resident(100), lines=[("soy-sauce", 2), ("seeds", 1)])
+    statement = settle(client, supermarket).json
+    assert (statement["money_due_fen"], statement["money_due_yuan"]) == (400, "4.00")
+
+
+def test_holds_are_not_settled_until_captured(client, supermarket, resident, redeem):
+    """A hold is not the shop's yet; once captured, the next settlement covers it."""
+    wang = resident(100)
+    held = redeem(wang, lines=[("seeds", 1)], capture=False).json
+    assert settle(client, supermarket).status_code == 409
+    client.post(f"/v1/redemptions/{held['id']}/capture", headers=supermarket.shop_key)
+    assert settle(client, supermarket).json["points"] == 20
+
+
+def test_a_fully_refunded_sale_settles_to_nothing_moved(client, supermarket, resident, redeem):
+    """Sold and returned before settlement: covered, zero points, no entry."""
+    sold = redeem(resident(100), lines=[("seeds", 1)]).json
+    client.post(f"/v1/redemptions/{sold['id']}/refund", json={"lines": [{"sku": "seeds",
+                                                                       "quantity": 1}]},
+                headers=supermarket.shop_key)
+    statement = settle(client, supermarket).json
+    assert (statement["points"], statement["entry"], statement["money_due_fen"]) == (0, None, 0)
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(["sell", "refund", "settle"]),
+                                st.integers(min_value=1, max_value=3)), min_size=1, max_size=8))
+def test_settlements_equal_captured_minus_refunded(client, make_community, make_key, make_member,
+                                                   grant, balance, steps):
+    """Whatever the order of sales, refunds and settlements, settled = captured - refunded."""
+    world = World(client, make_community, make_key, make_member, grant)
+    for action, n in steps:
+        getattr(world, action)(n)
+    world.settle(0)
+    assert world.settled_points == world.captured - world.refunded
+    assert balance(world.shop["account"]["id"])["posted"] == 0
