@@ -114,3 +114,6 @@ from .cli_audit import check_proof, export, seal  # noqa: E402
 main.add_command(seal)
 main.add_command(export)
 main.add_command(check_proof)
+
+from .cli_earning import import_events  # noqa: E402
+main.add_command(import_events)
