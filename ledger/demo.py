@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import apikeys, timebank_demo
+from . import apikeys, redemption_demo, timebank_demo
 from .communities import create_community, create_member, member_account, system_account
 from .corrections import adjust
 from .journal import PostingDraft
@@ -26,7 +26,7 @@ DEMO_RESIDENTS = (
 DEMO_OPENING_POINTS = 100
 
 # Later capabilities append callables (session, community, members, now) -> None.
-DEMO_PARTS: list[Callable] = [timebank_demo.demo_part]
+DEMO_PARTS: list[Callable] = [timebank_demo.demo_part, redemption_demo.add_demo_supermarket]
 
 
 def _community(session: Session, now: datetime) -> tuple[Community, bool]:
