@@ -73,3 +73,6 @@ def load_demo(session: Session, now: datetime) -> dict[str, str]:
     keys["member_id"] = members[0].id
     keys["community"] = DEMO_SLUG
     return keys
+
+from .earning_demo import add_earning  # noqa: E402
+DEMO_PARTS.append(add_earning)
