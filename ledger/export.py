@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from .balances import current_balances
 from .chain import load_postings
 from .models import Account, Community, Entry, Member
+from .reports import shop_names
 
 COMMODITY = {"points": "POINTS", "minutes": "MINUTES"}
 EXPORT_BATCH = 1000  # entries read per round
@@ -76,8 +77,9 @@ def export_beancount(session: Session, community: Community, *, now: datetime) -
         sa.select(Account).where(Account.community_id == community.id).order_by(Account.id)
     ).all()
     names = {a.id: account_name(a, community.id) for a in accounts}
-    members = dict(session.execute(
+    holders = dict(session.execute(
         sa.select(Member.id, Member.display_name).where(Member.community_id == community.id)).all())
+    holders.update(shop_names(session, {a.owner_id for a in accounts if a.kind == "shop"}))
     first_posted, last_posted = session.execute(
         sa.select(sa.func.min(Entry.posted_at), sa.func.max(Entry.posted_at))
         .where(Entry.community_id == community.id, Entry.status == "posted")
@@ -97,8 +99,8 @@ def export_beancount(session: Session, community: Community, *, now: datetime) -
         yield f"{opened_on.isoformat()} open {names[account.id]} {COMMODITY[account.unit]}"
         yield f"  account: {_quote(account.id)}"
         yield f"  kind: {_quote(account.kind)}"
-        if account.owner_id in members:
-            yield f"  holder: {_quote(members[account.owner_id])}"
+        if account.owner_id in holders:
+            yield f"  holder: {_quote(holders[account.owner_id])}"
     yield ""
 
     after = None

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from . import errors
 from .balances import MAX_PAGE_LIMIT, StatementLine, statement
@@ -168,7 +168,7 @@ def _issuance_flows(session, report, issuance_id, window) -> None:
             target[key] = target.get(key, 0) + int(amount)
 
 
-def _shop_names(session: Session, shop_ids) -> dict[str, str]:
+def shop_names(session: Session, shop_ids) -> dict[str, str]:
     """Shop names, when the redemption capability's table is there; the journal needs none."""
     shops = Base.metadata.tables.get("shops")
     if shops is None or "name" not in shops.c or not shop_ids:
@@ -184,7 +184,7 @@ def _shop_flows(session, report, community_id, window, to) -> None:
                Account.unit == "points")
         .order_by(Account.owner_id)
     ).all()
-    names = _shop_names(session, {a.owner_id for a in accounts})
+    names = shop_names(session, {a.owner_id for a in accounts})
     by_account = {}
     for account in accounts:
         figures = ShopFigures(account.owner_id, names.get(account.owner_id), account.id)

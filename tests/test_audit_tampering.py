@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from ledger import chain
 from ledger.audit import verify
 from ledger.communities import create_community, create_member, member_account, system_account
+from ledger.corrections import reverse_entry
 from ledger.ids import new_id
 from ledger.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
-from ledger.corrections import reverse_entry
 from ledger.models import Entry
 from ledger.models_audit import JournalSeal
 
