@@ -165,18 +165,25 @@ class Head:
 
 
 def _lock_head(session: Session, community_id: str, now: datetime):
-    """The community's head row, locked for this transaction (created at seq 0 if missing)."""
-    query = sa.select(_heads).where(_heads.c.community_id == community_id).with_for_update()
-    row = session.execute(query).first()
-    if row is not None:
-        return row
-    try:
-        with session.begin_nested():
-            session.execute(_heads.insert().values(
-                community_id=community_id, seq=0, hash=genesis_hash(community_id), sealed_at=now))
-    except IntegrityError:
-        pass  # another sealer created it first; the SELECT below waits for its lock
-    return session.execute(query).one()
+    """The community's head row, locked for this transaction (created at seq 0 if missing).
+
+    None when another sealer holds it: that sealer is sealing this community right now, so
+    this one moves on instead of queueing behind it.
+    """
+    exists = session.execute(
+        sa.select(_heads.c.seq).where(_heads.c.community_id == community_id)).first()
+    if exists is None:
+        try:
+            with session.begin_nested():
+                session.execute(_heads.insert().values(
+                    community_id=community_id, seq=0, hash=genesis_hash(community_id),
+                    sealed_at=now))
+        except IntegrityError:
+            pass  # another sealer created it first
+    return session.execute(
+        sa.select(_heads).where(_heads.c.community_id == community_id)
+        .with_for_update(skip_locked=True)
+    ).first()
 
 
 def _unsealed(community_id: str):
@@ -235,11 +242,13 @@ def _seal_batch(session: Session, community_id: str, head, now: datetime) -> tup
 def seal_community(session: Session, community_id: str, *, now: datetime) -> int:
     """Append every unsealed entry (and every resolved pending entry) to the community's chain.
 
-    Takes the community's head lock for the transaction; returns how many records were sealed.
-    Flushes, never commits.
+    Takes the community's head lock for the transaction (or returns 0 at once when another
+    sealer holds it); returns how many records were sealed. Flushes, never commits.
     """
     head = _lock_head(session, community_id, now)
     total = 0
+    if head is None:
+        return 0
     while total < MAX_SEAL_PER_RUN:
         fetched, sealed, head = _seal_batch(session, community_id, head, now)
         total += sealed

@@ -254,3 +254,23 @@ def test_writes_do_not_wait_for_a_sealer(app, client, admin, community):
     finally:
         release.set()
         holder.join()
+
+
+@pytest.mark.postgres
+def test_a_second_sealer_moves_on_while_the_first_holds_the_community(app, client, admin,
+                                                                       community):
+    """Two sealers never queue: the one that finds the head locked seals nothing and returns."""
+    c = community["community"]
+    seal(app)
+    give(client, admin, c, community["wang"]["points_account"],
+         community["li"]["points_account"], 2)
+    with app.app_context():
+        db.session.execute(sa.text(
+            "SELECT seq FROM journal_heads WHERE community_id = :c FOR UPDATE"), {"c": c["id"]})
+        with app.app_context():
+            assert chain.seal_community(db.session, c["id"], now=datetime.now(UTC)) == 0
+            db.session.rollback()
+            db.session.remove()
+        db.session.rollback()
+        db.session.remove()
+    assert seal(app) == 1

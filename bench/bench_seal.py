@@ -1,0 +1,161 @@
+"""Sealing the journal on PostgreSQL: do awards wait for it, and how fast does it go?
+
+Creates a scratch database and prints:
+1. awards per second from several threads with no sealer (the baseline);
+2. the same while a sealer runs beside them every ``--interval`` seconds (the design shipped:
+   sealing is asynchronous, so awards should not slow down), with the sealer's largest backlog;
+3. the same if every award sealed itself in its own transaction (the design rejected: every
+   award of the community queues on the community's head row);
+4. how long sealing a backlog of ``--backlog`` entries takes, and verifying the whole chain.
+Usage: python bench/bench_seal.py [--seconds 5] [--threads 8] [--backlog 20000]
+"""
+
+import argparse
+import random
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ledger import chain
+from ledger.communities import create_community, create_member, member_account, system_account
+from ledger.journal import EntryDraft, PostingDraft, post_entry
+from ledger.models import Base
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+MEMBERS = 200
+
+
+def setup(engine, slug: str):
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        community = create_community(session, slug=slug, name="bench", now=now)
+        issuance = system_account(session, community.id, "issuance", "points").id
+        accounts = [
+            member_account(session, create_member(session, community, external_ref=str(i),
+                                                  display_name=str(i), now=now).id, "points").id
+            for i in range(MEMBERS)
+        ]
+        session.commit()
+        return community.id, issuance, accounts
+
+
+def award(session, community_id, issuance, account):
+    post_entry(session, EntryDraft(community_id, "award", [
+        PostingDraft(issuance, account, "points", 5)], details={"activity": "bench"}),
+        now=datetime.now(UTC))
+
+
+def run_awards(engine, community_id, issuance, accounts, threads, seconds, seal_inline=False):
+    deadline = time.monotonic() + seconds
+    counts = []
+
+    def worker(seed):
+        rng, done = random.Random(seed), 0
+        with Session(engine) as session:
+            while time.monotonic() < deadline:
+                award(session, community_id, issuance, rng.choice(accounts))
+                if seal_inline:
+                    chain.seal_community(session, community_id, now=datetime.now(UTC))
+                session.commit()
+                done += 1
+        counts.append(done)
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return sum(counts)
+
+
+def with_sealer(engine, community_id, issuance, accounts, threads, seconds, interval):
+    stop = threading.Event()
+    figures = {"runs": 0, "sealed": 0, "largest_batch": 0}
+
+    def sealer():
+        with Session(engine) as session:
+            while not stop.is_set():
+                sealed = chain.seal_community(session, community_id, now=datetime.now(UTC))
+                session.commit()
+                figures["runs"] += 1
+                figures["sealed"] += sealed
+                figures["largest_batch"] = max(figures["largest_batch"], sealed)
+                stop.wait(interval)
+
+    thread = threading.Thread(target=sealer)
+    thread.start()
+    try:
+        total = run_awards(engine, community_id, issuance, accounts, threads, seconds)
+    finally:
+        stop.set()
+        thread.join()
+    return total, figures
+
+
+def backlog(engine, community_id, issuance, accounts, size):
+    with Session(engine) as session:
+        rows = [{"i": i} for i in range(size)]
+        for start in range(0, size, 1000):
+            for _ in rows[start:start + 1000]:
+                award(session, community_id, issuance, random.choice(accounts))
+            session.commit()
+        started = time.perf_counter()
+        sealed = chain.seal_community(session, community_id, now=datetime.now(UTC))
+        session.commit()
+        seal_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        breaches = chain.check_community(session, community_id)
+        verify_seconds = time.perf_counter() - started
+        assert breaches == [], breaches
+        return sealed, seal_seconds, chain.head(session, community_id).seq, verify_seconds
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--interval", type=float, default=0.2)
+    parser.add_argument("--backlog", type=int, default=20_000)
+    args = parser.parse_args()
+    name = f"pointsbank_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine = sa.create_engine(sa.make_url(ADMIN_URL).set(database=name),
+                              pool_size=args.threads + 4)
+    shape = f"({args.threads} threads, {MEMBERS} members, {args.seconds:.0f}s)"
+    try:
+        Base.metadata.create_all(engine)
+        setup_ids = setup(engine, "bench-baseline")
+        total = run_awards(engine, *setup_ids, args.threads, args.seconds)
+        print(f"no sealer:                  {total / args.seconds:8.0f} awards/s {shape}")
+
+        setup_ids = setup(engine, "bench-async")
+        total, figures = with_sealer(engine, *setup_ids, args.threads, args.seconds, args.interval)
+        print(f"sealer beside (every {args.interval}s): {total / args.seconds:8.0f} awards/s {shape}; "
+              f"{figures['runs']} seal runs, {figures['sealed']} sealed, "
+              f"largest batch {figures['largest_batch']}")
+
+        setup_ids = setup(engine, "bench-inline")
+        total = run_awards(engine, *setup_ids, args.threads, args.seconds, seal_inline=True)
+        print(f"sealing inside each award:  {total / args.seconds:8.0f} awards/s {shape} "
+              "(rejected design)")
+
+        setup_ids = setup(engine, "bench-backlog")
+        sealed, seal_seconds, seq, verify_seconds = backlog(engine, *setup_ids, args.backlog)
+        print(f"sealing a backlog of {sealed} entries: {seal_seconds:.2f}s "
+              f"({sealed / seal_seconds:.0f} entries/s); verifying the chain of {seq}: "
+              f"{verify_seconds:.2f}s ({seq / verify_seconds:.0f} records/s)")
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
