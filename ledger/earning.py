@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from . import earning_errors as errors
 from .balances import Page, check_limit, decode_cursor, encode_cursor
 from .clock import as_utc
-from .earning_caps import judge, standings
+from .earning_caps import UsageMemo, judge, standings
 from .earning_rules import check_valid_at, version_in_force
 from .errors import CommunityNotFound, LedgerError, MemberNotFound
 from .ids import new_id
@@ -101,11 +101,47 @@ class _Context:
 def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
     ctx = _Context()
     slugs = {d.community for d in drafts}
-    for community in session.scalars(sa.select(Community).where(Community.slug.in_(slugs))):
+    for community, issuance_id in session.execute(
+        sa.select(Community, Account.id)
+        .join(Account, sa.and_(Account.owner_id == Community.id, Account.kind == "issuance",
+                               Account.unit == "points"))
+        .where(Community.slug.in_(slugs))
+    ):
         ctx.communities[community.slug] = community
+        ctx.issuance[community.id] = issuance_id
     by_id = {c.id: c for c in ctx.communities.values()}
     if not by_id:
         return ctx
+    ids = {d.member_id for d in drafts if d.member_id}
+    refs: dict[str, set[str]] = {}  # community id -> external refs named in the drafts
+    for draft in drafts:
+        community = ctx.communities.get(draft.community)
+        if draft.member_ref and community is not None:
+            refs.setdefault(community.id, set()).add(draft.member_ref)
+    conditions = []
+    if ids:
+        conditions.append(Member.id.in_(ids))
+    for community_id, community_refs in refs.items():
+        conditions.append(sa.and_(Member.community_id == community_id,
+                                  Member.external_ref.in_(community_refs)))
+    if conditions:
+        for member, account_id in session.execute(
+            sa.select(Member, Account.id)
+            .join(Account, sa.and_(Account.owner_id == Member.id, Account.kind == "member",
+                                   Account.unit == "points"))
+            .where(sa.or_(*conditions))
+        ):
+            ctx.members[member.id] = member
+            ctx.members_by_ref[(member.community_id, member.external_ref)] = member
+            ctx.points_accounts[member.id] = account_id
+    activities = {d.activity for d in drafts}
+    for rule in session.scalars(
+        sa.select(EarningRule)
+        .where(EarningRule.community_id.in_(by_id), EarningRule.activity.in_(activities))
+        .order_by(EarningRule.version)
+    ):
+        ctx.rules.setdefault((rule.community_id, rule.activity), []).append(rule)
+    return ctx
     for account_id, owner_id in session.execute(
         sa.select(Account.id, Account.owner_id).where(
             Account.owner_id.in_(by_id), Account.kind == "issuance", Account.unit == "points")
@@ -275,14 +311,15 @@ def _award_memo(checked: _Checked, judgement) -> str:
 
 
 def _record_checked(
-    session: Session, ctx: _Context, source: Source, checked: _Checked, now: datetime
+    session: Session, ctx: _Context, source: Source, checked: _Checked, now: datetime,
+    memo: UsageMemo | None = None,
 ) -> Recorded:
     """Judge and write one event whose member is locked; the caller owns the transaction."""
     draft, rule = checked.draft, checked.rule
     due = points_due(rule, checked.quantity)
     caps = standings(session, member_id=checked.member.id, activity=draft.activity,
                      caps=list(rule.caps), at=checked.occurred_at,
-                     timezone=checked.community.timezone)
+                     timezone=checked.community.timezone, memo=memo)
     judgement = judge(due, caps)
     pending = judgement.points > 0 and rule.notice_days > 0
     status = "refused" if judgement.points == 0 else ("pending" if pending else "awarded")
@@ -362,6 +399,7 @@ def record_events(
     ready = [c for c in checked.values() if isinstance(c, _Checked)]
     lock_members(session, {c.member.id for c in ready})
     _lock_issuance(session, {ctx.issuance[c.community.id] for c in ready})
+    memo = UsageMemo()
     answers = []
     for index, draft in enumerate(drafts):
         if draft is None:
@@ -375,7 +413,11 @@ def record_events(
             if isinstance(outcome, LedgerError):
                 raise outcome
             with session.begin_nested():
-                answers.append(_record_checked(session, ctx, source, outcome, now))
+                recorded = _record_checked(session, ctx, source, outcome, now, memo)
+            answers.append(recorded)
+            if not recorded.replayed and recorded.event.points_awarded:
+                memo.spend(outcome.member.id, draft.activity, outcome.occurred_at,
+                           recorded.event.points_awarded)
         except LedgerError as error:
             answers.append(failure(error))
     return answers

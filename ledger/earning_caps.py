@@ -75,16 +75,49 @@ class CapStanding:
         }
 
 
+class UsageMemo:
+    """Cap usage already read within one transaction, kept current as its awards are written.
+
+    A batch judges many events of the same members; reading each period's usage once and then
+    adding every award written since keeps the judgement exact without a query per event. An
+    award is added to every remembered period of its member and activity that holds it, whatever
+    rule version remembered that period.
+    """
+
+    def __init__(self):
+        self._periods: dict[tuple[str, str], dict[tuple[str, datetime], list]] = {}
+
+    def recall(self, member_id: str, activity: str, standing: "CapStanding") -> bool:
+        known = self._periods.get((member_id, activity), {}).get((standing.period, standing.start))
+        if known is None:
+            return False
+        standing.points_used, standing.count_used = known[1], known[2]
+        return True
+
+    def learn(self, member_id: str, activity: str, standing: "CapStanding") -> None:
+        self._periods.setdefault((member_id, activity), {}).setdefault(
+            (standing.period, standing.start),
+            [standing.end, standing.points_used, standing.count_used])
+
+    def spend(self, member_id: str, activity: str, at: datetime, points: int) -> None:
+        for (_, start), known in self._periods.get((member_id, activity), {}).items():
+            if start <= at < known[0]:
+                known[1] += points
+                known[2] += 1
+
+
 def standings(
     session: Session, *, member_id: str, activity: str, caps: list[EarningCap], at: datetime,
-    timezone: str,
+    timezone: str, memo: UsageMemo | None = None,
 ) -> list[CapStanding]:
-    """Each cap's usage for the period holding ``at``, in one query."""
+    """Each cap's usage for the period holding ``at``: from ``memo``, or in one query."""
     found = []
     for cap in caps:
         start, end = period_bounds(cap.period, at, timezone)
         found.append(CapStanding(cap.period, start, end, cap.max_points, cap.max_count))
     if not found:
+        return found
+    if memo is not None and all([memo.recall(member_id, activity, s) for s in found]):
         return found
     occurred = EarningEvent.occurred_at
     columns = []
@@ -105,6 +138,8 @@ def standings(
     for index, standing in enumerate(found):
         standing.points_used = int(row[2 * index])
         standing.count_used = int(row[2 * index + 1])
+        if memo is not None:
+            memo.learn(member_id, activity, standing)
     return found
 
 

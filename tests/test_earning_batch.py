@@ -120,3 +120,29 @@ def test_the_same_source_id_twice_in_one_batch_awards_once(client, drive):
     assert (first["status"], second["status"]) == (201, 200)
     assert first["event"]["id"] == second["event"]["id"]
     assert body["summary"]["points_awarded"] == 10
+
+
+def test_a_batch_counts_every_award_against_caps_of_either_rule_version(client, drive, clock):
+    """Meetings on the Wednesday the rule changed: the morning's cap counts the afternoon's award."""
+    staff, member = drive["staff"], drive["members"][0]
+    url = "/v1/communities/qianjiang/rules/deliberation.attend"
+    wednesday = datetime(2026, 11, 18, tzinfo=UTC)  # 08:00 in Shanghai
+    clock.set(wednesday - timedelta(days=2))
+    client.put(url, headers=staff, json={"points": 10, "caps": [{"period": "day",
+                                                                 "max_count": 2}]})
+    clock.set(wednesday + timedelta(hours=4))  # noon in Shanghai: version 2, no day cap
+    client.put(url, headers=staff, json={"points": 10, "caps": [{"period": "week",
+                                                                 "max_points": 100}]})
+    clock.set(wednesday + timedelta(days=1))
+
+    def meeting(hours, n):
+        return {**sign_in(member, n), "activity": "deliberation.attend",
+                "occurred_at": (wednesday + timedelta(hours=hours)).isoformat()}
+
+    body = client.post("/v1/events/batch", headers=drive["app"], json={"events": [
+        meeting(1, 1), meeting(7, 2), meeting(2, 3)]}).json
+    versions = [r["event"]["rule"]["version"] for r in body["results"]]
+    awarded = [r["event"]["points_awarded"] for r in body["results"]]
+    assert versions == [1, 2, 1]
+    assert awarded == [10, 10, 0]
+    assert body["results"][2]["event"]["limited_by"]["used"] == 2
