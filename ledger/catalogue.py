@@ -46,10 +46,15 @@ def get_shop(session: Session, shop_id: str) -> Shop:
 
 
 def lock_shop(session: Session, shop_id: str) -> Shop:
-    """The shop row, locked: refunds and settlements of one shop go one at a time."""
+    """The shop row, locked: refunds and settlements of one shop go one at a time.
+
+    FOR NO KEY UPDATE (``key_share``), not FOR UPDATE: a redemption inserted meanwhile takes a
+    KEY SHARE lock on the shop row for its foreign key, after it has locked the balance rows; a
+    full FOR UPDATE here would make that redemption and this caller wait on each other.
+    """
     shop = session.scalar(
-        sa.select(Shop).where(Shop.id == shop_id).with_for_update().execution_options(
-            populate_existing=True)
+        sa.select(Shop).where(Shop.id == shop_id).with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     )
     if shop is None:
         raise rerr.ShopNotFound(shop=shop_id)

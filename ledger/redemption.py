@@ -282,7 +282,8 @@ def refund(
     shop_id = get_redemption(session, redemption_id).shop_id
     shop = lock_shop(session, shop_id)
     redemption = session.scalar(
-        sa.select(Redemption).where(Redemption.id == redemption_id).with_for_update()
+        sa.select(Redemption).where(Redemption.id == redemption_id)
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     if redemption.status != "captured":

@@ -35,7 +35,7 @@ def settle_shop(
         sa.select(_redemptions.c.id, _redemptions.c.points)
         .where(_redemptions.c.shop_id == shop.id, _redemptions.c.status == "captured",
                _redemptions.c.settlement_id.is_(None))
-        .order_by(_redemptions.c.id).with_for_update()
+        .order_by(_redemptions.c.id).with_for_update(key_share=True)
     ).all()
     refunded = session.execute(
         sa.select(_refunds.c.id, _refunds.c.points)

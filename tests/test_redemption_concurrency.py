@@ -123,3 +123,25 @@ def test_concurrent_refunds_never_exceed_the_capture(app, supermarket, resident,
     results = run_together(app, requests)
     assert [r.status_code for r in results].count(201) == 8
     assert balance(wang["points_account"])["available"] == 100
+
+
+@pytest.mark.postgres
+def test_sales_refunds_and_settlements_at_once_keep_the_books(app, client, supermarket, resident,
+                                                              redeem, fresh_code, balance):
+    """Tills selling, a refund and staff settling all at once: no deadlock, and settled points
+    plus what the shop still holds equal captured minus refunded."""
+    members = [resident(100) for _ in range(8)]
+    earlier = [redeem(m, lines=[("seeds", 1)]).json for m in members[:4]]
+    requests = [redemption_request(supermarket, m, fresh_code(m), [("seeds", 1)]) for m in members]
+    requests += [(f"/v1/redemptions/{sale['id']}/refund", {"points": 20, "memo": "退"},
+                  supermarket.shop_key) for sale in earlier]
+    requests += [(f"/v1/shops/{supermarket.shop['id']}/settlements", None, supermarket.staff)
+                 for _ in range(4)]
+    results = run_together(app, requests)
+    assert all(r.status_code < 500 for r in results), [r.json for r in results]
+    sold = [r for r in results[:8] if r.status_code == 201]
+    assert len(sold) == 8
+    refunded = sum(1 for r in results[8:12] if r.status_code == 201)
+    settled = sum(r.json["points"] for r in results[12:] if r.status_code == 201)
+    shop_left = balance(supermarket.shop["account"]["id"])["posted"]
+    assert settled + shop_left == 20 * (4 + 8) - 20 * refunded
