@@ -176,7 +176,9 @@ class RedemptionSchema(Schema):
     captured_at = fields.AwareDateTime(allow_none=True)
     voided_at = fields.AwareDateTime(allow_none=True)
     settlement = fields.String(allow_none=True)
-    member_available_points = fields.Integer()
+    member_available_points = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The member's available points after this write; null on reads."})
 
 
 class RedemptionPage(PageMeta):

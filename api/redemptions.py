@@ -30,12 +30,12 @@ blp = Blueprint("redemptions", __name__, url_prefix="/v1", description="Redempti
 
 
 def redemption_view(record, *, at=None, member_available=None) -> dict:
+    """``member_available`` is shown only in answers to the shop's own writes: later reads by a
+    shop must not become a window on the member's balance."""
     at = at or now()
     status = record.status
     if status == "held" and record.hold_expires_at <= at:
         status = "expired"  # no longer reserved; the sweep or the member's next redemption voids it
-    if member_available is None:
-        member_available = redemption.member_available(db.session, record.member_id)
     return {
         "id": record.id, "shop": record.shop_id, "member": record.member_id, "status": status,
         "points": record.points, "refunded_points": record.refunded_points, "memo": record.memo,
@@ -47,6 +47,10 @@ def redemption_view(record, *, at=None, member_available=None) -> dict:
         "captured_at": record.captured_at, "voided_at": record.voided_at,
         "settlement": record.settlement_id, "member_available_points": member_available,
     }
+
+
+def _available(record) -> int:
+    return redemption.member_available(db.session, record.member_id)
 
 
 def _acting_shop():
@@ -116,7 +120,8 @@ def list_for_shop(shop_id, limit, cursor=None):
 def capture(redemption_id):
     """Capture a live hold: its points are posted to the shop."""
     _redemption_for(redemption_id, write_access=True)
-    return redemption_view(redemption.capture(db.session, redemption_id, now=now()))
+    record = redemption.capture(db.session, redemption_id, now=now())
+    return redemption_view(record, member_available=_available(record))
 
 
 @blp.route("/redemptions/<redemption_id>/void", methods=["POST"])
@@ -126,7 +131,8 @@ def capture(redemption_id):
 def void(redemption_id):
     """Release a hold: the points are the member's again and the items go back on the shelf."""
     _redemption_for(redemption_id, write_access=True)
-    return redemption_view(redemption.void(db.session, redemption_id, now=now()))
+    record = redemption.void(db.session, redemption_id, now=now())
+    return redemption_view(record, member_available=_available(record))
 
 
 @blp.route("/redemptions/<redemption_id>/refund", methods=["POST"])
@@ -141,6 +147,7 @@ def refund(body, redemption_id):
         db.session, redemption_id, lines=body.get("lines"), points=body.get("points"),
         memo=body["memo"], now=now(), api_key_id=principal().key_id,
     )
+    sold = redemption.get_redemption(db.session, redemption_id)
     return {"id": record.id, "points": record.points, "lines": record.lines, "memo": record.memo,
             "entry": record.entry_id, "created_at": record.created_at,
-            "redemption": redemption_view(redemption.get_redemption(db.session, redemption_id))}
+            "redemption": redemption_view(sold, member_available=_available(sold))}

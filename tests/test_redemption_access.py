@@ -46,8 +46,11 @@ def test_a_shop_key_cannot_touch_another_shops_redemptions(client, supermarket, 
 def test_a_shop_key_cannot_read_a_members_account(client, supermarket, resident, redeem):
     """The till may see a sale's remaining points, but not the member, their account or statement."""
     wang = resident(100)
-    redeem(wang, lines=[("seeds", 1)])
+    sale = redeem(wang, lines=[("seeds", 1)]).json
+    assert sale["member_available_points"] == 80
     key = supermarket.shop_key
+    later = client.get(f"/v1/redemptions/{sale['id']}", headers=key).json
+    assert later["member_available_points"] is None
     assert client.get(f"/v1/members/{wang['id']}", headers=key).status_code == 404
     assert client.get(f"/v1/accounts/{wang['points_account']}", headers=key).status_code == 404
     assert client.get(f"/v1/accounts/{wang['points_account']}/statement",
