@@ -36,7 +36,8 @@ blp = Blueprint("services", __name__, url_prefix="/v1", description="Time bank: 
 def service_view(service) -> dict:
     rating = None
     if service.stars is not None:
-        rating = {"stars": service.stars, "comment": service.comment, "rated_at": service.rated_at}
+        rating = {"stars": service.stars, "comment": service.comment,
+                  "rated_at": service.rated_at, "rated_by": service.rated_by}
     return {
         "id": service.id, "community": service.community.slug, "requester": service.requester_id,
         "volunteer": service.volunteer_id, "title": service.title, "category": service.category,
@@ -154,8 +155,8 @@ def confirm(_body, service_id):
 @blp.response(200, ServiceSchema)
 def rate(body, service_id):
     """The requester rates a confirmed service once, 1 to 5 stars (评单)."""
-    _service_for(service_id, "rate")
-    return service_view(timebank.rate(db.session, service_id, stars=body["stars"],
+    _, actor = _service_for(service_id, "rate")
+    return service_view(timebank.rate(db.session, service_id, actor=actor, stars=body["stars"],
                                       comment=body["comment"], now=now()))
 
 

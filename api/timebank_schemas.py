@@ -68,6 +68,7 @@ class RatingSchema(Schema):
     stars = fields.Integer()
     comment = fields.String()
     rated_at = fields.AwareDateTime()
+    rated_by = fields.String(metadata={"description": "requester, or staff recording it for them"})
 
 
 class ServiceSchema(Schema):

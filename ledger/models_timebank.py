@@ -18,7 +18,7 @@ from .types import UTCDateTime
 
 SERVICE_STATES = ("open", "assigned", "completed", "confirmed", "rated", "cancelled")
 SERVICE_FUNDERS = ("requester", "love_bank")
-SERVICE_ACTORS = ("requester", "staff")  # who confirmed or cancelled
+SERVICE_ACTORS = ("requester", "staff")  # who confirmed, rated or cancelled
 CATEGORY_MAX_LENGTH = 64
 COMMENT_MAX_LENGTH = 500
 MIN_STARS = 1
@@ -37,6 +37,9 @@ class Service(Base):
         ),
         sa.CheckConstraint(
             f"cancelled_by IS NULL OR {_in('cancelled_by', SERVICE_ACTORS)}", name="canceller_known"
+        ),
+        sa.CheckConstraint(
+            f"rated_by IS NULL OR {_in('rated_by', SERVICE_ACTORS)}", name="rater_known"
         ),
         sa.CheckConstraint("minutes_estimate > 0", name="estimate_positive"),
         sa.CheckConstraint("minutes_actual IS NULL OR minutes_actual > 0", name="actual_positive"),
@@ -78,8 +81,10 @@ class Service(Base):
     entry_id: Mapped[str | None] = mapped_column(sa.ForeignKey("entries.id"))
     stars: Mapped[int | None] = mapped_column(sa.SmallInteger)
     comment: Mapped[str] = mapped_column(sa.String(COMMENT_MAX_LENGTH), server_default="")
-    # One of SERVICE_ACTORS: who confirmed, or who cancelled.
+    # One of SERVICE_ACTORS: who confirmed, rated (staff record a rating given them by a
+    # resident who cannot use a phone) or cancelled.
     confirmed_by: Mapped[str | None] = mapped_column(sa.String(16))
+    rated_by: Mapped[str | None] = mapped_column(sa.String(16))
     cancelled_by: Mapped[str | None] = mapped_column(sa.String(16))
     cancel_reason: Mapped[str] = mapped_column(sa.String(MEMO_MAX_LENGTH), server_default="")
     created_at = mapped_column(UTCDateTime, nullable=False)

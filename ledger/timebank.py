@@ -302,8 +302,10 @@ def confirm(session: Session, service_id: str, *, actor: Actor, now: datetime) -
     return service
 
 
-def rate(session: Session, service_id: str, *, stars: int, comment: str, now: datetime) -> Service:
-    """The requester rates a confirmed service once (评单)."""
+def rate(
+    session: Session, service_id: str, *, actor: Actor, stars: int, comment: str, now: datetime
+) -> Service:
+    """The requester rates a confirmed service once (评单), or staff record their rating."""
     if type(stars) is not int or not MIN_STARS <= stars <= MAX_STARS:
         raise tb.StarsOutOfRange(stars=stars, min_stars=MIN_STARS, max_stars=MAX_STARS)
     if len(comment) > COMMENT_MAX_LENGTH:
@@ -314,6 +316,7 @@ def rate(session: Session, service_id: str, *, stars: int, comment: str, now: da
     service.comment = comment.strip()
     service.state = "rated"
     service.rated_at = now
+    service.rated_by = actor.party
     session.flush()
     return service
 

@@ -44,7 +44,7 @@ def demo_part(session: Session, community: Community, members: list[Member], now
     timebank.assign(session, visit.id, volunteer_id=chen.id, now=now)
     timebank.complete(session, visit.id, minutes=150, now=now)
     timebank.confirm(session, visit.id, actor=STAFF, now=now)
-    timebank.rate(session, visit.id, stars=5, comment="很耐心", now=now)
+    timebank.rate(session, visit.id, actor=STAFF, stars=5, comment="很耐心", now=now)
     # 陈志愿 passes an hour of what she earned to the elder.
     transfers.give(session, giver_id=chen.id, to=elder.id, unit="minutes", amount=60,
                    memo="送给王奶奶", now=now)

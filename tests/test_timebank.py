@@ -99,7 +99,7 @@ def test_save_while_young_receive_care_when_old(street, clock, balance):
     assert street.statement(xiaomei["minutes_account"]) == [("service", 600, 600)]
     assert street.statement(street.love_bank) == [("grant", 1200, 1200), ("service", -600, 600)]
     rated = street.step(service["id"], "rate", grandma["key"], {"stars": 5, "comment": "好孩子"})
-    assert rated.json["rating"]["stars"] == 5
+    assert (rated.json["rating"]["stars"], rated.json["rating"]["rated_by"]) == (5, "requester")
 
     # Thirty years on, 小美 needs help herself and pays with what she saved; 小雷 serves her.
     clock.set(datetime(2056, 3, 1, 9, tzinfo=UTC))

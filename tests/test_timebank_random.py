@@ -71,7 +71,7 @@ def test_random_steps_move_exactly_the_confirmed_minutes(session, clock):
                 expected[payer] -= service.minutes_actual
                 expected[service.volunteer_id] += service.minutes_actual
             elif action == "rate":
-                timebank.rate(session, service.id, stars=rng.randint(1, 5), comment="", now=now)
+                timebank.rate(session, service.id, actor=staff, stars=rng.randint(1, 5), comment="", now=now)
             else:
                 timebank.cancel(session, service.id, actor=staff, reason="", now=now)
             session.commit()
