@@ -145,3 +145,39 @@ def test_sales_refunds_and_settlements_at_once_keep_the_books(app, client, super
     settled = sum(r.json["points"] for r in results[12:] if r.status_code == 201)
     shop_left = balance(supermarket.shop["account"]["id"])["posted"]
     assert settled + shop_left == 20 * (4 + 8) - 20 * refunded
+
+
+@pytest.mark.postgres
+def test_sweeps_running_at_once_void_each_expired_hold_once(app, client, supermarket, resident,
+                                                            redeem, balance, clock):
+    """Four sweeps at once over ten expired holds: ten voids in all, every point back."""
+    from datetime import UTC, datetime
+
+    from api.extensions import db
+    from ledger.redemption import HOLD_TTL, void_expired_holds
+
+    clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
+    members = [resident(100) for _ in range(10)]
+    for member in members:
+        assert redeem(member, lines=[("soy-sauce", 1)] if member is members[0] else
+                      [("seeds", 2)], capture=False).status_code == 201
+    later = clock.advance(seconds=HOLD_TTL.total_seconds() + 1)
+    barrier = threading.Barrier(4)
+    counts = []
+
+    def sweep():
+        with app.app_context():
+            barrier.wait()
+            counts.append(void_expired_holds(db.session, later))
+            db.session.remove()
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counts) == 10
+    assert all(balance(m["points_account"])["available"] == 100 for m in members)
+    items = client.get(f"/v1/shops/{supermarket.shop['id']}/items",
+                       headers=supermarket.shop_key).json["items"]
+    assert {i["sku"]: i["stock"] for i in items}["soy-sauce"] == 2
