@@ -4,7 +4,7 @@ A service moves along ``TRANSITIONS`` only::
 
     open --assign (staff, 派单) | accept (volunteer, 接单)--> assigned
     assigned --complete (volunteer)--> completed --confirm (requester or staff)--> confirmed
-    confirmed --rate (requester)--> rated
+    confirmed --rate (requester, or staff recording it)--> rated
     open | assigned --cancel (requester or staff)--> cancelled
 
 The minutes follow the state, always through ``journal.post_entry``:
@@ -67,7 +67,7 @@ TRANSITIONS = {
 }
 assert {target for _, target in TRANSITIONS.values()} | {"open"} == set(SERVICE_STATES)
 
-STAFF_STEPS = frozenset({"create", "assign", "confirm", "rate", "cancel"})
+STAFF_STEPS = frozenset({"assign", "confirm", "rate", "cancel"})
 REQUESTER_STEPS = frozenset({"confirm", "rate", "cancel"})
 
 
