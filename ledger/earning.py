@@ -329,7 +329,7 @@ def _record_checked(
         "outcome": judgement.outcome, "reason": judgement.reason,
         "limited_by": judgement.limited_by, "caps": judgement.caps,
     }
-    values = dict(
+    values = dict(  # noqa: C408 - the columns read best as keywords
         id=event_id, community_id=checked.community.id, activity=draft.activity,
         member_id=checked.member.id, rule_id=rule.id, occurred_at=checked.occurred_at,
         quantity=checked.quantity, source=source.name, source_id=draft.source_id,

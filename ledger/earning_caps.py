@@ -117,7 +117,8 @@ def standings(
         found.append(CapStanding(cap.period, start, end, cap.max_points, cap.max_count))
     if not found:
         return found
-    if memo is not None and all([memo.recall(member_id, activity, s) for s in found]):
+    # A list, not a generator: every standing must be filled in, not just those before a miss.
+    if memo is not None and all([memo.recall(member_id, activity, s) for s in found]):  # noqa: C419
         return found
     occurred = EarningEvent.occurred_at
     columns = []

@@ -22,7 +22,7 @@ def pointsbank(database_url, *args):
     return subprocess.run(
         [sys.executable, "-c", "from api.cli import main; main()", *args],
         env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True,
-        timeout=120,
+        timeout=120, check=False,
     )
 
 
