@@ -108,22 +108,17 @@ def set_pin(session: Session, member: Member, pin: str, *, now: datetime) -> Non
 
 
 def _spend_code(session: Session, member_id: str, code: str, now: datetime) -> bool:
-    found = session.execute(
-        sa.select(_codes.c.id).where(
+    # One statement finds and spends the code. The consent row is locked, so nobody else is
+    # spending this member's codes; the condition on used_at keeps single use true regardless.
+    spent = session.execute(
+        _codes.update().where(
             _codes.c.member_id == member_id,
             _codes.c.code_sha256 == _code_digest(member_id, code),
             _codes.c.used_at.is_(None),
             _codes.c.expires_at > now,
-        ).limit(1)
-    ).scalar()
-    if found is None:
-        return False
-    # The consent row is locked, so nobody else can be spending this code; the condition on
-    # used_at keeps single use true even for a caller that forgot to take that lock.
-    spent = session.execute(
-        _codes.update().where(_codes.c.id == found, _codes.c.used_at.is_(None)).values(used_at=now)
+        ).values(used_at=now)
     ).rowcount
-    return spent == 1
+    return spent >= 1
 
 
 def _pin_matches(session: Session, row, pin: str, now: datetime) -> bool:
