@@ -50,14 +50,15 @@ class PendingSchema(Schema):
     amount = fields.Integer()
 
 
-_Counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+def _counts(**kwargs):
+    return fields.Dict(keys=fields.String(), values=fields.Integer(), **kwargs)
 
 
 class PointsFiguresSchema(Schema):
     issued = fields.Integer()
-    issued_by_activity = _Counts
+    issued_by_activity = _counts()
     returned = fields.Integer()
-    returned_by_kind = _Counts
+    returned_by_kind = _counts()
     redeemed = fields.Integer(metadata={"description": "Net of refunds, all shops."})
     settled = fields.Integer()
     outstanding_at_start = fields.Integer()
@@ -77,8 +78,8 @@ class ReportSchema(Schema):
     members_taking_part = fields.Integer()
     members = fields.Integer()
     minutes_exchanged = fields.Integer()
-    minutes_by_category = _Counts
-    love_bank = _Counts
+    minutes_by_category = _counts()
+    love_bank = _counts()
 
 
 def _cell(value) -> str:
@@ -139,7 +140,8 @@ def show_report(slug, from_=None, to=None):
 
 @blp.route("/accounts/<account_id>/statement.csv")
 @blp.arguments(WindowQuery, location="query", as_kwargs=True)
-@blp.response(200, description="CSV: entry,kind,posted_at,occurred_at,memo,amount,balance,unit.")
+@blp.response(200, content_type=CSV_MEDIA_TYPE,
+              description="CSV: entry,kind,posted_at,occurred_at,memo,amount,balance,unit.")
 def statement_csv(account_id, from_=None, to=None):
     """An account's posted entries in the window, oldest first, with running balance, as CSV."""
     account = readable_account(account_id)
