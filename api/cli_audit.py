@@ -25,19 +25,20 @@ def seal(slug):
     at = now()
     if slug:
         try:
-            ids = [get_community(db.session, slug).id]
+            communities = [(get_community(db.session, slug).id, slug)]
         except LedgerError as exc:
             raise click.ClickException(exc.detail) from exc
     else:
-        ids = db.session.scalars(sa.select(Community.id).order_by(Community.slug)).all()
+        communities = db.session.execute(
+            sa.select(Community.id, Community.slug).order_by(Community.slug)).all()
     total = 0
-    for community_id in ids:
+    for community_id, community_slug in communities:
         sealed = chain.seal_community(db.session, community_id, now=at)
         db.session.commit()  # one community per transaction: its head lock is held briefly
         total += sealed
         if sealed:
             head = chain.head(db.session, community_id)
-            click.echo(f"{community_id}: sealed {sealed}, head seq {head.seq} {head.hash}")
+            click.echo(f"{community_slug}: sealed {sealed}, head seq {head.seq} {head.hash}")
     click.echo(f"sealed {total} record(s)")
 
 
