@@ -76,3 +76,6 @@ def load_demo(session: Session, now: datetime) -> dict[str, str]:
 
 from .earning_demo import add_earning  # noqa: E402
 DEMO_PARTS.append(add_earning)
+
+from .chain import seal_demo  # noqa: E402
+DEMO_PARTS.append(seal_demo)  # last: seals what the parts before it wrote
