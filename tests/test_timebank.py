@@ -116,6 +116,8 @@ def test_save_while_young_receive_care_when_old(street, clock, balance):
     assert figures(balance(street.love_bank)) == (600, 0, 600)
     assert street.statement(xiaomei["minutes_account"]) == [
         ("service", 600, 600), ("service", -300, 300)]
+    assert street.statement(xiaolei["minutes_account"]) == [("service", 300, 300)]
+    assert street.statement(street.love_bank) == [("grant", 1200, 1200), ("service", -600, 600)]
     as_of = street.client.get(f"/v1/accounts/{xiaomei['minutes_account']}/balance",
                               query_string={"as_of": "2040-01-01T00:00:00+08:00"},
                               headers=street.staff)
