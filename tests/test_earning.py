@@ -290,3 +290,14 @@ def test_integrators_post_and_read_only_within_their_own_reach(client, town, mak
     listed = client.get("/v1/communities/qianjiang/events", headers=staff).json["items"]
     assert len(listed) == 2
     assert client.post("/v1/events", headers=staff, json={}).status_code == 403
+
+
+def test_the_earning_endpoints_are_documented(client):
+    """/openapi.json lists rules, events, batches and objections with their bodies."""
+    spec = client.get("/openapi.json").json
+    paths = spec["paths"]
+    for path in ("/v1/communities/{slug}/rules/{activity}", "/v1/communities/{slug}/rules",
+                 "/v1/events", "/v1/events/batch", "/v1/events/{event_id}",
+                 "/v1/events/{event_id}/objection", "/v1/communities/{slug}/events"):
+        assert path in paths, path
+    assert {"EventRequest", "Event", "RulePut", "Batch"} <= set(spec["components"]["schemas"])
