@@ -296,11 +296,17 @@ def _insert_ignoring_duplicate(session: Session, values: dict) -> bool:
     a replay racing the first post never reaches the award.
     """
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(_events).values(**values).on_conflict_do_nothing(
-        index_elements=["source", "source_id"]).returning(_events.c.id)
+    stmt = _INSERT_IF_NEW.get(dialect)
+    if stmt is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # Built once, values bound per call: a batch does not rebuild the statement per event.
+        stmt = _INSERT_IF_NEW[dialect] = insert(_events).on_conflict_do_nothing(
+            index_elements=["source", "source_id"]).returning(_events.c.id)
     # RETURNING, not rowcount: psycopg reports no rowcount for INSERT ... ON CONFLICT.
-    return session.execute(stmt).first() is not None
+    return session.execute(stmt, values).first() is not None
+
+
+_INSERT_IF_NEW: dict = {}
 
 
 def _award_memo(checked: _Checked, judgement) -> str:
