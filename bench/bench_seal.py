@@ -7,11 +7,12 @@ Creates a scratch database and prints:
 3. the same if every award sealed itself in its own transaction (the design rejected: every
    award of the community queues on the community's head row);
 4. how long sealing a backlog of ``--backlog`` entries takes, and verifying the whole chain.
-Usage: python bench/bench_seal.py [--seconds 5] [--threads 8] [--backlog 20000]
+Usage: python bench/bench_seal.py [--seconds 5] [--threads 8] [--rounds 3] [--backlog 20000]
 """
 
 import argparse
 import random
+import statistics
 import threading
 import time
 import uuid
@@ -120,6 +121,7 @@ def main():
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--interval", type=float, default=0.2)
     parser.add_argument("--backlog", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     name = f"pointsbank_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -130,20 +132,30 @@ def main():
     shape = f"({args.threads} threads, {MEMBERS} members, {args.seconds:.0f}s)"
     try:
         Base.metadata.create_all(engine)
-        setup_ids = setup(engine, "bench-baseline")
-        total = run_awards(engine, *setup_ids, args.threads, args.seconds)
-        print(f"no sealer:                  {total / args.seconds:8.0f} awards/s {shape}")
+        rates = {"none": [], "beside": [], "inline": []}
+        sealer_figures = []
+        # Rounds interleave the three designs, so load from elsewhere on the machine hits all.
+        for round_ in range(args.rounds):
+            ids = setup(engine, f"bench-none-{round_}")
+            rates["none"].append(run_awards(engine, *ids, args.threads, args.seconds))
+            ids = setup(engine, f"bench-beside-{round_}")
+            total, figures = with_sealer(engine, *ids, args.threads, args.seconds, args.interval)
+            rates["beside"].append(total)
+            sealer_figures.append(figures)
+            ids = setup(engine, f"bench-inline-{round_}")
+            rates["inline"].append(run_awards(engine, *ids, args.threads, args.seconds,
+                                              seal_inline=True))
 
-        setup_ids = setup(engine, "bench-async")
-        total, figures = with_sealer(engine, *setup_ids, args.threads, args.seconds, args.interval)
-        print(f"sealer beside (every {args.interval}s): {total / args.seconds:8.0f} awards/s {shape}; "
-              f"{figures['runs']} seal runs, {figures['sealed']} sealed, "
-              f"largest batch {figures['largest_batch']}")
+        def median(totals):
+            return statistics.median(totals) / args.seconds
 
-        setup_ids = setup(engine, "bench-inline")
-        total = run_awards(engine, *setup_ids, args.threads, args.seconds, seal_inline=True)
-        print(f"sealing inside each award:  {total / args.seconds:8.0f} awards/s {shape} "
+        print(f"no sealer:                  {median(rates['none']):8.0f} awards/s {shape}")
+        print(f"sealer beside (every {args.interval}s): {median(rates['beside']):8.0f} awards/s "
+              f"{shape}; per round {sum(f['runs'] for f in sealer_figures) // args.rounds} seal "
+              f"runs, largest batch {max(f['largest_batch'] for f in sealer_figures)}")
+        print(f"sealing inside each award:  {median(rates['inline']):8.0f} awards/s {shape} "
               "(rejected design)")
+        print(f"(medians of {args.rounds} interleaved rounds)")
 
         setup_ids = setup(engine, "bench-backlog")
         sealed, seal_seconds, seq, verify_seconds = backlog(engine, *setup_ids, args.backlog)
