@@ -78,6 +78,7 @@ def test_a_pending_entry_is_sealed_again_when_it_is_resolved(app, session, commu
     post_pending(session, hold.id, now=MARCH)
     void_pending(session, released.id, now=MARCH)
     session.commit()
+    assert verify(session) == []  # resolved but not sealed yet: waiting, not broken
     assert chain.seal_community(session, c["id"], now=MARCH) == 2
     session.commit()
     records = session.execute(
