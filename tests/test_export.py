@@ -16,7 +16,9 @@ from ledger import demo
 from ledger.export import account_name
 from ledger.models import Account
 
-BEAN_CHECK = shutil.which("bean-check") or str(Path(sys.executable).with_name("bean-check"))
+# The bean-check installed beside this interpreter (the test extra), else one on PATH.
+_BESIDE = Path(sys.executable).with_name("bean-check")
+BEAN_CHECK = str(_BESIDE) if _BESIDE.exists() else shutil.which("bean-check")
 
 
 @pytest.fixture
