@@ -2,9 +2,10 @@
 
 Design (why it looks like this):
 - Sealing is asynchronous. ``post_entry`` never touches the chain, so awards of one community
-  never queue on a per-community row; :func:`seal_all` (``pointsbank seal``, and the ``seal`` job
-  of ``pointsbank sweep``) later appends every entry not yet sealed, under a lock on the
-  community's ``journal_heads`` row that only sealers take.
+  never queue on a per-community row; :func:`seal_all` (``pointsbank seal``, and the
+  ``seal_journal`` job of ``pointsbank sweep``) later appends every entry not yet sealed, under a
+  lock on the community's ``journal_heads`` row that only sealers take (a second sealer that
+  finds it taken skips the community rather than wait).
 - Every record is a fact that can no longer change. An entry is sealed as it stands
   (``record = 'entry'``: its fields, its status and its postings). A pending entry may later move
   to posted or voided, once: that move is sealed as its own record (``'resolution'``: the new
