@@ -118,7 +118,8 @@ def run(url: str) -> None:
         return done, time.monotonic() - started, latencies
 
     print(f"pointsbank event benchmark on PostgreSQL ({RESIDENTS} residents, rule with day and "
-          "week caps, in-process test client)")
+          f"week caps, in-process test client; {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f})")
     count, seconds = single_phase(1)
     print(f"single POST /v1/events, 1 client:        {count:6d} events in {seconds:6.2f}s "
           f"= {count / seconds:7.0f} events/s")
