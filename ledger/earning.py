@@ -32,11 +32,11 @@ from .balances import Page, check_limit, decode_cursor, encode_cursor
 from .clock import as_utc
 from .earning_caps import UsageMemo, judge, standings
 from .earning_rules import check_valid_at, version_in_force
-from .errors import CommunityNotFound, LedgerError, MemberNotFound
+from .errors import CommunityNotFound, Invalid, LedgerError, MemberNotFound, ReasonRequired
 from .ids import new_id
 from .journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
 from .models import Account, AccountBalance, Community, Entry, Member
-from .models_earning import EarningEvent, EarningRule
+from .models_earning import OBJECTION_MAX_LENGTH, EarningEvent, EarningRule
 
 BACKDATING_WINDOW = timedelta(days=31)  # a month's paper sheets may arrive late, not older
 CLOCK_SKEW = timedelta(minutes=5)  # a sign-in tablet's clock may run a little fast
@@ -447,9 +447,11 @@ def object_to_event(
     session: Session, event_id: str, *, reason: str, now: datetime
 ) -> EarningEvent:
     """Staff object to an award under public notice: it is voided and never vests."""
-    from .corrections import _reason
-
-    reason = _reason(reason)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    if len(reason) > OBJECTION_MAX_LENGTH:
+        raise Invalid("reason is too long", max_length=OBJECTION_MAX_LENGTH)
     event = session.scalar(
         sa.select(EarningEvent).where(EarningEvent.id == event_id).with_for_update(of=_events))
     if event is None:

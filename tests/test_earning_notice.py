@@ -110,3 +110,13 @@ def test_the_pending_list_is_the_public_notice_board(client, notice):
 def test_the_sweep_command_runs_the_vesting_job():
     """``pointsbank sweep`` knows the vesting job."""
     assert ("vest_notice_awards", vest_due_awards) in JOBS
+
+
+def test_an_objection_must_say_why(client, notice):
+    """A blank reason is refused and the award stays under notice."""
+    event = propose(client, notice)
+    blank = client.post(f"/v1/events/{event['id']}/objection", headers=notice["staff"],
+                        json={"reason": "   "})
+    assert blank.status_code == 422 and blank.json["type"] == "/problems/reason-required"
+    shown = client.get(f"/v1/events/{event['id']}", headers=notice["staff"]).json
+    assert shown["status"] == "pending"
