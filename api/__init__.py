@@ -4,9 +4,10 @@ Data flows one way: request -> schema -> auth -> one ledger call -> commit -> sc
 """
 
 import os
+import secrets
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from ledger.clock import Clock
@@ -21,17 +22,39 @@ DEFAULT_RATE_LIMIT = "1200 per minute"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 JSON_METHODS = {"POST", "PUT", "PATCH"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SECRET_KEY_BYTES = 32
 
 
 def default_database_url(instance_path: str) -> str:
     return "sqlite:///" + os.path.join(instance_path, "pointsbank.db")
 
 
+def _secret_key(instance_path: str) -> str:
+    """A stable server secret: POINTSBANK_SECRET_KEY, or one made once and kept in instance/.
+
+    It keys the fingerprints of idempotent requests, so that a stored fingerprint of a body
+    holding a PIN cannot be brute-forced by someone who can read the database.
+    """
+    path = os.path.join(instance_path, "secret_key")
+    os.makedirs(instance_path, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(SECRET_KEY_BYTES))
+    with open(path, encoding="ascii") as handle:
+        return handle.read().strip()
+
+
 def _configure_sqlite(engine) -> None:
     """SQLite: foreign keys on, WAL, and every transaction BEGIN IMMEDIATE.
 
     IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue (up to the busy timeout)
-    instead of failing when a read transaction tries to become a write one. pysqlite's own
+    instead of failing when a read transaction tries to become a write one. Requests with a safe
+    method (GET, HEAD, OPTIONS) begin deferred: they never write. pysqlite's own
     transaction handling is switched off so that our BEGIN is the one that counts.
     """
 
@@ -46,7 +69,9 @@ def _configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A GET only reads: under WAL a deferred transaction does not hold writers back.
+        reading = has_request_context() and request.method in SAFE_METHODS
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def _configure_postgresql(engine, lock_timeout_ms: int) -> None:
@@ -94,6 +119,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("POINTSBANK")
     if config:
         app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",

@@ -12,11 +12,12 @@ Keys are scoped to the API key that sent them.
 """
 
 import hashlib
+import hmac
 import re
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Response, abort, make_response, request
+from flask import Response, abort, current_app, make_response, request
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -33,7 +34,9 @@ _table = IdempotencyKey.__table__
 
 
 def _fingerprint() -> str:
-    digest = hashlib.sha256()
+    """HMAC of the request under the server secret: bodies may hold a PIN, and a plain hash of a
+    short PIN could be reversed by anyone able to read the stored keys."""
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), digestmod=hashlib.sha256)
     digest.update(f"{request.method} {request.path}?{request.query_string.decode()}\n".encode())
     digest.update(request.get_data(cache=True))
     return digest.hexdigest()

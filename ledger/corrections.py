@@ -15,6 +15,10 @@ from .journal import EntryDraft, EntryRecord, PostingDraft, post_entry
 from .models import Entry
 
 REASON_MAX_LENGTH = 500
+# Kinds whose own workflow keeps books beside the journal (refunds return stock and are netted in
+# settlements): reversing them directly would leave those books wrong, so they are undone there.
+UNDONE_BY_THEIR_OWN_WORKFLOW = {"redemption": "refund", "refund": "redemption",
+                                "settlement": "settlement"}
 
 
 def _reason(reason: str) -> str:
@@ -40,6 +44,12 @@ def reverse_entry(
     original = get_entry(session, entry_id)
     if original.status != "posted" or original.kind == "reversal":
         raise errors.NotReversible(entry=entry_id, entry_status=original.status, kind=original.kind)
+    if original.kind in UNDONE_BY_THEIR_OWN_WORKFLOW:
+        raise errors.NotReversible(
+            f"a {original.kind} entry is corrected through its {original.kind} workflow "
+            f"(a {UNDONE_BY_THEIR_OWN_WORKFLOW[original.kind]}), not by reversal",
+            entry=entry_id, kind=original.kind,
+        )
     if session.query(Entry.id).filter(Entry.reverses_id == entry_id).first() is not None:
         raise errors.AlreadyReversed(entry=entry_id)
     draft = EntryDraft(

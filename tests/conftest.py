@@ -84,6 +84,7 @@ def test_clock():
 def app(database_url, test_clock):
     app = create_app({
         "TESTING": True,
+        "SECRET_KEY": "pointsbank-tests",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 16, "max_overflow": 8}
         if BACKEND == "postgresql" else {"connect_args": {"timeout": 30}},

@@ -225,3 +225,15 @@ def test_an_idempotent_retry_does_not_redeem_twice(client, supermarket, resident
     assert second.headers["Idempotent-Replayed"] == "true"
     assert first.json["id"] == second.json["id"]
     assert balance(wang["points_account"])["available"] == 80
+
+
+def test_a_redemption_is_undone_by_a_refund_not_by_reversal(client, supermarket, resident, redeem,
+                                                            admin):
+    """Reversing a sale's entry would skip the stock and settlement books, so it is refused."""
+    wang = resident(100)
+    sold = redeem(wang, lines=[("soy-sauce", 1)]).json
+    response = client.post(f"/v1/entries/{sold['entry']}/reversal",
+                           json={"reason": "wrong resident"}, headers=admin)
+    assert response.status_code == 409
+    assert response.json["type"] == "/problems/not-reversible"
+    assert "refund" in response.json["detail"]
