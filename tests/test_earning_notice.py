@@ -1,6 +1,6 @@
 """Public notice (公示): an award stays pending for notice_days, then vests unless objected to."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -85,6 +85,11 @@ def test_an_objection_during_notice_voids_the_award_for_good(app, client, clock,
     again = client.post(f"/v1/events/{event['id']}/objection", headers=notice["staff"],
                         json={"reason": "twice"})
     assert again.status_code == 409 and again.json["type"] == "/problems/event-not-pending"
+    # The month's one adopted proposal was voided, so the month has room for the real one.
+    clock.set(MONDAY + timedelta(days=8))
+    real = propose(client, notice, "proposal-13")
+    assert (real["status"], real["points_awarded"]) == ("pending", 20)
+    assert real["caps"][0]["count_used"] == 1
 
 
 def test_objections_come_from_staff_before_the_notice_ends(client, clock, notice):
@@ -120,3 +125,29 @@ def test_an_objection_must_say_why(client, notice):
     assert blank.status_code == 422 and blank.json["type"] == "/problems/reason-required"
     shown = client.get(f"/v1/events/{event['id']}", headers=notice["staff"]).json
     assert shown["status"] == "pending"
+
+
+def test_pointsbank_sweep_vests_what_is_due_and_is_safe_to_rerun(database_url, client, clock,
+                                                                 notice, balance):
+    """The scheduled command vests an award whose notice ended, then finds nothing more."""
+    import os
+    import subprocess
+    import sys
+
+    clock.set(datetime.now(UTC) - timedelta(days=4))
+    response = client.post("/v1/events", headers=notice["app"], json={
+        "community": "qianjiang", "activity": "proposal.adopted",
+        "member": notice["resident"]["id"], "occurred_at": clock.now().isoformat(),
+        "source_id": "proposal-cli", "recorded_by": "居委会议事会"})
+    assert response.json["status"] == "pending"
+
+    def sweep_command():
+        return subprocess.run(
+            [sys.executable, "-c", "from api.cli import main; main()", "sweep"],
+            env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True,
+            timeout=120, check=True,
+        ).stdout
+
+    assert "vest_notice_awards: 1" in sweep_command()
+    assert "vest_notice_awards: 0" in sweep_command()
+    assert balance(notice["resident"]["points_account"])["available"] == 20
