@@ -90,9 +90,9 @@ class ShapeErrors:
 class EachEvent(fields.Nested):
     """A batch item: loaded alone, so one malformed event does not fail the batch."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def deserialize(self, value, attr=None, data=None, **kwargs):
         try:
-            return super()._deserialize(value, attr, data, **kwargs)
+            return super().deserialize(value, attr, data, **kwargs)
         except ValidationError as error:
             return ShapeErrors(error.messages)
 

@@ -141,3 +141,12 @@ def test_a_batch_counts_every_award_against_caps_of_either_rule_version(client, 
     assert versions == [1, 2, 1]
     assert awarded == [10, 10, 0]
     assert body["results"][2]["event"]["limited_by"]["used"] == 2
+
+
+def test_items_that_are_not_events_at_all_are_explained_in_place(client, drive):
+    """A null, a string or an empty object in the list is answered 422 in its own slot."""
+    good = sign_in(drive["members"][0], 1)
+    body = client.post("/v1/events/batch", headers=drive["app"],
+                       json={"events": [None, "x", {}, good]}).json
+    assert [r["status"] for r in body["results"]] == [422, 422, 422, 201]
+    assert body["results"][2]["problem"]["errors"][0]["message"]
