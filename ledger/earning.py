@@ -222,6 +222,8 @@ def _check(ctx: _Context, source: Source, draft: EventDraft, now: datetime) -> _
             backdating_days=BACKDATING_WINDOW.days)
     rule = version_in_force(versions, occurred_at)
     check_valid_at(rule, occurred_at)
+    if draft.quantity is not None and draft.quantity < 1:
+        raise errors.QuantityNotPositive(quantity=draft.quantity)
     if rule.per == "hour":
         if draft.quantity is None:
             raise errors.QuantityRequired(activity=draft.activity)

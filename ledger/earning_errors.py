@@ -75,6 +75,11 @@ class QuantityNotAllowed(Invalid):
     title = "A per-event rule awards per event: quantity must be 1 or left out."
 
 
+class QuantityNotPositive(Invalid):
+    slug = "quantity-not-positive"
+    title = "An event's quantity is a positive whole number."
+
+
 class QuantityTooLarge(Invalid):
     slug = "quantity-too-large"
     title = "The event's quantity is above the largest allowed."
