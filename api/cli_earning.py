@@ -1,5 +1,6 @@
 """``pointsbank import-events``: paper sign-in sheets become earn events."""
 
+import csv
 import sys
 
 import click
@@ -38,6 +39,8 @@ def import_events(sheet, slug, recorded_by):
                           recorded_by=recorded_by)
     except LedgerError as error:
         raise click.ClickException(_explain(error)) from error
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise click.ClickException(f"{sheet.name} is not a UTF-8 CSV sheet: {error}") from error
     source = earning.paper_source(community.id)
     tally = dict.fromkeys(("awarded", "pending", "refused", "replayed", "bad"), 0)
     points = 0
