@@ -10,11 +10,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import apikeys, redemption_demo, timebank_demo
+from . import apikeys
+from .chain import seal_demo
 from .communities import create_community, create_member, member_account, system_account
 from .corrections import adjust
 from .journal import PostingDraft
-from .models import Community, Member
+from .earning_demo import add_earning
+from .models import Account, Community, Member
+from .redemption_demo import add_demo_supermarket
+from .timebank_demo import demo_part as add_time_bank
 
 DEMO_SLUG = "demo"
 DEMO_RESIDENTS = (
@@ -25,8 +29,9 @@ DEMO_RESIDENTS = (
 )
 DEMO_OPENING_POINTS = 100
 
-# Later capabilities append callables (session, community, members, now) -> None.
-DEMO_PARTS: list[Callable] = [timebank_demo.demo_part, redemption_demo.add_demo_supermarket]
+# Each capability's part: (session, community, members, now) -> None, run in this order once the
+# community is first made. Sealing comes last, so the published journal head covers them all.
+DEMO_PARTS: tuple[Callable, ...] = (add_time_bank, add_demo_supermarket, add_earning, seal_demo)
 
 
 def _community(session: Session, now: datetime) -> tuple[Community, bool]:
@@ -70,12 +75,13 @@ def load_demo(session: Session, now: datetime) -> dict[str, str]:
     ):
         _, token = apikeys.create_key(session, role=role, now=now, label="demo", **kwargs)
         keys[role] = token
+    shop_id = session.scalar(
+        sa.select(Account.owner_id).where(Account.community_id == community.id,
+                                          Account.kind == "shop").order_by(Account.id).limit(1)
+    )
+    if shop_id is not None:
+        _, keys["shop"] = apikeys.create_key(session, role="shop", shop_id=shop_id, now=now,
+                                             label="demo till")
     keys["member_id"] = members[0].id
     keys["community"] = DEMO_SLUG
     return keys
-
-from .earning_demo import add_earning  # noqa: E402
-DEMO_PARTS.append(add_earning)
-
-from .chain import seal_demo  # noqa: E402
-DEMO_PARTS.append(seal_demo)  # last: seals what the parts before it wrote
