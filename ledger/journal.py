@@ -9,7 +9,8 @@ backed by the database (see ``models``):
 - balance rows are changed in sorted ``(account id, shard)`` order, so writers never deadlock;
 - accounts without a floor (issuance) spread their writes over ``UNFLOORED_SHARDS`` rows, so
   awards to different members do not queue on one hot row.
-Functions here never commit: the caller owns the transaction. A refusal (a LedgerError) leaves
+Statements go straight to the session's connection as Core: no ORM flush or identity map on
+the hot path. Functions here never commit: the caller owns the transaction. A refusal (a LedgerError) leaves
 the transaction as it was; a database error (say a concurrent second reversal hitting the unique
 key) leaves it failed, and the caller must roll back.
 
@@ -34,6 +35,7 @@ MAX_AMOUNT = 1_000_000_000  # per posting: far above any real award, far below B
 MAX_POSTINGS_PER_ENTRY = 100
 UNFLOORED_SHARDS = 16
 
+_accounts = Account.__table__
 _balances = AccountBalance.__table__
 _entries = Entry.__table__
 _postings = Posting.__table__
@@ -117,11 +119,16 @@ def check_draft(draft: EntryDraft) -> None:
 
 def _load_accounts(session: Session, draft: EntryDraft) -> dict[str, Account]:
     ids = {p.from_account_id for p in draft.postings} | {p.to_account_id for p in draft.postings}
-    rows = session.execute(
-        sa.select(
-            Account.id, Account.community_id, Account.unit, Account.floor, Account.status
-        ).where(Account.id.in_(ids))
-    ).all()
+    columns = _accounts.c
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                columns.id, columns.community_id, columns.unit, columns.floor, columns.status
+            ).where(columns.id.in_(ids))
+        )
+        .all()
+    )
     accounts = {row.id: row for row in rows}
     for account_id in sorted(ids):
         if account_id not in accounts:
@@ -208,18 +215,22 @@ def _apply(session: Session, deltas: dict[tuple[str, int], _Delta], accounts) ->
                 _balances.c.posted - _balances.c.pending_out + delta.available_change
                 >= _balances.c.floor
             )
-        if session.execute(stmt).rowcount == 1:
+        if session.connection().execute(stmt).rowcount == 1:
             applied.append((account_id, shard, delta))
             continue
         if not guarded:
             raise RuntimeError(f"balance row {account_id}/{shard} is missing")
         for undo_account, undo_shard, undo_delta in reversed(applied):
-            session.execute(_update(undo_account, undo_shard, undo_delta, sign=-1))
-        row = session.execute(
-            sa.select(_balances.c.posted, _balances.c.pending_out, _balances.c.floor).where(
-                _balances.c.account_id == account_id, _balances.c.shard == shard
+            session.connection().execute(_update(undo_account, undo_shard, undo_delta, sign=-1))
+        row = (
+            session.connection()
+            .execute(
+                sa.select(_balances.c.posted, _balances.c.pending_out, _balances.c.floor).where(
+                    _balances.c.account_id == account_id, _balances.c.shard == shard
+                )
             )
-        ).one()
+            .one()
+        )
         raise errors.InsufficientBalance(
             f"account {account_id} has {row.posted - row.pending_out} available "
             f"and may not go below {row.floor}; {-delta.available_change} requested",
@@ -259,7 +270,7 @@ def post_entry(session: Session, draft: EntryDraft, *, now: datetime) -> EntryRe
     transition = "post" if status == "posted" else "hold"
     _apply(session, _deltas(entry_id, draft.postings, accounts, transition), accounts)
     try:
-        session.execute(
+        session.connection().execute(
             _entries.insert().values(
                 id=entry_id,
                 community_id=record.community_id,
@@ -280,7 +291,7 @@ def post_entry(session: Session, draft: EntryDraft, *, now: datetime) -> EntryRe
         if draft.reverses_id is not None and "reverses_id" in str(exc.orig):
             raise errors.AlreadyReversed(entry=draft.reverses_id) from exc
         raise
-    session.execute(
+    session.connection().execute(
         _postings.insert(),
         [
             {
@@ -302,21 +313,27 @@ def _resolve(session: Session, entry_id: str, *, now: datetime, to_status: str) 
     values = {"status": to_status}
     if to_status == "posted":
         values["posted_at"] = now
-    changed = session.execute(
-        _entries.update()
-        .where(_entries.c.id == entry_id, _entries.c.status == "pending")
-        .values(**values)
-    ).rowcount
+    changed = (
+        session.connection()
+        .execute(
+            _entries.update()
+            .where(_entries.c.id == entry_id, _entries.c.status == "pending")
+            .values(**values)
+        )
+        .rowcount
+    )
     if changed != 1:
-        status = session.execute(
-            sa.select(_entries.c.status).where(_entries.c.id == entry_id)
-        ).scalar()
+        status = (
+            session.connection()
+            .execute(sa.select(_entries.c.status).where(_entries.c.id == entry_id))
+            .scalar()
+        )
         if status is None:
             raise errors.EntryNotFound(entry=entry_id)
         raise errors.EntryNotPending(entry=entry_id, entry_status=status)
     postings = [
         PostingDraft(r.from_account_id, r.to_account_id, r.unit, r.amount)
-        for r in session.execute(
+        for r in session.connection().execute(
             sa.select(
                 _postings.c.from_account_id,
                 _postings.c.to_account_id,
@@ -328,7 +345,9 @@ def _resolve(session: Session, entry_id: str, *, now: datetime, to_status: str) 
     ids = {p.from_account_id for p in postings} | {p.to_account_id for p in postings}
     accounts = {
         row.id: row
-        for row in session.execute(sa.select(Account.id, Account.floor).where(Account.id.in_(ids)))
+        for row in session.connection().execute(
+            sa.select(_accounts.c.id, _accounts.c.floor).where(_accounts.c.id.in_(ids))
+        )
     }
     _apply(
         session,
