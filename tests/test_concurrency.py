@@ -4,12 +4,12 @@ import os
 import random
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 
 import pytest
 import sqlalchemy as sa
+from concurrently import run_together
 
 from ledger.models import AccountBalance
 
@@ -18,25 +18,6 @@ pytestmark = pytest.mark.postgres
 RANDOM_TRANSFER_SECONDS = 3.0
 RANDOM_TRANSFER_THREADS = 16
 RANDOM_TRANSFER_ACCOUNTS = 100
-
-
-def run_together(count, action):
-    """Start ``count`` threads at one barrier; return their results in no particular order."""
-    barrier = threading.Barrier(count)
-    results, lock = [], threading.Lock()
-
-    def worker(index):
-        barrier.wait()
-        outcome = action(index)
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_fifty_concurrent_spends_of_a_whole_balance_succeed_once(app, admin, make_community,

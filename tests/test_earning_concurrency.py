@@ -1,33 +1,14 @@
 """Caps and replays hold when events for one member arrive at the same moment (PostgreSQL)."""
 
-import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from concurrently import run_together
 
 pytestmark = pytest.mark.postgres
 
 SATURDAY = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
-
-
-def run_together(count, action):
-    """Start ``count`` threads at one barrier; return their results in no particular order."""
-    barrier = threading.Barrier(count)
-    results, lock = [], threading.Lock()
-
-    def worker(index):
-        barrier.wait()
-        outcome = action(index)
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture

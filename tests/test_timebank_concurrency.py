@@ -1,32 +1,13 @@
 """The time bank under concurrent requests (PostgreSQL: real row locks, real parallelism)."""
 
-import threading
 from collections import Counter
 
 import pytest
+from concurrently import run_together
 
 pytestmark = pytest.mark.postgres
 
 VOLUNTEERS = 8
-
-
-def run_together(count, action):
-    """Start ``count`` threads at one barrier; return their results in no particular order."""
-    barrier = threading.Barrier(count)
-    results, lock = [], threading.Lock()
-
-    def worker(index):
-        barrier.wait()
-        outcome = action(index)
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_two_volunteers_accepting_at_once_one_wins(app, make_community, make_member, make_key,
