@@ -142,41 +142,6 @@ def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
     ):
         ctx.rules.setdefault((rule.community_id, rule.activity), []).append(rule)
     return ctx
-    for account_id, owner_id in session.execute(
-        sa.select(Account.id, Account.owner_id).where(
-            Account.owner_id.in_(by_id), Account.kind == "issuance", Account.unit == "points")
-    ):
-        ctx.issuance[owner_id] = account_id
-    ids = {d.member_id for d in drafts if d.member_id}
-    refs: dict[str, set[str]] = {}  # community id -> external refs named in the drafts
-    for draft in drafts:
-        community = ctx.communities.get(draft.community)
-        if draft.member_ref and community is not None:
-            refs.setdefault(community.id, set()).add(draft.member_ref)
-    conditions = []
-    if ids:
-        conditions.append(Member.id.in_(ids))
-    for community_id, community_refs in refs.items():
-        conditions.append(sa.and_(Member.community_id == community_id,
-                                  Member.external_ref.in_(community_refs)))
-    if conditions:
-        for member in session.scalars(sa.select(Member).where(sa.or_(*conditions))):
-            ctx.members[member.id] = member
-            ctx.members_by_ref[(member.community_id, member.external_ref)] = member
-        for account_id, owner_id in session.execute(
-            sa.select(Account.id, Account.owner_id).where(
-                Account.owner_id.in_(ctx.members), Account.kind == "member",
-                Account.unit == "points")
-        ):
-            ctx.points_accounts[owner_id] = account_id
-    activities = {d.activity for d in drafts}
-    for rule in session.scalars(
-        sa.select(EarningRule)
-        .where(EarningRule.community_id.in_(by_id), EarningRule.activity.in_(activities))
-        .order_by(EarningRule.version)
-    ):
-        ctx.rules.setdefault((rule.community_id, rule.activity), []).append(rule)
-    return ctx
 
 
 @dataclass(frozen=True)
