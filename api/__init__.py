@@ -86,12 +86,14 @@ def _configure_postgresql(engine, lock_timeout_ms: int) -> None:
 
 def _require_json():
     """Bodies of POST/PUT/PATCH are JSON: anything else is 415 before any parsing."""
-    if request.method in JSON_METHODS and request.content_length != 0 and (
-        request.content_length or request.headers.get("Transfer-Encoding")
-    ):
-        if not request.is_json:
-            return problems.problem(415, "unsupported-media-type", "Unsupported Media Type",
-                                    "Send the body as application/json.")
+    has_body = request.content_length or request.headers.get("Transfer-Encoding")
+    if request.method in JSON_METHODS and has_body and not request.is_json:
+        return problems.problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported Media Type",
+            "Send the body as application/json.",
+        )
     return None
 
 
@@ -123,8 +125,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(app.instance_path, exist_ok=True)
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
-                              {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}})
+        app.config.setdefault(
+            "SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}}
+        )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["pointsbank.clock"] = app.config.get("CLOCK") or Clock()
@@ -143,9 +146,37 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(_require_json)
     app.before_request(load_principal)
 
-    from . import accounts, communities, consent, entries, health, redemptions, services, shops, transfers, events, rules, journal, reports
+    from . import (
+        accounts,
+        communities,
+        consent,
+        entries,
+        events,
+        health,
+        journal,
+        redemptions,
+        reports,
+        rules,
+        services,
+        shops,
+        transfers,
+    )
 
-    for module in (health, communities, accounts, entries, shops, redemptions, consent, services, transfers, rules, events, journal, reports):
+    for module in (
+        health,
+        communities,
+        accounts,
+        entries,
+        shops,
+        redemptions,
+        consent,
+        services,
+        transfers,
+        rules,
+        events,
+        journal,
+        reports,
+    ):
         api.register_blueprint(module.blp)
     limiter.exempt(health.blp)
     return app

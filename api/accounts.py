@@ -8,19 +8,32 @@ from ledger.communities import get_account
 from .auth import principal, visible
 from .extensions import db
 from .schemas import (
-    AccountSchema, BalanceAsOfQuery, BalanceAsOfSchema, StatementQuery, StatementSchema,
+    AccountSchema,
+    BalanceAsOfQuery,
+    BalanceAsOfSchema,
+    StatementQuery,
+    StatementSchema,
 )
 
-blp = Blueprint("accounts", __name__, url_prefix="/v1/accounts", description="Accounts and balances")
+blp = Blueprint(
+    "accounts", __name__, url_prefix="/v1/accounts", description="Accounts and balances"
+)
 
 
 def account_view(account, balance: balances.Balance) -> dict:
     """An account with its balance figures, as every representation shows it."""
     return {
-        "id": account.id, "community_id": account.community_id, "owner_id": account.owner_id,
-        "kind": account.kind, "unit": account.unit, "floor": account.floor,
-        "status": account.status, "posted": balance.posted, "pending_in": balance.pending_in,
-        "pending_out": balance.pending_out, "pending": balance.pending,
+        "id": account.id,
+        "community_id": account.community_id,
+        "owner_id": account.owner_id,
+        "kind": account.kind,
+        "unit": account.unit,
+        "floor": account.floor,
+        "status": account.status,
+        "posted": balance.posted,
+        "pending_in": balance.pending_in,
+        "pending_out": balance.pending_out,
+        "pending": balance.pending,
         "available": balance.available,
     }
 
@@ -50,9 +63,15 @@ def show(account_id):
 def statement(account_id, limit, cursor=None, from_=None, to=None):
     """Posted entries, oldest first, each with the balance after it (keyset-paginated)."""
     account = readable_account(account_id)
-    page = balances.statement(db.session, account.id, limit=limit, cursor=cursor, from_=from_, to=to)
-    return {"account": account.id, "unit": account.unit, "items": page.items,
-            "next_cursor": page.next_cursor}
+    page = balances.statement(
+        db.session, account.id, limit=limit, cursor=cursor, from_=from_, to=to
+    )
+    return {
+        "account": account.id,
+        "unit": account.unit,
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+    }
 
 
 @blp.route("/<account_id>/balance")
@@ -61,5 +80,9 @@ def statement(account_id, limit, cursor=None, from_=None, to=None):
 def balance_as_of(account_id, as_of):
     """The posted balance at a past instant."""
     account = readable_account(account_id)
-    return {"account": account.id, "unit": account.unit, "as_of": as_of,
-            "posted": balances.balance_as_of(db.session, account.id, as_of)}
+    return {
+        "account": account.id,
+        "unit": account.unit,
+        "as_of": as_of,
+        "posted": balances.balance_as_of(db.session, account.id, as_of),
+    }

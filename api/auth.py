@@ -53,9 +53,13 @@ def load_principal():
     scheme, _, token = header.partition(" ")
     key = apikeys.authenticate(db.session, token.strip()) if scheme.lower() == "bearer" else None
     if key is None:
-        return problem(401, "unauthorized", "Unauthorized",
-                       "Send a valid API key as 'Authorization: Bearer <key>'.",
-                       headers={"WWW-Authenticate": 'Bearer realm="pointsbank"'})
+        return problem(
+            401,
+            "unauthorized",
+            "Unauthorized",
+            "Send a valid API key as 'Authorization: Bearer <key>'.",
+            headers={"WWW-Authenticate": 'Bearer realm="pointsbank"'},
+        )
     g.principal = Principal(
         key_id=key.id,
         role=key.role,

@@ -19,8 +19,13 @@ DEFAULT_BIND = "127.0.0.1:8000"
 DEFAULT_WORKERS = 2
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
-             add_version_option=False, load_dotenv=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+)
 def main():
     """pointsbank: a double-entry points and time-bank ledger."""
 
@@ -38,10 +43,22 @@ def serve(bind, workers):
     if _is_sqlite():
         upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo(f"pointsbank listening on http://{bind}", err=True)
-    os.execvp(sys.executable, [
-        sys.executable, "-m", "gunicorn", "--no-control-socket", "--bind", bind,
-        "--workers", str(workers), "--access-logfile", "-", "wsgi:app",
-    ])
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--no-control-socket",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "wsgi:app",
+        ],
+    )
 
 
 @main.group()
@@ -62,8 +79,13 @@ def keys_create(role, communities, shop_id, member_id, label):
 
     try:
         key, token = apikeys.create_key(
-            db.session, role=role, community_slugs=communities, shop_id=shop_id,
-            member_id=member_id, label=label, now=now(),
+            db.session,
+            role=role,
+            community_slugs=communities,
+            shop_id=shop_id,
+            member_id=member_id,
+            label=label,
+            now=now(),
         )
         db.session.commit()
     except LedgerError as exc:
@@ -110,10 +132,13 @@ def demo_command():
     for role, token in keys.items():
         click.echo(f"{role:<11} {token}")
 
+
 from .cli_audit import check_proof, export, seal  # noqa: E402
+
 main.add_command(seal)
 main.add_command(export)
 main.add_command(check_proof)
 
 from .cli_earning import import_events  # noqa: E402
+
 main.add_command(import_events)

@@ -30,7 +30,8 @@ def seal(slug):
             raise click.ClickException(exc.detail) from exc
     else:
         communities = db.session.execute(
-            sa.select(Community.id, Community.slug).order_by(Community.slug)).all()
+            sa.select(Community.id, Community.slug).order_by(Community.slug)
+        ).all()
     total = 0
     for community_id, community_slug in communities:
         sealed = chain.seal_community(db.session, community_id, now=at)
@@ -44,10 +45,16 @@ def seal(slug):
 
 @click.command("export")
 @click.option("--community", "slug", required=True, help="Community slug.")
-@click.option("--format", "fmt", type=click.Choice(["beancount"]), default="beancount",
-              show_default=True)
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
-              help="File to write (default: standard output).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["beancount"]), default="beancount", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write (default: standard output).",
+)
 @with_appcontext
 def export(slug, fmt, output):
     """Write the community's ledger as plain text that bean-check accepts."""

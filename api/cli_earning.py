@@ -23,8 +23,12 @@ def _explain(error: LedgerError) -> str:
 @click.command("import-events")
 @click.argument("sheet", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--community", "slug", required=True, help="The community's slug.")
-@click.option("--recorded-by", default=DEFAULT_RECORDED_BY, show_default=True,
-              help="Who signed residents in, for rows without a recorded_by column.")
+@click.option(
+    "--recorded-by",
+    default=DEFAULT_RECORDED_BY,
+    show_default=True,
+    help="Who signed residents in, for rows without a recorded_by column.",
+)
 @with_appcontext
 def import_events(sheet, slug, recorded_by):
     """Import a paper sign-in sheet (CSV); re-running it awards nothing twice.
@@ -35,8 +39,9 @@ def import_events(sheet, slug, recorded_by):
     """
     try:
         community = get_community(db.session, slug)
-        rows = read_sheet(sheet, community=community.slug, timezone=community.timezone,
-                          recorded_by=recorded_by)
+        rows = read_sheet(
+            sheet, community=community.slug, timezone=community.timezone, recorded_by=recorded_by
+        )
     except LedgerError as error:
         raise click.ClickException(_explain(error)) from error
     except (UnicodeDecodeError, csv.Error) as error:
@@ -50,9 +55,8 @@ def import_events(sheet, slug, recorded_by):
             bad_lines.append((row.line, _explain(row.error)))
     readable = [row for row in rows if row.error is None]
     for start in range(0, len(readable), earning.MAX_BATCH_EVENTS):
-        chunk = readable[start:start + earning.MAX_BATCH_EVENTS]
-        answers = earning.record_events(db.session, source, [row.draft for row in chunk],
-                                        now=now())
+        chunk = readable[start : start + earning.MAX_BATCH_EVENTS]
+        answers = earning.record_events(db.session, source, [row.draft for row in chunk], now=now())
         db.session.commit()
         for row, answer in zip(chunk, answers, strict=True):
             if isinstance(answer, LedgerError):
@@ -65,8 +69,10 @@ def import_events(sheet, slug, recorded_by):
     for line, explanation in sorted(bad_lines):
         click.echo(f"line {line}: {explanation}", err=True)
     tally["bad"] = len(bad_lines)
-    click.echo(f"{len(rows)} rows: {tally['awarded']} awarded, {tally['pending']} pending "
-               f"public notice, {tally['refused']} refused by caps, {tally['replayed']} already "
-               f"imported, {tally['bad']} bad; {points} points awarded")
+    click.echo(
+        f"{len(rows)} rows: {tally['awarded']} awarded, {tally['pending']} pending "
+        f"public notice, {tally['refused']} refused by caps, {tally['replayed']} already "
+        f"imported, {tally['bad']} bad; {points} points awarded"
+    )
     if bad_lines:
         sys.exit(1)

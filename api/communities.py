@@ -13,7 +13,12 @@ from .auth import principal, roles, visible
 from .clock import now
 from .extensions import db
 from .schemas import (
-    CommunityCreate, CommunityPage, CommunitySchema, MemberCreate, MemberPage, MemberSchema,
+    CommunityCreate,
+    CommunityPage,
+    CommunitySchema,
+    MemberCreate,
+    MemberPage,
+    MemberSchema,
     PageQuery,
 )
 from .writes import write
@@ -23,16 +28,23 @@ blp = Blueprint("communities", __name__, url_prefix="/v1", description="Communit
 
 def community_view(community) -> dict:
     return {
-        "id": community.id, "slug": community.slug, "name": community.name,
-        "timezone": community.timezone, "time_floor_minutes": community.time_floor_minutes,
-        "created_at": community.created_at, "accounts": accounts_view(community.accounts),
+        "id": community.id,
+        "slug": community.slug,
+        "name": community.name,
+        "timezone": community.timezone,
+        "time_floor_minutes": community.time_floor_minutes,
+        "created_at": community.created_at,
+        "accounts": accounts_view(community.accounts),
     }
 
 
 def member_view(member) -> dict:
     return {
-        "id": member.id, "community": member.community.slug, "external_ref": member.external_ref,
-        "display_name": member.display_name, "created_at": member.created_at,
+        "id": member.id,
+        "community": member.community.slug,
+        "external_ref": member.external_ref,
+        "display_name": member.display_name,
+        "created_at": member.created_at,
         "accounts": accounts_view(member.accounts),
     }
 
@@ -102,15 +114,21 @@ def create_member_view(body, slug):
 def members_index(slug, limit, cursor=None):
     """The community's members, oldest first (staff)."""
     community = staff_community(slug)
-    query = (sa.select(Member).where(Member.community_id == community.id)
-             .order_by(Member.id).limit(limit + 1))
+    query = (
+        sa.select(Member)
+        .where(Member.community_id == community.id)
+        .order_by(Member.id)
+        .limit(limit + 1)
+    )
     if cursor:
         (after,) = decode_cursor(cursor, str)
         query = query.where(Member.id > after)
     rows = db.session.scalars(query).all()
     page = rows[:limit]
-    return {"items": [member_view(m) for m in page],
-            "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None}
+    return {
+        "items": [member_view(m) for m in page],
+        "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None,
+    }
 
 
 @blp.route("/members/<member_id>")
@@ -119,6 +137,8 @@ def show_member(member_id):
     """A member with their accounts and balances (the member themself, or staff)."""
     member = get_member(db.session, member_id)
     who = principal()
-    visible(who.is_staff_of(member.community_id) or who.member_id == member.id,
-            errors.MemberNotFound(member=member_id))
+    visible(
+        who.is_staff_of(member.community_id) or who.member_id == member.id,
+        errors.MemberNotFound(member=member_id),
+    )
     return member_view(member)

@@ -25,8 +25,10 @@ def _member_for_self_or_staff(member_id: str):
         abort(400, "this endpoint does not take an Idempotency-Key: it would store a secret")
     member = get_member(db.session, member_id)
     who = principal()
-    visible(who.member_id == member.id or who.is_staff_of(member.community_id),
-            errors.MemberNotFound(member=member_id))
+    visible(
+        who.member_id == member.id or who.is_staff_of(member.community_id),
+        errors.MemberNotFound(member=member_id),
+    )
     return member
 
 
@@ -37,8 +39,7 @@ def _member_for_self_or_staff(member_id: str):
 def issue_code(member_id):
     """A one-time code the member shows at the till (short-lived, single use)."""
     member = _member_for_self_or_staff(member_id)
-    record, code = consent.issue_code(db.session, member, now=now(),
-                                      api_key_id=principal().key_id)
+    record, code = consent.issue_code(db.session, member, now=now(), api_key_id=principal().key_id)
     return {"member": member.id, "code": code, "expires_at": record.expires_at}
 
 

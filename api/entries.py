@@ -21,7 +21,9 @@ def _may_read_entry(entry) -> bool:
     if who.is_staff_of(entry.community_id):
         return True
     # Members and shops see entries that touch one of their own accounts.
-    account_ids = {p.from_account_id for p in entry.postings} | {p.to_account_id for p in entry.postings}
+    account_ids = {p.from_account_id for p in entry.postings} | {
+        p.to_account_id for p in entry.postings
+    }
     return any(who.may_read_account(get_account(db.session, a)) for a in sorted(account_ids))
 
 
@@ -43,8 +45,9 @@ def reverse(body, entry_id):
     """Undo a posted entry with a new entry that turns every posting round (staff)."""
     entry = get_entry(db.session, entry_id)
     visible(principal().is_staff_of(entry.community_id), errors.EntryNotFound(entry=entry_id))
-    return reverse_entry(db.session, entry_id, reason=body["reason"], now=now(),
-                         api_key_id=principal().key_id)
+    return reverse_entry(
+        db.session, entry_id, reason=body["reason"], now=now(), api_key_id=principal().key_id
+    )
 
 
 @blp.route("/adjustments", methods=["POST"])
@@ -58,6 +61,12 @@ def create_adjustment(body):
     first = postings[0].from_account_id
     account = get_account(db.session, first)
     visible(principal().is_staff_of(account.community_id), errors.AccountNotFound(account=first))
-    return adjust(db.session, community_id=account.community_id, postings=postings,
-                  reason=body["reason"], memo=body["memo"], now=now(),
-                  api_key_id=principal().key_id)
+    return adjust(
+        db.session,
+        community_id=account.community_id,
+        postings=postings,
+        reason=body["reason"],
+        memo=body["memo"],
+        now=now(),
+        api_key_id=principal().key_id,
+    )

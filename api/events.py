@@ -17,8 +17,14 @@ from .communities import visible_community
 from .extensions import db
 from .problems import PROBLEM_TYPE_BASE, status_of
 from .schemas_earning import (
-    BatchRequest, BatchSchema, EventListQuery, EventPage, EventRequest, EventSchema,
-    ObjectionRequest, ShapeErrors,
+    BatchRequest,
+    BatchSchema,
+    EventListQuery,
+    EventPage,
+    EventRequest,
+    EventSchema,
+    ObjectionRequest,
+    ShapeErrors,
 )
 from .writes import write
 
@@ -41,33 +47,54 @@ def _source() -> earning.Source:
 
 def _draft(body: dict) -> earning.EventDraft:
     return earning.EventDraft(
-        community=body["community"], activity=body["activity"],
-        occurred_at=body["occurred_at"], source_id=body["source_id"],
-        recorded_by=body["recorded_by"], member_id=body.get("member"),
-        member_ref=body.get("member_ref"), quantity=body.get("quantity"),
+        community=body["community"],
+        activity=body["activity"],
+        occurred_at=body["occurred_at"],
+        source_id=body["source_id"],
+        recorded_by=body["recorded_by"],
+        member_id=body.get("member"),
+        member_ref=body.get("member_ref"),
+        quantity=body.get("quantity"),
         evidence=body["evidence"],
     )
 
 
-def event_view(event, community_slug: str, entry_id: str | None = None,
-               replayed: bool = False) -> dict:
+def event_view(
+    event, community_slug: str, entry_id: str | None = None, replayed: bool = False
+) -> dict:
     decision = event.decision or {}
     rule = event.rule
     return {
-        "id": event.id, "community": community_slug, "activity": event.activity,
-        "member": event.member_id, "occurred_at": event.occurred_at,
-        "quantity": event.quantity, "source_id": event.source_id,
-        "recorded_by": event.recorded_by, "evidence": event.evidence,
-        "rule": {"id": rule.id, "version": rule.version, "points": rule.points,
-                 "per": rule.per, "notice_days": rule.notice_days},
-        "status": event.status, "points_due": event.points_due,
-        "points_awarded": event.points_awarded, "outcome": decision.get("outcome"),
-        "reason": decision.get("reason"), "limited_by": decision.get("limited_by"),
+        "id": event.id,
+        "community": community_slug,
+        "activity": event.activity,
+        "member": event.member_id,
+        "occurred_at": event.occurred_at,
+        "quantity": event.quantity,
+        "source_id": event.source_id,
+        "recorded_by": event.recorded_by,
+        "evidence": event.evidence,
+        "rule": {
+            "id": rule.id,
+            "version": rule.version,
+            "points": rule.points,
+            "per": rule.per,
+            "notice_days": rule.notice_days,
+        },
+        "status": event.status,
+        "points_due": event.points_due,
+        "points_awarded": event.points_awarded,
+        "outcome": decision.get("outcome"),
+        "reason": decision.get("reason"),
+        "limited_by": decision.get("limited_by"),
         "caps": decision.get("caps", []),
-        "entry": entry_id if entry_id or not event.points_awarded
+        "entry": entry_id
+        if entry_id or not event.points_awarded
         else earning.award_entry_id(db.session, event.id),
-        "vests_at": event.vests_at, "resolved_at": event.resolved_at,
-        "objection_reason": event.objection_reason, "created_at": event.created_at,
+        "vests_at": event.vests_at,
+        "resolved_at": event.resolved_at,
+        "objection_reason": event.objection_reason,
+        "created_at": event.created_at,
         "replayed": replayed,
     }
 
@@ -78,8 +105,13 @@ def _recorded_view(recorded: earning.Recorded, community_slug: str) -> dict:
 
 def _problem_body(error: errors.LedgerError) -> dict:
     status = status_of(error)
-    return {"type": PROBLEM_TYPE_BASE + error.slug, "title": error.title, "status": status,
-            "detail": error.detail, **error.numbers}
+    return {
+        "type": PROBLEM_TYPE_BASE + error.slug,
+        "title": error.title,
+        "status": status,
+        "detail": error.detail,
+        **error.numbers,
+    }
 
 
 def _shape_problem(shape: ShapeErrors) -> dict:
@@ -91,9 +123,13 @@ def _shape_problem(shape: ShapeErrors) -> dict:
             for message in messages if isinstance(messages, list) else [messages]:
                 yield {"field": ".".join(path), "message": str(message)}
 
-    return {"type": PROBLEM_TYPE_BASE + "validation-failed", "title": "Unprocessable Entity",
-            "status": 422, "detail": "This event does not have the expected shape.",
-            "errors": list(flatten(shape.messages))}
+    return {
+        "type": PROBLEM_TYPE_BASE + "validation-failed",
+        "title": "Unprocessable Entity",
+        "status": 422,
+        "detail": "This event does not have the expected shape.",
+        "errors": list(flatten(shape.messages)),
+    }
 
 
 def _slug(community_id: str) -> str:
@@ -141,24 +177,31 @@ def batch(body):
     """
     items = body["events"]
     drafts = [None if isinstance(item, ShapeErrors) else _draft(item) for item in items]
-    answers = earning.record_events(db.session, _source(), drafts, now=now(),
-                                    failure=_problem_body)
+    answers = earning.record_events(db.session, _source(), drafts, now=now(), failure=_problem_body)
     results = []
     summary = dict.fromkeys(
-        ("awarded", "pending", "refused", "replayed", "failed", "points_awarded"), 0)
+        ("awarded", "pending", "refused", "replayed", "failed", "points_awarded"), 0
+    )
     for index, (item, answer) in enumerate(zip(items, answers, strict=True)):
         if answer is None:
             problem = _shape_problem(item)
             results.append({"index": index, "status": 422, "event": None, "problem": problem})
             summary["failed"] += 1
         elif isinstance(answer, dict):
-            results.append({"index": index, "status": answer["status"], "event": None,
-                            "problem": answer})
+            results.append(
+                {"index": index, "status": answer["status"], "event": None, "problem": answer}
+            )
             summary["failed"] += 1
         else:
             view = _recorded_view(answer, item["community"])
-            results.append({"index": index, "status": 200 if answer.replayed else 201,
-                            "event": view, "problem": None})
+            results.append(
+                {
+                    "index": index,
+                    "status": 200 if answer.replayed else 201,
+                    "event": view,
+                    "problem": None,
+                }
+            )
             if answer.replayed:
                 summary["replayed"] += 1
             else:
@@ -196,9 +239,15 @@ def index(slug, limit, cursor=None, status=None, member=None):
             member_id = who.member_id
         else:
             visible(False, errors.CommunityNotFound(slug=slug))
-    page = earning.list_events(db.session, community.id, limit=limit, cursor=cursor,
-                               status=status, member_id=member_id or member,
-                               api_key_id=api_key_id)
+    page = earning.list_events(
+        db.session,
+        community.id,
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        member_id=member_id or member,
+        api_key_id=api_key_id,
+    )
     return {"items": [event_view(e, slug) for e in page.items], "next_cursor": page.next_cursor}
 
 

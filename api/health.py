@@ -34,6 +34,12 @@ def readyz():
     except Exception as exc:  # any failure to reach the database means not ready
         return problem(503, "not-ready", "Not ready", f"database unreachable: {type(exc).__name__}")
     if current != expected:
-        return problem(503, "not-ready", "Not ready", "the database schema is not at head",
-                       current=sorted(current), expected=sorted(expected))
+        return problem(
+            503,
+            "not-ready",
+            "Not ready",
+            "the database schema is not at head",
+            current=sorted(current),
+            expected=sorted(expected),
+        )
     return {"status": "ready", "schema": sorted(current)}

@@ -16,8 +16,12 @@ from .auth import principal, visible
 from .extensions import db
 from .schemas import StrictSchema
 
-blp = Blueprint("journal", __name__, url_prefix="/v1",
-                description="The tamper-evident journal: head and extension proofs")
+blp = Blueprint(
+    "journal",
+    __name__,
+    url_prefix="/v1",
+    description="The tamper-evident journal: head and extension proofs",
+)
 
 
 class HeadSchema(Schema):
@@ -26,14 +30,20 @@ class HeadSchema(Schema):
     hash = fields.String(metadata={"description": "sha256 hex of the chain at seq."})
     sealed_at = fields.AwareDateTime(allow_none=True)
     unsealed_entries = fields.Integer(
-        metadata={"description": "Entries written but not sealed yet (the sealer runs apart)."})
+        metadata={"description": "Entries written but not sealed yet (the sealer runs apart)."}
+    )
 
 
 class ProofQuery(StrictSchema):
-    from_seq = fields.Integer(required=True, validate=validate.Range(min=0),
-                              metadata={"description": "The seq of the head you saved."})
-    limit = fields.Integer(load_default=chain.MAX_PROOF_RECORDS,
-                           validate=validate.Range(min=1, max=chain.MAX_PROOF_RECORDS))
+    from_seq = fields.Integer(
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "The seq of the head you saved."},
+    )
+    limit = fields.Integer(
+        load_default=chain.MAX_PROOF_RECORDS,
+        validate=validate.Range(min=1, max=chain.MAX_PROOF_RECORDS),
+    )
 
 
 class PointSchema(Schema):
@@ -45,9 +55,13 @@ class ProofSchema(Schema):
     community = fields.String()
     from_ = fields.Nested(PointSchema, data_key="from")
     to = fields.Nested(PointSchema)
-    digests = fields.List(fields.String(), metadata={
-        "description": "Digests of records from.seq+1 .. to.seq; fold each onto the hash as "
-                       "sha256(bytes(hash) || bytes(digest)) to reach to.hash."})
+    digests = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Digests of records from.seq+1 .. to.seq; fold each onto the hash as "
+            "sha256(bytes(hash) || bytes(digest)) to reach to.hash."
+        },
+    )
     head = fields.Nested(PointSchema)
     complete = fields.Boolean(metadata={"description": "True when to is the current head."})
 
@@ -64,8 +78,13 @@ def show_head(slug):
     """The last sealed sequence number and hash of the community's journal: save it."""
     community = _community(slug)
     head = chain.published_head(db.session, community.id)
-    return {"community": community.slug, "seq": head.seq, "hash": head.hash,
-            "sealed_at": head.sealed_at, "unsealed_entries": head.unsealed}
+    return {
+        "community": community.slug,
+        "seq": head.seq,
+        "hash": head.hash,
+        "sealed_at": head.sealed_at,
+        "unsealed_entries": head.unsealed,
+    }
 
 
 @blp.route("/communities/<slug>/journal/proof")
@@ -75,7 +94,11 @@ def show_proof(slug, from_seq, limit):
     """The digests leading from a saved head towards the current one (paged by ``limit``)."""
     community = _community(slug)
     proof = chain.proof(db.session, community.id, from_seq, limit)
-    return {"community": community.slug,
-            "from_": {"seq": proof.from_seq, "hash": proof.from_hash},
-            "to": {"seq": proof.to_seq, "hash": proof.to_hash}, "digests": proof.digests,
-            "head": {"seq": proof.head.seq, "hash": proof.head.hash}, "complete": proof.complete}
+    return {
+        "community": community.slug,
+        "from_": {"seq": proof.from_seq, "hash": proof.from_hash},
+        "to": {"seq": proof.to_seq, "hash": proof.to_hash},
+        "digests": proof.digests,
+        "head": {"seq": proof.head.seq, "hash": proof.head.hash},
+        "complete": proof.complete,
+    }

@@ -32,17 +32,33 @@ log = logging.getLogger(__name__)
 RESERVED_MEMBERS = ("type", "title", "status", "detail", "instance")
 
 
-def problem(status: int, slug: str, title: str, detail: str | None = None, headers=None,
-            members: dict | None = None, **extra):
+def problem(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    headers=None,
+    members: dict | None = None,
+    **extra,
+):
     """A problem+json response; ``members``/``extra`` add explaining fields (never the standard
     ones: a rule's number called "status" is shown as "status_of_subject")."""
     body = {}
     for key, value in {**(members or {}), **extra}.items():
         body[f"{key}_of_subject" if key in RESERVED_MEMBERS else key] = value
-    body = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status,
-            **({"detail": detail} if detail else {}), "instance": request.path, **body}
-    response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
-                        mimetype=PROBLEM_MEDIA_TYPE)
+    body = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        **({"detail": detail} if detail else {}),
+        "instance": request.path,
+        **body,
+    }
+    response = Response(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
+        mimetype=PROBLEM_MEDIA_TYPE,
+    )
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -66,17 +82,30 @@ def _flatten(messages, path=()):
             yield from _flatten(value, (*path, str(key)))
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         for message in messages:
-            yield {"location": path[0] if path else "body", "field": ".".join(path[1:]),
-                   "message": message}
+            yield {
+                "location": path[0] if path else "body",
+                "field": ".".join(path[1:]),
+                "message": message,
+            }
     else:
-        yield {"location": path[0] if path else "body", "field": ".".join(path[1:]),
-               "message": str(messages)}
+        yield {
+            "location": path[0] if path else "body",
+            "field": ".".join(path[1:]),
+            "message": str(messages),
+        }
 
 
 HTTP_SLUGS = {
-    400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-    405: "method-not-allowed", 409: "conflict", 413: "body-too-large",
-    415: "unsupported-media-type", 422: "validation-failed", 429: "too-many-requests",
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "body-too-large",
+    415: "unsupported-media-type",
+    422: "validation-failed",
+    429: "too-many-requests",
 }
 
 
@@ -96,8 +125,9 @@ def problem_response_from_http_exception(error: HTTPException):
         detail = "The request body or query does not have the expected shape."
     else:
         detail = data.get("message") or error.description
-    return problem(status, HTTP_SLUGS.get(status, "http-error"), error.name, detail,
-                   headers=headers, **extra)
+    return problem(
+        status, HTTP_SLUGS.get(status, "http-error"), error.name, detail, headers=headers, **extra
+    )
 
 
 RETRY_AFTER_SECONDS = 1
@@ -107,16 +137,24 @@ def busy_database(error: OperationalError):
     """A lock wait that timed out, a deadlock or a serialization failure: safe to retry."""
     if sqlstate(error) not in RETRYABLE_SQLSTATES:
         return internal_error(error)
-    return problem(503, "busy", "Service Unavailable",
-                   "The ledger was busy with concurrent writes to the same accounts; retry.",
-                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return problem(
+        503,
+        "busy",
+        "Service Unavailable",
+        "The ledger was busy with concurrent writes to the same accounts; retry.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def internal_error(error: Exception):
     # Log the trace for operators; the caller sees only that something failed on our side.
     log.exception("unhandled error", exc_info=error)
-    return problem(500, "internal-error", "Internal Server Error",
-                   "The server failed to handle this request; nothing was written.")
+    return problem(
+        500,
+        "internal-error",
+        "Internal Server Error",
+        "The server failed to handle this request; nothing was written.",
+    )
 
 
 def register(app) -> None:

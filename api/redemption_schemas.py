@@ -19,9 +19,12 @@ CONSENT_SECRET_MAX_LENGTH = 32
 
 def Sku(**kwargs):
     return fields.String(
-        validate=[validate.Length(min=1, max=SKU_MAX_LENGTH),
-                  validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-                                  error="Letters, digits, '.', '_' and '-' only.")],
+        validate=[
+            validate.Length(min=1, max=SKU_MAX_LENGTH),
+            validate.Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]*$", error="Letters, digits, '.', '_' and '-' only."
+            ),
+        ],
         **kwargs,
     )
 
@@ -49,7 +52,9 @@ class ShopPage(PageMeta):
 class ItemCreate(StrictSchema):
     sku = Sku(required=True)
     name = Text(NAME_MAX_LENGTH, min_length=1, required=True)
-    price_points = StrictInteger(required=True, validate=validate.Range(min=1, max=MAX_PRICE_POINTS))
+    price_points = StrictInteger(
+        required=True, validate=validate.Range(min=1, max=MAX_PRICE_POINTS)
+    )
     stock = StrictInteger(validate=validate.Range(min=0, max=MAX_STOCK))
     unlimited = fields.Boolean(load_default=False)
     active = fields.Boolean(load_default=True)
@@ -92,7 +97,9 @@ class ItemPage(PageMeta):
 
 
 class RedemptionSettingsSchema(StrictSchema):
-    fen_per_point = StrictInteger(required=True, validate=validate.Range(min=0, max=MAX_FEN_PER_POINT))
+    fen_per_point = StrictInteger(
+        required=True, validate=validate.Range(min=0, max=MAX_FEN_PER_POINT)
+    )
 
 
 # Consent ---------------------------------------------------------------------------------------
@@ -103,9 +110,13 @@ class ConsentCodeSchema(Schema):
 
 
 class PinRequest(StrictSchema):
-    pin = fields.String(required=True, validate=validate.Regexp(
-        rf"^[0-9]{{{PIN_MIN_DIGITS},{PIN_MAX_DIGITS}}}$",
-        error=f"{PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits."))
+    pin = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            rf"^[0-9]{{{PIN_MIN_DIGITS},{PIN_MAX_DIGITS}}}$",
+            error=f"{PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits.",
+        ),
+    )
 
 
 class ConsentSchema(StrictSchema):
@@ -163,8 +174,12 @@ class RedemptionSchema(Schema):
     id = fields.String()
     shop = fields.String()
     member = fields.String()
-    status = fields.String(metadata={"description": "held, captured, voided, or expired (a hold "
-                                                    "past its expiry, no longer reserved)."})
+    status = fields.String(
+        metadata={
+            "description": "held, captured, voided, or expired (a hold "
+            "past its expiry, no longer reserved)."
+        }
+    )
     points = fields.Integer()
     refunded_points = fields.Integer()
     memo = fields.String()
@@ -178,7 +193,8 @@ class RedemptionSchema(Schema):
     settlement = fields.String(allow_none=True)
     member_available_points = fields.Integer(
         allow_none=True,
-        metadata={"description": "The member's available points after this write; null on reads."})
+        metadata={"description": "The member's available points after this write; null on reads."},
+    )
 
 
 class RedemptionPage(PageMeta):
@@ -226,4 +242,3 @@ class SettlementSchema(Schema):
 
 class SettlementPage(PageMeta):
     items = fields.List(fields.Nested(SettlementSchema))
-

@@ -37,15 +37,31 @@ def redemption_view(record, *, at=None, member_available=None) -> dict:
     if status == "held" and record.hold_expires_at <= at:
         status = "expired"  # no longer reserved; the sweep or the member's next redemption voids it
     return {
-        "id": record.id, "shop": record.shop_id, "member": record.member_id, "status": status,
-        "points": record.points, "refunded_points": record.refunded_points, "memo": record.memo,
-        "consent": record.consent_method, "entry": record.entry_id,
-        "lines": [{"sku": line.sku, "name": line.name,
-                   "unit_price_points": line.unit_price_points, "quantity": line.quantity,
-                   "refunded_quantity": line.refunded_quantity} for line in record.lines],
-        "hold_expires_at": record.hold_expires_at, "created_at": record.created_at,
-        "captured_at": record.captured_at, "voided_at": record.voided_at,
-        "settlement": record.settlement_id, "member_available_points": member_available,
+        "id": record.id,
+        "shop": record.shop_id,
+        "member": record.member_id,
+        "status": status,
+        "points": record.points,
+        "refunded_points": record.refunded_points,
+        "memo": record.memo,
+        "consent": record.consent_method,
+        "entry": record.entry_id,
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "unit_price_points": line.unit_price_points,
+                "quantity": line.quantity,
+                "refunded_quantity": line.refunded_quantity,
+            }
+            for line in record.lines
+        ],
+        "hold_expires_at": record.hold_expires_at,
+        "created_at": record.created_at,
+        "captured_at": record.captured_at,
+        "voided_at": record.voided_at,
+        "settlement": record.settlement_id,
+        "member_available_points": member_available,
     }
 
 
@@ -65,7 +81,8 @@ def _redemption_for(redemption_id: str, *, write_access: bool):
     record = redemption.get_redemption(db.session, redemption_id)
     who = principal()
     allowed = who.is_staff_of(record.community_id) or (
-        who.role == "shop" and who.shop_id == record.shop_id)
+        who.role == "shop" and who.shop_id == record.shop_id
+    )
     if not write_access and who.role == "member":
         allowed = who.member_id == record.member_id
     visible(allowed, rerr.RedemptionNotFound(redemption=redemption_id))
@@ -82,9 +99,16 @@ def create(body):
     shop = _acting_shop()
     visible(body.get("shop", shop.id) == shop.id, rerr.ShopNotFound(shop=body.get("shop")))
     outcome = redemption.redeem(
-        db.session, shop, member_id=body["member"], consent=body["consent"],
-        lines=body.get("lines"), points=body.get("points"), memo=body["memo"],
-        capture=body["capture"], now=now(), api_key_id=principal().key_id,
+        db.session,
+        shop,
+        member_id=body["member"],
+        consent=body["consent"],
+        lines=body.get("lines"),
+        points=body.get("points"),
+        memo=body["memo"],
+        capture=body["capture"],
+        now=now(),
+        api_key_id=principal().key_id,
     )
     if outcome.refusal is not None:
         # Returned, not raised: the wrong try is committed with this answer.
@@ -109,8 +133,10 @@ def list_for_shop(shop_id, limit, cursor=None):
     rows = redemption.list_redemptions(db.session, shop.id, limit=limit, before_id=before)
     page = rows[:limit]
     at = now()
-    return {"items": [redemption_view(r, at=at) for r in page],
-            "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None}
+    return {
+        "items": [redemption_view(r, at=at) for r in page],
+        "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None,
+    }
 
 
 @blp.route("/redemptions/<redemption_id>/capture", methods=["POST"])
@@ -144,10 +170,21 @@ def refund(body, redemption_id):
     """Refund part of a captured redemption, by lines (back to stock) or by points."""
     _redemption_for(redemption_id, write_access=True)
     record = redemption.refund(
-        db.session, redemption_id, lines=body.get("lines"), points=body.get("points"),
-        memo=body["memo"], now=now(), api_key_id=principal().key_id,
+        db.session,
+        redemption_id,
+        lines=body.get("lines"),
+        points=body.get("points"),
+        memo=body["memo"],
+        now=now(),
+        api_key_id=principal().key_id,
     )
     sold = redemption.get_redemption(db.session, redemption_id)
-    return {"id": record.id, "points": record.points, "lines": record.lines, "memo": record.memo,
-            "entry": record.entry_id, "created_at": record.created_at,
-            "redemption": redemption_view(sold, member_available=_available(sold))}
+    return {
+        "id": record.id,
+        "points": record.points,
+        "lines": record.lines,
+        "memo": record.memo,
+        "entry": record.entry_id,
+        "created_at": record.created_at,
+        "redemption": redemption_view(sold, member_available=_available(sold)),
+    }

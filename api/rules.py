@@ -17,11 +17,17 @@ blp = Blueprint("rules", __name__, url_prefix="/v1", description="Earning rules"
 
 def version_view(version) -> dict:
     return {
-        "id": version.id, "version": version.version, "points": version.points,
-        "per": version.per, "notice_days": version.notice_days,
-        "caps": [{"period": c.period, "max_points": c.max_points, "max_count": c.max_count}
-                 for c in version.caps],
-        "valid_from": version.valid_from, "valid_to": version.valid_to,
+        "id": version.id,
+        "version": version.version,
+        "points": version.points,
+        "per": version.per,
+        "notice_days": version.notice_days,
+        "caps": [
+            {"period": c.period, "max_points": c.max_points, "max_count": c.max_count}
+            for c in version.caps
+        ],
+        "valid_from": version.valid_from,
+        "valid_to": version.valid_to,
         "created_at": version.created_at,
     }
 
@@ -29,8 +35,12 @@ def version_view(version) -> dict:
 def rule_view(community, versions) -> dict:
     """A rule: its current version and, newest first, every version it has had."""
     newest_first = [version_view(v) for v in reversed(versions)]
-    return {"community": community.slug, "activity": versions[-1].activity,
-            "current": newest_first[0], "versions": newest_first}
+    return {
+        "community": community.slug,
+        "activity": versions[-1].activity,
+        "current": newest_first[0],
+        "versions": newest_first,
+    }
 
 
 @blp.route("/communities/<slug>/rules/<activity>", methods=["PUT"])
@@ -44,8 +54,14 @@ def put(body, slug, activity):
     no-op answered 200."""
     community = staff_community(slug)
     caps = tuple(CapDraft(**cap) for cap in body.pop("caps"))
-    versions, created = set_rule(db.session, community.id, activity, RuleDraft(caps=caps, **body),
-                                 now=now(), api_key_id=principal().key_id)
+    versions, created = set_rule(
+        db.session,
+        community.id,
+        activity,
+        RuleDraft(caps=caps, **body),
+        now=now(),
+        api_key_id=principal().key_id,
+    )
     return rule_view(community, versions), 201 if created else 200
 
 

@@ -12,7 +12,11 @@ from ledger.balances import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT
 from ledger.ids import ID_MAX_LENGTH
 from ledger.journal import MAX_AMOUNT, MAX_POSTINGS_PER_ENTRY
 from ledger.models import (
-    MEMO_MAX_LENGTH, NAME_MAX_LENGTH, SLUG_MAX_LENGTH, TIMEZONE_MAX_LENGTH, UNITS,
+    MEMO_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
+    TIMEZONE_MAX_LENGTH,
+    UNITS,
 )
 
 METADATA_MAX_KEYS = 20
@@ -43,15 +47,15 @@ class Text(fields.String):
         return text
 
 
-def Id(**kwargs):  # noqa: N802 - reads as a field type
+def Id(**kwargs):
     return Text(ID_MAX_LENGTH, min_length=1, **kwargs)
 
 
-def Amount(**kwargs):  # noqa: N802
+def Amount(**kwargs):
     return StrictInteger(validate=validate.Range(min=1, max=MAX_AMOUNT), **kwargs)
 
 
-def Unit(**kwargs):  # noqa: N802
+def Unit(**kwargs):
     return fields.String(validate=validate.OneOf(UNITS), **kwargs)
 
 
@@ -62,7 +66,8 @@ class StrictSchema(Schema):
 
 class PageQuery(StrictSchema):
     limit = fields.Integer(
-        load_default=DEFAULT_PAGE_LIMIT, validate=validate.Range(min=1, max=MAX_PAGE_LIMIT),
+        load_default=DEFAULT_PAGE_LIMIT,
+        validate=validate.Range(min=1, max=MAX_PAGE_LIMIT),
         metadata={"description": f"Page size, 1 to {MAX_PAGE_LIMIT}; larger values are refused."},
     )
     cursor = Text(500, metadata={"description": "The next_cursor of the previous page."})
@@ -102,7 +107,8 @@ class ReversalRequest(StrictSchema):
 
 class AdjustmentRequest(StrictSchema):
     postings = fields.List(
-        fields.Nested(PostingSchema), required=True,
+        fields.Nested(PostingSchema),
+        required=True,
         validate=validate.Length(min=1, max=MAX_POSTINGS_PER_ENTRY),
     )
     reason = Text(MEMO_MAX_LENGTH, min_length=1, required=True)
@@ -160,9 +166,12 @@ class BalanceAsOfSchema(Schema):
 class CommunityCreate(StrictSchema):
     slug = fields.String(
         required=True,
-        validate=[validate.Length(min=2, max=SLUG_MAX_LENGTH),
-                  validate.Regexp(r"^[a-z0-9][a-z0-9-]*$",
-                                  error="Lowercase letters, digits and hyphens only.")],
+        validate=[
+            validate.Length(min=2, max=SLUG_MAX_LENGTH),
+            validate.Regexp(
+                r"^[a-z0-9][a-z0-9-]*$", error="Lowercase letters, digits and hyphens only."
+            ),
+        ],
     )
     name = Text(NAME_MAX_LENGTH, min_length=1, required=True)
     timezone = Text(TIMEZONE_MAX_LENGTH, min_length=1, load_default="Asia/Shanghai")

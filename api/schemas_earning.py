@@ -6,7 +6,11 @@ from ledger.earning import MAX_BATCH_EVENTS, MAX_EVENT_MINUTES
 from ledger.earning_rules import MAX_CAP_COUNT, MAX_CAP_POINTS, MAX_NOTICE_DAYS, MAX_RULE_POINTS
 from ledger.models import NAME_MAX_LENGTH, SLUG_MAX_LENGTH
 from ledger.models_earning import (
-    ACTIVITY_MAX_LENGTH, CAP_PERIODS, EVIDENCE_MAX_LENGTH, OBJECTION_MAX_LENGTH, RULE_PERS,
+    ACTIVITY_MAX_LENGTH,
+    CAP_PERIODS,
+    EVIDENCE_MAX_LENGTH,
+    OBJECTION_MAX_LENGTH,
+    RULE_PERS,
     SOURCE_ID_MAX_LENGTH,
 )
 
@@ -16,20 +20,29 @@ from .schemas import Id, PageMeta, PageQuery, StrictInteger, StrictSchema, Text
 # Rules ------------------------------------------------------------------------------------------
 class CapSchema(StrictSchema):
     period = fields.String(required=True, validate=validate.OneOf(CAP_PERIODS))
-    max_points = StrictInteger(allow_none=True, load_default=None,
-                               validate=validate.Range(min=1, max=MAX_CAP_POINTS))
-    max_count = StrictInteger(allow_none=True, load_default=None,
-                              validate=validate.Range(min=1, max=MAX_CAP_COUNT))
+    max_points = StrictInteger(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_CAP_POINTS)
+    )
+    max_count = StrictInteger(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_CAP_COUNT)
+    )
 
 
 class RulePut(StrictSchema):
-    points = StrictInteger(required=True, validate=validate.Range(min=1, max=MAX_RULE_POINTS),
-                           metadata={"description": "Points per event, or per hour (prorated)."})
+    points = StrictInteger(
+        required=True,
+        validate=validate.Range(min=1, max=MAX_RULE_POINTS),
+        metadata={"description": "Points per event, or per hour (prorated)."},
+    )
     per = fields.String(load_default="event", validate=validate.OneOf(RULE_PERS))
-    caps = fields.List(fields.Nested(CapSchema), load_default=list,
-                       validate=validate.Length(max=len(CAP_PERIODS)))
-    notice_days = StrictInteger(load_default=0, validate=validate.Range(min=0, max=MAX_NOTICE_DAYS),
-                                metadata={"description": "Days of public notice before vesting."})
+    caps = fields.List(
+        fields.Nested(CapSchema), load_default=list, validate=validate.Length(max=len(CAP_PERIODS))
+    )
+    notice_days = StrictInteger(
+        load_default=0,
+        validate=validate.Range(min=0, max=MAX_NOTICE_DAYS),
+        metadata={"description": "Days of public notice before vesting."},
+    )
     valid_from = fields.AwareDateTime(allow_none=True, load_default=None)
     valid_to = fields.AwareDateTime(allow_none=True, load_default=None)
 
@@ -44,7 +57,8 @@ class RuleVersionSchema(Schema):
     valid_from = fields.AwareDateTime(allow_none=True)
     valid_to = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime(
-        metadata={"description": "When this version was set; in force for events from then."})
+        metadata={"description": "When this version was set; in force for events from then."}
+    )
 
 
 class RuleSummarySchema(Schema):
@@ -54,13 +68,15 @@ class RuleSummarySchema(Schema):
 
 
 class RuleSchema(RuleSummarySchema):
-    versions = fields.List(fields.Nested(RuleVersionSchema),
-                           metadata={"description": "Every version, newest first."})
+    versions = fields.List(
+        fields.Nested(RuleVersionSchema), metadata={"description": "Every version, newest first."}
+    )
 
 
 class RulePage(PageMeta):
-    items = fields.List(fields.Nested(RuleSummarySchema),
-                        metadata={"description": "Each rule's current version."})
+    items = fields.List(
+        fields.Nested(RuleSummarySchema), metadata={"description": "Each rule's current version."}
+    )
 
 
 # Events -----------------------------------------------------------------------------------------
@@ -68,15 +84,28 @@ class EventRequest(StrictSchema):
     community = Text(SLUG_MAX_LENGTH, min_length=1, required=True)
     activity = Text(ACTIVITY_MAX_LENGTH, min_length=1, required=True)
     member = Id(metadata={"description": "The member's id; or give member_ref instead."})
-    member_ref = Text(NAME_MAX_LENGTH, min_length=1,
-                      metadata={"description": "The member's external reference."})
+    member_ref = Text(
+        NAME_MAX_LENGTH, min_length=1, metadata={"description": "The member's external reference."}
+    )
     occurred_at = fields.AwareDateTime(required=True)
-    quantity = StrictInteger(validate=validate.Range(min=1, max=MAX_EVENT_MINUTES), metadata={
-        "description": "Minutes, for a per-hour rule; 1 or absent for a per-event rule."})
-    source_id = Text(SOURCE_ID_MAX_LENGTH, min_length=1, required=True, metadata={
-        "description": "Your id for this event: posting it again returns the first answer."})
-    recorded_by = Text(NAME_MAX_LENGTH, min_length=1, required=True,
-                       metadata={"description": "Who signed the member in; never the member."})
+    quantity = StrictInteger(
+        validate=validate.Range(min=1, max=MAX_EVENT_MINUTES),
+        metadata={"description": "Minutes, for a per-hour rule; 1 or absent for a per-event rule."},
+    )
+    source_id = Text(
+        SOURCE_ID_MAX_LENGTH,
+        min_length=1,
+        required=True,
+        metadata={
+            "description": "Your id for this event: posting it again returns the first answer."
+        },
+    )
+    recorded_by = Text(
+        NAME_MAX_LENGTH,
+        min_length=1,
+        required=True,
+        metadata={"description": "Who signed the member in; never the member."},
+    )
     evidence = Text(EVIDENCE_MAX_LENGTH, load_default="")
 
 
@@ -98,8 +127,11 @@ class EachEvent(fields.Nested):
 
 
 class BatchRequest(StrictSchema):
-    events = fields.List(EachEvent(EventRequest), required=True,
-                         validate=validate.Length(min=1, max=MAX_BATCH_EVENTS))
+    events = fields.List(
+        EachEvent(EventRequest),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BATCH_EVENTS),
+    )
 
 
 class ObjectionRequest(StrictSchema):
@@ -136,15 +168,19 @@ class EventSchema(Schema):
     recorded_by = fields.String()
     evidence = fields.String()
     rule = fields.Dict(metadata={"description": "The rule version that judged it."})
-    status = fields.String(metadata={"description": "awarded, pending (public notice), "
-                                                    "refused (nothing awarded) or voided."})
+    status = fields.String(
+        metadata={
+            "description": "awarded, pending (public notice), refused (nothing awarded) or voided."
+        }
+    )
     points_due = fields.Integer(metadata={"description": "What the rule gives before caps."})
     points_awarded = fields.Integer()
     outcome = fields.String(metadata={"description": "full, partial or refused."})
     reason = fields.String()
     limited_by = fields.Nested(LimitSchema, allow_none=True)
-    caps = fields.List(fields.Nested(CapStandingSchema),
-                       metadata={"description": "Each cap after this event."})
+    caps = fields.List(
+        fields.Nested(CapStandingSchema), metadata={"description": "Each cap after this event."}
+    )
     entry = fields.String(allow_none=True)
     vests_at = fields.AwareDateTime(allow_none=True)
     resolved_at = fields.AwareDateTime(allow_none=True)

@@ -36,25 +36,43 @@ blp = Blueprint("services", __name__, url_prefix="/v1", description="Time bank: 
 def service_view(service) -> dict:
     rating = None
     if service.stars is not None:
-        rating = {"stars": service.stars, "comment": service.comment,
-                  "rated_at": service.rated_at, "rated_by": service.rated_by}
+        rating = {
+            "stars": service.stars,
+            "comment": service.comment,
+            "rated_at": service.rated_at,
+            "rated_by": service.rated_by,
+        }
     return {
-        "id": service.id, "community": service.community.slug, "requester": service.requester_id,
-        "volunteer": service.volunteer_id, "title": service.title, "category": service.category,
-        "funded_by": service.funded_by, "funder_account": service.funder_account_id,
-        "minutes_estimate": service.minutes_estimate, "minutes_actual": service.minutes_actual,
-        "state": service.state, "entry": service.entry_id, "rating": rating,
-        "confirmed_by": service.confirmed_by, "cancelled_by": service.cancelled_by,
-        "cancel_reason": service.cancel_reason, "created_at": service.created_at,
-        "assigned_at": service.assigned_at, "completed_at": service.completed_at,
-        "confirmed_at": service.confirmed_at, "cancelled_at": service.cancelled_at,
+        "id": service.id,
+        "community": service.community.slug,
+        "requester": service.requester_id,
+        "volunteer": service.volunteer_id,
+        "title": service.title,
+        "category": service.category,
+        "funded_by": service.funded_by,
+        "funder_account": service.funder_account_id,
+        "minutes_estimate": service.minutes_estimate,
+        "minutes_actual": service.minutes_actual,
+        "state": service.state,
+        "entry": service.entry_id,
+        "rating": rating,
+        "confirmed_by": service.confirmed_by,
+        "cancelled_by": service.cancelled_by,
+        "cancel_reason": service.cancel_reason,
+        "created_at": service.created_at,
+        "assigned_at": service.assigned_at,
+        "completed_at": service.completed_at,
+        "confirmed_at": service.confirmed_at,
+        "cancelled_at": service.cancelled_at,
     }
 
 
 def _actor(community_id: str) -> timebank.Actor:
     who = principal()
-    return timebank.Actor(member_id=who.member_id if who.role == "member" else None,
-                          staff=who.is_staff_of(community_id))
+    return timebank.Actor(
+        member_id=who.member_id if who.role == "member" else None,
+        staff=who.is_staff_of(community_id),
+    )
 
 
 def _service_for(service_id: str, action: str | None = None):
@@ -77,17 +95,22 @@ def _service_for(service_id: str, action: str | None = None):
 def create(body):
     """Ask for help (点单): a member for themself, or staff on a resident's behalf."""
     community = get_community(db.session, body["community"])
-    visible(principal().in_community(community.id),
-            errors.CommunityNotFound(slug=body["community"]))
+    visible(
+        principal().in_community(community.id), errors.CommunityNotFound(slug=body["community"])
+    )
     actor = _actor(community.id)
     reason = timebank.request_refusal(actor, body.get("requester"), body["funded_by"])
     if reason:
         abort(403, reason)
     service = timebank.request_service(
-        db.session, community_id=community.id,
+        db.session,
+        community_id=community.id,
         requester_id=body.get("requester") or actor.member_id,
-        title=body["title"], category=body["category"], minutes_estimate=body["minutes_estimate"],
-        funded_by=body["funded_by"], now=now(),
+        title=body["title"],
+        category=body["category"],
+        minutes_estimate=body["minutes_estimate"],
+        funded_by=body["funded_by"],
+        now=now(),
     )
     return service_view(service)
 
@@ -109,8 +132,15 @@ def show(service_id):
 def assign(body, service_id):
     """Staff dispatch a volunteer (派单); the estimate is held on the funder."""
     _service_for(service_id, "assign")
-    return service_view(timebank.assign(db.session, service_id, volunteer_id=body["volunteer"],
-                                        now=now(), api_key_id=principal().key_id))
+    return service_view(
+        timebank.assign(
+            db.session,
+            service_id,
+            volunteer_id=body["volunteer"],
+            now=now(),
+            api_key_id=principal().key_id,
+        )
+    )
 
 
 @blp.route("/services/<service_id>/accept", methods=["POST"])
@@ -121,8 +151,15 @@ def assign(body, service_id):
 def accept(_body, service_id):
     """A volunteer takes an open request (接单); the estimate is held on the funder."""
     _, actor = _service_for(service_id, "accept")
-    return service_view(timebank.accept(db.session, service_id, volunteer_id=actor.member_id,
-                                        now=now(), api_key_id=principal().key_id))
+    return service_view(
+        timebank.accept(
+            db.session,
+            service_id,
+            volunteer_id=actor.member_id,
+            now=now(),
+            api_key_id=principal().key_id,
+        )
+    )
 
 
 @blp.route("/services/<service_id>/complete", methods=["POST"])
@@ -133,8 +170,15 @@ def accept(_body, service_id):
 def complete(body, service_id):
     """The volunteer reports the actual minutes (within the overrun allowance, paid for)."""
     _service_for(service_id, "complete")
-    return service_view(timebank.complete(db.session, service_id, minutes=body["minutes"],
-                                          now=now(), api_key_id=principal().key_id))
+    return service_view(
+        timebank.complete(
+            db.session,
+            service_id,
+            minutes=body["minutes"],
+            now=now(),
+            api_key_id=principal().key_id,
+        )
+    )
 
 
 @blp.route("/services/<service_id>/confirm", methods=["POST"])
@@ -156,8 +200,16 @@ def confirm(_body, service_id):
 def rate(body, service_id):
     """The requester rates a confirmed service once, 1 to 5 stars (评单)."""
     _, actor = _service_for(service_id, "rate")
-    return service_view(timebank.rate(db.session, service_id, actor=actor, stars=body["stars"],
-                                      comment=body["comment"], now=now()))
+    return service_view(
+        timebank.rate(
+            db.session,
+            service_id,
+            actor=actor,
+            stars=body["stars"],
+            comment=body["comment"],
+            now=now(),
+        )
+    )
 
 
 @blp.route("/services/<service_id>/cancel", methods=["POST"])
@@ -168,8 +220,9 @@ def rate(body, service_id):
 def cancel(body, service_id):
     """Withdraw a request before it is completed; the hold on the funder is released."""
     _, actor = _service_for(service_id, "cancel")
-    return service_view(timebank.cancel(db.session, service_id, actor=actor,
-                                        reason=body["reason"], now=now()))
+    return service_view(
+        timebank.cancel(db.session, service_id, actor=actor, reason=body["reason"], now=now())
+    )
 
 
 @blp.route("/communities/<slug>/services")
@@ -184,8 +237,13 @@ def community_index(slug, state, limit, category=None, cursor=None):
     if not actor.staff and state != "open":
         abort(403, "members see the open requests; their own are under /v1/members/{id}/services")
     page = timebank.community_services(
-        db.session, community.id, state=state, category=category,
-        not_requested_by=None if actor.staff else actor.member_id, limit=limit, cursor=cursor,
+        db.session,
+        community.id,
+        state=state,
+        category=category,
+        not_requested_by=None if actor.staff else actor.member_id,
+        limit=limit,
+        cursor=cursor,
     )
     return {"items": [service_view(s) for s in page.items], "next_cursor": page.next_cursor}
 
@@ -199,7 +257,9 @@ def member_index(member_id, as_, limit, cursor=None):
     newest first (the member themself, or staff)."""
     member = get_member(db.session, member_id)
     who = principal()
-    visible(who.is_staff_of(member.community_id) or who.member_id == member.id,
-            errors.MemberNotFound(member=member_id))
+    visible(
+        who.is_staff_of(member.community_id) or who.member_id == member.id,
+        errors.MemberNotFound(member=member_id),
+    )
     page = timebank.member_services(db.session, member.id, as_=as_, limit=limit, cursor=cursor)
     return {"items": [service_view(s) for s in page.items], "next_cursor": page.next_cursor}

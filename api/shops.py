@@ -40,33 +40,53 @@ blp = Blueprint("shops", __name__, url_prefix="/v1", description="Shops, catalog
 def shop_view(shop) -> dict:
     account = get_account(db.session, shop.account_id)
     return {
-        "id": shop.id, "community": db.session.get(Community, shop.community_id).slug,
-        "name": shop.name, "created_at": shop.created_at,
+        "id": shop.id,
+        "community": db.session.get(Community, shop.community_id).slug,
+        "name": shop.name,
+        "created_at": shop.created_at,
         "account": account_view(account, balances.current_balance(db.session, account.id)),
     }
 
 
 def item_view(item) -> dict:
-    return {"sku": item.sku, "name": item.name, "price_points": item.price_points,
-            "stock": item.stock, "unlimited": item.stock is None, "active": item.active,
-            "updated_at": item.updated_at}
+    return {
+        "sku": item.sku,
+        "name": item.name,
+        "price_points": item.price_points,
+        "stock": item.stock,
+        "unlimited": item.stock is None,
+        "active": item.active,
+        "updated_at": item.updated_at,
+    }
 
 
 def settlement_view(record, *, with_items: bool) -> dict:
     view = {
-        "id": record.id, "shop": record.shop_id, "entry": record.entry_id,
-        "redeemed_points": record.redeemed_points, "refunded_points": record.refunded_points,
-        "points": record.points, "fen_per_point": record.fen_per_point,
+        "id": record.id,
+        "shop": record.shop_id,
+        "entry": record.entry_id,
+        "redeemed_points": record.redeemed_points,
+        "refunded_points": record.refunded_points,
+        "points": record.points,
+        "fen_per_point": record.fen_per_point,
         "money_due_fen": record.money_due_fen,
         "money_due_yuan": f"{record.money_due_fen // 100}.{record.money_due_fen % 100:02d}",
         "created_at": record.created_at,
     }
     if with_items:
         redemptions, refunds = settlement.covered(db.session, record.id)
-        view["redemptions"] = [{"id": r.id, "points": r.points, "captured_at": r.captured_at}
-                               for r in redemptions]
-        view["refunds"] = [{"id": r.id, "redemption": r.redemption_id, "points": r.points,
-                            "created_at": r.created_at} for r in refunds]
+        view["redemptions"] = [
+            {"id": r.id, "points": r.points, "captured_at": r.captured_at} for r in redemptions
+        ]
+        view["refunds"] = [
+            {
+                "id": r.id,
+                "redemption": r.redemption_id,
+                "points": r.points,
+                "created_at": r.created_at,
+            }
+            for r in refunds
+        ]
     return view
 
 
@@ -105,15 +125,18 @@ def create_shop(body, slug):
 def list_shops(slug, limit, cursor=None):
     """The community's shops, oldest first (staff)."""
     community = staff_community(slug)
-    query = (sa.select(Shop).where(Shop.community_id == community.id)
-             .order_by(Shop.id).limit(limit + 1))
+    query = (
+        sa.select(Shop).where(Shop.community_id == community.id).order_by(Shop.id).limit(limit + 1)
+    )
     if cursor:
         (after,) = decode_cursor(cursor, str)
         query = query.where(Shop.id > after)
     rows = db.session.scalars(query).all()
     page = rows[:limit]
-    return {"items": [shop_view(s) for s in page],
-            "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None}
+    return {
+        "items": [shop_view(s) for s in page],
+        "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None,
+    }
 
 
 @blp.route("/shops/<shop_id>")
@@ -131,9 +154,18 @@ def show_shop(shop_id):
 def create_item(body, shop_id):
     """Add an item to the catalogue: a stock count, or unlimited (staff)."""
     shop = shop_for_staff(shop_id)
-    return item_view(catalogue.add_item(
-        db.session, shop, sku=body["sku"], name=body["name"], price_points=body["price_points"],
-        stock=None if body["unlimited"] else body["stock"], active=body["active"], now=now()))
+    return item_view(
+        catalogue.add_item(
+            db.session,
+            shop,
+            sku=body["sku"],
+            name=body["name"],
+            price_points=body["price_points"],
+            stock=None if body["unlimited"] else body["stock"],
+            active=body["active"],
+            now=now(),
+        )
+    )
 
 
 @blp.route("/shops/<shop_id>/items/<sku>", methods=["PATCH"])
@@ -159,8 +191,10 @@ def list_items(shop_id, limit, cursor=None):
     after = decode_cursor(cursor, str)[0] if cursor else None
     rows = catalogue.list_items(db.session, shop.id, limit=limit, after_sku=after)
     page = rows[:limit]
-    return {"items": [item_view(i) for i in page],
-            "next_cursor": encode_cursor(page[-1].sku) if len(rows) > limit else None}
+    return {
+        "items": [item_view(i) for i in page],
+        "next_cursor": encode_cursor(page[-1].sku) if len(rows) > limit else None,
+    }
 
 
 @blp.route("/communities/<slug>/redemption-settings", methods=["PUT"])
@@ -204,8 +238,10 @@ def list_settlements(shop_id, limit, cursor=None):
     before = decode_cursor(cursor, str)[0] if cursor else None
     rows = settlement.list_settlements(db.session, shop.id, limit=limit, before_id=before)
     page = rows[:limit]
-    return {"items": [settlement_view(s, with_items=False) for s in page],
-            "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None}
+    return {
+        "items": [settlement_view(s, with_items=False) for s in page],
+        "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None,
+    }
 
 
 @blp.route("/settlements/<settlement_id>")
@@ -214,6 +250,8 @@ def show_settlement(settlement_id):
     """One settlement statement with the redemptions and refunds it covers."""
     record = settlement.get_settlement(db.session, settlement_id)
     who = principal()
-    visible(who.is_staff_of(record.community_id) or who.shop_id == record.shop_id,
-            rerr.SettlementNotFound(settlement=settlement_id))
+    visible(
+        who.is_staff_of(record.community_id) or who.shop_id == record.shop_id,
+        rerr.SettlementNotFound(settlement=settlement_id),
+    )
     return settlement_view(record, with_items=True)

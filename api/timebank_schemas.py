@@ -32,15 +32,27 @@ def Minutes(**kwargs):
 
 
 class ServiceCreate(StrictSchema):
-    community = Text(SLUG_MAX_LENGTH, min_length=1, required=True,
-                     metadata={"description": "The community slug."})
+    community = Text(
+        SLUG_MAX_LENGTH,
+        min_length=1,
+        required=True,
+        metadata={"description": "The community slug."},
+    )
     title = Text(NAME_MAX_LENGTH, min_length=1, required=True)
-    category = Text(CATEGORY_MAX_LENGTH, min_length=1, required=True, metadata={
-        "description": "e.g. elder_care, child_care, repair, errand, companionship"})
+    category = Text(
+        CATEGORY_MAX_LENGTH,
+        min_length=1,
+        required=True,
+        metadata={"description": "e.g. elder_care, child_care, repair, errand, companionship"},
+    )
     minutes_estimate = Minutes(required=True)
     funded_by = fields.String(load_default="requester", validate=validate.OneOf(SERVICE_FUNDERS))
-    requester = Id(metadata={"description": "Staff name the member who needs the help; "
-                                            "a member's key is the requester itself."})
+    requester = Id(
+        metadata={
+            "description": "Staff name the member who needs the help; "
+            "a member's key is the requester itself."
+        }
+    )
 
 
 class AssignRequest(StrictSchema):
@@ -83,8 +95,12 @@ class ServiceSchema(Schema):
     minutes_estimate = fields.Integer()
     minutes_actual = fields.Integer(allow_none=True)
     state = fields.String(metadata={"enum": list(SERVICE_STATES)})
-    entry = fields.String(allow_none=True, metadata={
-        "description": "The hold on the funder while under way; the posted entry once confirmed."})
+    entry = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The hold on the funder while under way; the posted entry once confirmed."
+        },
+    )
     rating = fields.Nested(RatingSchema, allow_none=True)
     confirmed_by = fields.String(allow_none=True)
     cancelled_by = fields.String(allow_none=True)
@@ -101,19 +117,27 @@ class ServicePage(PageMeta):
 
 
 class CommunityServicesQuery(PageQuery):
-    state = fields.String(load_default="open", validate=validate.OneOf(SERVICE_STATES), metadata={
-        "description": "Members see open requests only; staff any state."})
+    state = fields.String(
+        load_default="open",
+        validate=validate.OneOf(SERVICE_STATES),
+        metadata={"description": "Members see open requests only; staff any state."},
+    )
     category = Text(CATEGORY_MAX_LENGTH, min_length=1)
 
 
 class MemberServicesQuery(PageQuery):
-    as_ = fields.String(data_key="as", load_default="requester",
-                        validate=validate.OneOf(("requester", "volunteer")))
+    as_ = fields.String(
+        data_key="as", load_default="requester", validate=validate.OneOf(("requester", "volunteer"))
+    )
 
 
 class TransferRequest(StrictSchema):
-    to = Id(required=True, metadata={
-        "description": f"A member id of the giver's community, or {LOVE_BANK!r} for a donation."})
+    to = Id(
+        required=True,
+        metadata={
+            "description": f"A member id of the giver's community, or {LOVE_BANK!r} for a donation."
+        },
+    )
     unit = Unit(required=True)
     amount = Amount(required=True)
     memo = Text(MEMO_MAX_LENGTH, load_default="")

@@ -30,8 +30,9 @@ def create(body):
     who = principal()
     if who.member_id is None:
         abort(403, "a gift or donation is sent with the giving member's own key")
-    return transfers.give(db.session, giver_id=who.member_id, now=now(), api_key_id=who.key_id,
-                          **body)
+    return transfers.give(
+        db.session, giver_id=who.member_id, now=now(), api_key_id=who.key_id, **body
+    )
 
 
 @blp.route("/communities/<slug>/love-bank/grants", methods=["POST"])
@@ -42,8 +43,9 @@ def create(body):
 def grant(body, slug):
     """Grant points or minutes from issuance into the love bank (staff, with a reason)."""
     community = staff_community(slug)
-    return transfers.grant_to_love_bank(db.session, community_id=community.id, now=now(),
-                                        api_key_id=principal().key_id, **body)
+    return transfers.grant_to_love_bank(
+        db.session, community_id=community.id, now=now(), api_key_id=principal().key_id, **body
+    )
 
 
 @blp.route("/communities/<slug>/love-bank")
@@ -51,6 +53,8 @@ def grant(body, slug):
 def love_bank(slug):
     """The love bank's balances, in points and minutes (anyone of the community)."""
     community = visible_community(slug)
-    accounts = [system_account(db.session, community.id, "love_bank", unit)
-                for unit in ("minutes", "points")]
+    accounts = [
+        system_account(db.session, community.id, "love_bank", unit)
+        for unit in ("minutes", "points")
+    ]
     return {"community": community.slug, "accounts": accounts_view(accounts)}

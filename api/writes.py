@@ -29,7 +29,7 @@ from .dbstate import is_lock_timeout
 from .extensions import db
 from .problems import problem
 
-_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,%d}$" % IDEMPOTENCY_KEY_MAX_LENGTH)
+_KEY_PATTERN = re.compile(rf"^[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}$")
 _table = IdempotencyKey.__table__
 
 
@@ -50,9 +50,12 @@ def _stored(key_id: str, key: str):
 
 def _replay(row, fingerprint: str) -> Response:
     if row.request_sha256 != fingerprint:
-        return problem(422, "idempotency-key-reused",
-                       "This Idempotency-Key was used with a different request.",
-                       idempotency_key=row.key)
+        return problem(
+            422,
+            "idempotency-key-reused",
+            "This Idempotency-Key was used with a different request.",
+            idempotency_key=row.key,
+        )
     response = Response(row.response_body, status=row.status_code, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -68,9 +71,11 @@ def _claim(key_id: str, key: str, fingerprint: str):
     session = db.session
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_table)
-    statement = insert.values(
-        api_key_id=key_id, key=key, request_sha256=fingerprint, created_at=now()
-    ).on_conflict_do_nothing().returning(_table.c.key)
+    statement = (
+        insert.values(api_key_id=key_id, key=key, request_sha256=fingerprint, created_at=now())
+        .on_conflict_do_nothing()
+        .returning(_table.c.key)
+    )
     try:
         inserted = session.execute(statement).first() is not None
     except OperationalError as exc:
@@ -91,8 +96,11 @@ def write(view):
                 session.commit()
                 return response
             if not _KEY_PATTERN.match(key):
-                abort(400, f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} "
-                           "printable ASCII characters")
+                abort(
+                    400,
+                    f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} "
+                    "printable ASCII characters",
+                )
             who = principal()
             fingerprint = _fingerprint()
             existing = _claim(who.key_id, key, fingerprint)
@@ -103,8 +111,9 @@ def write(view):
             session.execute(
                 _table.update()
                 .where(_table.c.api_key_id == who.key_id, _table.c.key == key)
-                .values(status_code=response.status_code,
-                        response_body=response.get_data(as_text=True))
+                .values(
+                    status_code=response.status_code, response_body=response.get_data(as_text=True)
+                )
             )
             session.commit()
             return response

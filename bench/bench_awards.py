@@ -34,8 +34,13 @@ def setup(engine, members: int, shards: int):
         community = create_community(session, slug=f"bench-{shards}", name="bench", now=now)
         issuance = system_account(session, community.id, "issuance", "points").id
         accounts = [
-            member_account(session, create_member(session, community, external_ref=str(i),
-                                                  display_name=str(i), now=now).id, "points").id
+            member_account(
+                session,
+                create_member(
+                    session, community, external_ref=str(i), display_name=str(i), now=now
+                ).id,
+                "points",
+            ).id
             for i in range(members)
         ]
         session.commit()
@@ -50,9 +55,15 @@ def run(engine, community_id, issuance, accounts, threads: int, seconds: float) 
         rng, done = random.Random(seed), 0
         with Session(engine) as session:
             while time.monotonic() < deadline:
-                post_entry(session, EntryDraft(community_id, "award", [
-                    PostingDraft(issuance, rng.choice(accounts), "points", 5)]),
-                    now=datetime.now(UTC))
+                post_entry(
+                    session,
+                    EntryDraft(
+                        community_id,
+                        "award",
+                        [PostingDraft(issuance, rng.choice(accounts), "points", 5)],
+                    ),
+                    now=datetime.now(UTC),
+                )
                 session.commit()
                 done += 1
         counts.append(done)
@@ -70,8 +81,11 @@ def statements_per_award(engine, community_id, issuance, accounts) -> int:
     listener = lambda *args: seen.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     with Session(engine) as session:
-        post_entry(session, EntryDraft(community_id, "award", [
-            PostingDraft(issuance, accounts[0], "points", 5)]), now=datetime.now(UTC))
+        post_entry(
+            session,
+            EntryDraft(community_id, "award", [PostingDraft(issuance, accounts[0], "points", 5)]),
+            now=datetime.now(UTC),
+        )
         session.commit()
     event.remove(engine, "before_cursor_execute", listener)
     return len([s for s in seen if not s.startswith(("BEGIN", "COMMIT"))])
@@ -87,17 +101,20 @@ def main():
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = sa.create_engine(sa.make_url(ADMIN_URL).set(database=name),
-                              pool_size=args.threads + 2)
+    engine = sa.create_engine(sa.make_url(ADMIN_URL).set(database=name), pool_size=args.threads + 2)
     try:
         Base.metadata.create_all(engine)
         for shards in (16, 1):
             community_id, issuance, accounts = setup(engine, args.members, shards)
             total = run(engine, community_id, issuance, accounts, args.threads, args.seconds)
-            print(f"issuance shards={shards:>2}: {total / args.seconds:8.0f} awards/s "
-                  f"({args.threads} threads, {args.members} members, {args.seconds:.0f}s)")
-        print(f"SQL statements per award (excluding BEGIN/COMMIT): "
-              f"{statements_per_award(engine, community_id, issuance, accounts)}")
+            print(
+                f"issuance shards={shards:>2}: {total / args.seconds:8.0f} awards/s "
+                f"({args.threads} threads, {args.members} members, {args.seconds:.0f}s)"
+            )
+        print(
+            f"SQL statements per award (excluding BEGIN/COMMIT): "
+            f"{statements_per_award(engine, community_id, issuance, accounts)}"
+        )
     finally:
         engine.dispose()
         with admin.connect() as conn:

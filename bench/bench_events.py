@@ -50,19 +50,32 @@ def run(url: str) -> None:
     from ledger.communities import create_community, create_member
     from ledger.earning_rules import CapDraft, RuleDraft, set_rule
 
-    app = create_app({"RATELIMIT_ENABLED": False,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 2}})
+    app = create_app(
+        {"RATELIMIT_ENABLED": False, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 2}}
+    )
     now = datetime.now(UTC)
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         community = create_community(db.session, slug="bench", name="bench", now=now)
-        members = [create_member(db.session, community, external_ref=f"R-{n}",
-                                 display_name=f"R{n}", now=now).id for n in range(RESIDENTS)]
-        set_rule(db.session, community.id, "cleanup.join",
-                 RuleDraft(points=10, caps=(CapDraft("day", max_count=1_000),
-                                            CapDraft("week", max_points=1_000_000))), now=now)
-        _, token = apikeys.create_key(db.session, role="integrator", community_slugs=["bench"],
-                                      now=now)
+        members = [
+            create_member(
+                db.session, community, external_ref=f"R-{n}", display_name=f"R{n}", now=now
+            ).id
+            for n in range(RESIDENTS)
+        ]
+        set_rule(
+            db.session,
+            community.id,
+            "cleanup.join",
+            RuleDraft(
+                points=10,
+                caps=(CapDraft("day", max_count=1_000), CapDraft("week", max_points=1_000_000)),
+            ),
+            now=now,
+        )
+        _, token = apikeys.create_key(
+            db.session, role="integrator", community_slugs=["bench"], now=now
+        )
         db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     occurred = (now - timedelta(hours=1)).isoformat()
@@ -70,9 +83,14 @@ def run(url: str) -> None:
     lock = threading.Lock()
 
     def event(n):
-        return {"community": "bench", "activity": "cleanup.join",
-                "member": members[n % RESIDENTS], "occurred_at": occurred,
-                "source_id": f"e-{n}", "recorded_by": "bench"}
+        return {
+            "community": "bench",
+            "activity": "cleanup.join",
+            "member": members[n % RESIDENTS],
+            "occurred_at": occurred,
+            "source_id": f"e-{n}",
+            "recorded_by": "bench",
+        }
 
     def single_phase(threads: int) -> tuple[int, float]:
         done = [0]
@@ -117,18 +135,26 @@ def run(url: str) -> None:
             done += BATCH_SIZE
         return done, time.monotonic() - started, latencies
 
-    print(f"pointsbank event benchmark on PostgreSQL ({RESIDENTS} residents, rule with day and "
-          f"week caps, in-process test client; {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f})")
+    print(
+        f"pointsbank event benchmark on PostgreSQL ({RESIDENTS} residents, rule with day and "
+        f"week caps, in-process test client; {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f})"
+    )
     count, seconds = single_phase(1)
-    print(f"single POST /v1/events, 1 client:        {count:6d} events in {seconds:6.2f}s "
-          f"= {count / seconds:7.0f} events/s")
+    print(
+        f"single POST /v1/events, 1 client:        {count:6d} events in {seconds:6.2f}s "
+        f"= {count / seconds:7.0f} events/s"
+    )
     count, seconds = single_phase(THREADS)
-    print(f"single POST /v1/events, {THREADS} threads:      {count:6d} events in {seconds:6.2f}s "
-          f"= {count / seconds:7.0f} events/s")
+    print(
+        f"single POST /v1/events, {THREADS} threads:      {count:6d} events in {seconds:6.2f}s "
+        f"= {count / seconds:7.0f} events/s"
+    )
     count, seconds, latencies = batch_phase()
-    print(f"POST /v1/events/batch of {BATCH_SIZE}:         {count:6d} events in {seconds:6.2f}s "
-          f"= {count / seconds:7.0f} events/s (median batch {sorted(latencies)[len(latencies) // 2]:.2f}s)")
+    print(
+        f"POST /v1/events/batch of {BATCH_SIZE}:         {count:6d} events in {seconds:6.2f}s "
+        f"= {count / seconds:7.0f} events/s (median batch {sorted(latencies)[len(latencies) // 2]:.2f}s)"
+    )
     with app.app_context():
         db.engine.dispose()
 

@@ -45,14 +45,27 @@ def build_world(app, threads: int, codes_per_thread: int):
         issuance = system_account(session, community.id, "issuance", "points")
         tills = []
         for t in range(threads):
-            members = [create_member(session, community, external_ref=f"m-{t}-{i}",
-                                     display_name="resident", now=now)
-                       for i in range(MEMBERS_PER_THREAD)]
+            members = [
+                create_member(
+                    session, community, external_ref=f"m-{t}-{i}", display_name="resident", now=now
+                )
+                for i in range(MEMBERS_PER_THREAD)
+            ]
             for member in members:
-                adjust(session, community_id=community.id, now=now, reason="bench",
-                       postings=[PostingDraft(issuance.id,
-                                              member_account(session, member.id, "points").id,
-                                              "points", OPENING_POINTS)])
+                adjust(
+                    session,
+                    community_id=community.id,
+                    now=now,
+                    reason="bench",
+                    postings=[
+                        PostingDraft(
+                            issuance.id,
+                            member_account(session, member.id, "points").id,
+                            "points",
+                            OPENING_POINTS,
+                        )
+                    ],
+                )
                 set_pin(session, member, PIN, now=now)
             codes = []
             for n in range(codes_per_thread):
@@ -105,9 +118,11 @@ def run(app, key, name: str, tills, seconds: float, make_requests):
     elapsed = time.perf_counter() - started
     total = sum(done)
     ms = sorted(x * 1000 for x in latencies) or [0.0]
-    print(f"{name:<13} {total:>6} sales in {elapsed:5.1f}s = {total / elapsed:7.1f} sales/s   "
-          f"latency p50 {statistics.median(ms):6.1f} ms  p95 {ms[int(len(ms) * 0.95) - 1]:6.1f} ms"
-          f"   errors {len(failures)}")
+    print(
+        f"{name:<13} {total:>6} sales in {elapsed:5.1f}s = {total / elapsed:7.1f} sales/s   "
+        f"latency p50 {statistics.median(ms):6.1f} ms  p95 {ms[int(len(ms) * 0.95) - 1]:6.1f} ms"
+        f"   errors {len(failures)}"
+    )
     for failure in failures[:3]:
         print("   ", failure)
 
@@ -127,22 +142,38 @@ def main():
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
         url = sa.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-                          "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": args.threads + 4}})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "RATELIMIT_ENABLED": False,
+                "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": args.threads + 4},
+            }
+        )
         from flask_migrate import upgrade
 
         with app.app_context():
             upgrade(directory=MIGRATIONS_DIR)
         setup = time.perf_counter()
         key, tills = build_world(app, args.threads, MAX_CODES_PER_THREAD)
-        print(f"PostgreSQL, {args.threads} tills at one shop, {args.seconds:.0f}s per scenario "
-              f"(setup {time.perf_counter() - setup:.1f}s)")
+        print(
+            f"PostgreSQL, {args.threads} tills at one shop, {args.seconds:.0f}s per scenario "
+            f"(setup {time.perf_counter() - setup:.1f}s)"
+        )
 
         def by_code(t):
             for member, code in t["codes"][: MAX_CODES_PER_THREAD // 2]:
                 yield lambda client, m=member, c=code: [
-                    ("POST", "/v1/redemptions", {"member": m, "consent": {"code": c},
-                                                 "lines": [{"sku": "seeds", "quantity": 1}]}, 201)]
+                    (
+                        "POST",
+                        "/v1/redemptions",
+                        {
+                            "member": m,
+                            "consent": {"code": c},
+                            "lines": [{"sku": "seeds", "quantity": 1}],
+                        },
+                        201,
+                    )
+                ]
 
         def by_pin(t):
             n = 0
@@ -150,18 +181,32 @@ def main():
                 member = t["members"][n % len(t["members"])]
                 n += 1
                 yield lambda client, m=member: [
-                    ("POST", "/v1/redemptions", {"member": m, "consent": {"pin": PIN},
-                                                 "points": 1, "memo": "bench"}, 201)]
+                    (
+                        "POST",
+                        "/v1/redemptions",
+                        {"member": m, "consent": {"pin": PIN}, "points": 1, "memo": "bench"},
+                        201,
+                    )
+                ]
 
         def hold_then_capture(t):
-            for member, code in t["codes"][MAX_CODES_PER_THREAD // 2:]:
+            for member, code in t["codes"][MAX_CODES_PER_THREAD // 2 :]:
+
                 def steps(client, m=member, c=code):
-                    held = client.post("/v1/redemptions", headers=key, json={
-                        "member": m, "consent": {"code": c}, "capture": False,
-                        "lines": [{"sku": "seeds", "quantity": 1}]})
+                    held = client.post(
+                        "/v1/redemptions",
+                        headers=key,
+                        json={
+                            "member": m,
+                            "consent": {"code": c},
+                            "capture": False,
+                            "lines": [{"sku": "seeds", "quantity": 1}],
+                        },
+                    )
                     if held.status_code != 201:
                         return [("GET", "/v1/redemptions/none", None, 200)]
                     return [("POST", f"/v1/redemptions/{held.json['id']}/capture", None, 200)]
+
                 yield steps
 
         run(app, key, "code", tills, args.seconds, by_code)

@@ -36,8 +36,13 @@ def setup(engine, slug: str):
         community = create_community(session, slug=slug, name="bench", now=now)
         issuance = system_account(session, community.id, "issuance", "points").id
         accounts = [
-            member_account(session, create_member(session, community, external_ref=str(i),
-                                                  display_name=str(i), now=now).id, "points").id
+            member_account(
+                session,
+                create_member(
+                    session, community, external_ref=str(i), display_name=str(i), now=now
+                ).id,
+                "points",
+            ).id
             for i in range(MEMBERS)
         ]
         session.commit()
@@ -45,9 +50,16 @@ def setup(engine, slug: str):
 
 
 def award(session, community_id, issuance, account):
-    post_entry(session, EntryDraft(community_id, "award", [
-        PostingDraft(issuance, account, "points", 5)], details={"activity": "bench"}),
-        now=datetime.now(UTC))
+    post_entry(
+        session,
+        EntryDraft(
+            community_id,
+            "award",
+            [PostingDraft(issuance, account, "points", 5)],
+            details={"activity": "bench"},
+        ),
+        now=datetime.now(UTC),
+    )
 
 
 def run_awards(engine, community_id, issuance, accounts, threads, seconds, seal_inline=False):
@@ -101,7 +113,7 @@ def backlog(engine, community_id, issuance, accounts, size):
     with Session(engine) as session:
         rows = [{"i": i} for i in range(size)]
         for start in range(0, size, 1000):
-            for _ in rows[start:start + 1000]:
+            for _ in rows[start : start + 1000]:
                 award(session, community_id, issuance, random.choice(accounts))
             session.commit()
         started = time.perf_counter()
@@ -127,8 +139,7 @@ def main():
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = sa.create_engine(sa.make_url(ADMIN_URL).set(database=name),
-                              pool_size=args.threads + 4)
+    engine = sa.create_engine(sa.make_url(ADMIN_URL).set(database=name), pool_size=args.threads + 4)
     shape = f"({args.threads} threads, {MEMBERS} members, {args.seconds:.0f}s)"
     try:
         Base.metadata.create_all(engine)
@@ -143,25 +154,32 @@ def main():
             rates["beside"].append(total)
             sealer_figures.append(figures)
             ids = setup(engine, f"bench-inline-{round_}")
-            rates["inline"].append(run_awards(engine, *ids, args.threads, args.seconds,
-                                              seal_inline=True))
+            rates["inline"].append(
+                run_awards(engine, *ids, args.threads, args.seconds, seal_inline=True)
+            )
 
         def median(totals):
             return statistics.median(totals) / args.seconds
 
         print(f"no sealer:                  {median(rates['none']):8.0f} awards/s {shape}")
-        print(f"sealer beside (every {args.interval}s): {median(rates['beside']):8.0f} awards/s "
-              f"{shape}; per round {sum(f['runs'] for f in sealer_figures) // args.rounds} seal "
-              f"runs, largest batch {max(f['largest_batch'] for f in sealer_figures)}")
-        print(f"sealing inside each award:  {median(rates['inline']):8.0f} awards/s {shape} "
-              "(rejected design)")
+        print(
+            f"sealer beside (every {args.interval}s): {median(rates['beside']):8.0f} awards/s "
+            f"{shape}; per round {sum(f['runs'] for f in sealer_figures) // args.rounds} seal "
+            f"runs, largest batch {max(f['largest_batch'] for f in sealer_figures)}"
+        )
+        print(
+            f"sealing inside each award:  {median(rates['inline']):8.0f} awards/s {shape} "
+            "(rejected design)"
+        )
         print(f"(medians of {args.rounds} interleaved rounds)")
 
         setup_ids = setup(engine, "bench-backlog")
         sealed, seal_seconds, seq, verify_seconds = backlog(engine, *setup_ids, args.backlog)
-        print(f"sealing a backlog of {sealed} entries: {seal_seconds:.2f}s "
-              f"({sealed / seal_seconds:.0f} entries/s); verifying the chain of {seq}: "
-              f"{verify_seconds:.2f}s ({seq / verify_seconds:.0f} records/s)")
+        print(
+            f"sealing a backlog of {sealed} entries: {seal_seconds:.2f}s "
+            f"({sealed / seal_seconds:.0f} entries/s); verifying the chain of {seq}: "
+            f"{verify_seconds:.2f}s ({seq / verify_seconds:.0f} records/s)"
+        )
     finally:
         engine.dispose()
         with admin.connect() as conn:

@@ -27,8 +27,14 @@ def _digest(secret: str) -> str:
 
 
 def create_key(
-    session: Session, *, role: str, now: datetime, community_slugs: Sequence[str] = (),
-    shop_id: str | None = None, member_id: str | None = None, label: str = "",
+    session: Session,
+    *,
+    role: str,
+    now: datetime,
+    community_slugs: Sequence[str] = (),
+    shop_id: str | None = None,
+    member_id: str | None = None,
+    label: str = "",
 ) -> tuple[ApiKey, str]:
     """Create a key; returns it with the token, which is never retrievable again."""
     if role not in ROLES:
@@ -51,9 +57,13 @@ def create_key(
     elif member_id:
         raise errors.Invalid("only a member key names a member")
     if role == "shop":
-        shop_account = session.scalar(
-            sa.select(Account).where(Account.owner_id == shop_id, Account.kind == "shop")
-        ) if shop_id else None
+        shop_account = (
+            session.scalar(
+                sa.select(Account).where(Account.owner_id == shop_id, Account.kind == "shop")
+            )
+            if shop_id
+            else None
+        )
         if shop_account is None:
             raise errors.NotFound(f"no shop {shop_id}", shop=shop_id)
         communities = [session.get(Community, shop_account.community_id)]
@@ -61,8 +71,14 @@ def create_key(
         raise errors.Invalid("only a shop key names a shop")
     secret = secrets.token_urlsafe(SECRET_BYTES)
     key = ApiKey(
-        id=new_id("key"), secret_sha256=_digest(secret), role=role, member_id=member_id,
-        shop_id=shop_id, label=label, created_at=now, communities=communities,
+        id=new_id("key"),
+        secret_sha256=_digest(secret),
+        role=role,
+        member_id=member_id,
+        shop_id=shop_id,
+        label=label,
+        created_at=now,
+        communities=communities,
     )
     session.add(key)
     session.flush()

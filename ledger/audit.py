@@ -32,27 +32,42 @@ class Breach:
 def _bad_postings(session: Session):
     source, target = aliased(Account), aliased(Account)
     rows = session.execute(
-        sa.select(Posting.id, Posting.entry_id, Posting.amount, Posting.unit,
-                  source.unit.label("from_unit"), target.unit.label("to_unit"),
-                  Posting.from_account_id, Posting.to_account_id)
+        sa.select(
+            Posting.id,
+            Posting.entry_id,
+            Posting.amount,
+            Posting.unit,
+            source.unit.label("from_unit"),
+            target.unit.label("to_unit"),
+            Posting.from_account_id,
+            Posting.to_account_id,
+        )
         .outerjoin(source, source.id == Posting.from_account_id)
         .outerjoin(target, target.id == Posting.to_account_id)
-        .where(sa.or_(
-            Posting.amount <= 0,
-            Posting.from_account_id == Posting.to_account_id,
-            source.id.is_(None), target.id.is_(None),
-            source.unit != Posting.unit, target.unit != Posting.unit,
-        ))
+        .where(
+            sa.or_(
+                Posting.amount <= 0,
+                Posting.from_account_id == Posting.to_account_id,
+                source.id.is_(None),
+                target.id.is_(None),
+                source.unit != Posting.unit,
+                target.unit != Posting.unit,
+            )
+        )
     )
     for row in rows:
-        yield Breach("posting", row.entry_id,
-                     f"posting {row.id}: {row.amount} {row.unit} from {row.from_account_id} "
-                     f"({row.from_unit}) to {row.to_account_id} ({row.to_unit})")
+        yield Breach(
+            "posting",
+            row.entry_id,
+            f"posting {row.id}: {row.amount} {row.unit} from {row.from_account_id} "
+            f"({row.from_unit}) to {row.to_account_id} ({row.to_unit})",
+        )
 
 
 def _empty_entries(session: Session):
     rows = session.execute(
-        sa.select(Entry.id).outerjoin(Posting, Posting.entry_id == Entry.id)
+        sa.select(Entry.id)
+        .outerjoin(Posting, Posting.entry_id == Entry.id)
         .where(Posting.id.is_(None))
     )
     for (entry_id,) in rows:
@@ -83,10 +98,14 @@ def _sums_by_account(session: Session):
 def _cached_balances(session: Session):
     computed = _sums_by_account(session)
     rows = session.execute(
-        sa.select(AccountBalance.account_id, Account.floor,
-                  sa.func.sum(AccountBalance.posted), sa.func.sum(AccountBalance.pending_in),
-                  sa.func.sum(AccountBalance.pending_out),
-                  sa.func.min(AccountBalance.posted - AccountBalance.pending_out))
+        sa.select(
+            AccountBalance.account_id,
+            Account.floor,
+            sa.func.sum(AccountBalance.posted),
+            sa.func.sum(AccountBalance.pending_in),
+            sa.func.sum(AccountBalance.pending_out),
+            sa.func.min(AccountBalance.posted - AccountBalance.pending_out),
+        )
         .join(Account, Account.id == AccountBalance.account_id)
         .group_by(AccountBalance.account_id, Account.floor)
     )
@@ -96,11 +115,15 @@ def _cached_balances(session: Session):
         cached = [int(posted), int(pending_in), int(pending_out)]
         expected = computed.get(account_id, [0, 0, 0])
         if cached != expected:
-            yield Breach("cached-balance", account_id,
-                         f"cached posted/pending_in/pending_out {cached} != postings {expected}")
+            yield Breach(
+                "cached-balance",
+                account_id,
+                f"cached posted/pending_in/pending_out {cached} != postings {expected}",
+            )
         if floor is not None and cached[0] - cached[2] < floor:
-            yield Breach("floor", account_id,
-                         f"available {cached[0] - cached[2]} is below the floor {floor}")
+            yield Breach(
+                "floor", account_id, f"available {cached[0] - cached[2]} is below the floor {floor}"
+            )
     for account_id in sorted(set(computed) - seen):
         yield Breach("cached-balance", account_id, "postings touch an account with no balance row")
 
@@ -118,8 +141,9 @@ def _journal_chain(session: Session):
         if breach.community_id not in named_first:
             named_first.add(breach.community_id)
             lead = f"first bad sequence number {breach.seq}"
-        yield Breach("journal-chain", f"{where} seq {breach.seq}", f"{lead}: {breach.detail}",
-                     seq=breach.seq)
+        yield Breach(
+            "journal-chain", f"{where} seq {breach.seq}", f"{lead}: {breach.detail}", seq=breach.seq
+        )
 
 
 CHECKS = (_bad_postings, _empty_entries, _cached_balances, _journal_chain)

@@ -29,10 +29,18 @@ ITEM_FIELDS = ("name", "price_points", "stock", "active")
 
 def create_shop(session: Session, community: Community, *, name: str, now: datetime) -> Shop:
     shop_id = new_id("shop")
-    account = open_account(session, community_id=community.id, owner_id=shop_id,
-                           kind=SHOP_ACCOUNT_KIND, unit="points", floor=0, now=now)
-    shop = Shop(id=shop_id, community_id=community.id, name=name, account_id=account.id,
-                created_at=now)
+    account = open_account(
+        session,
+        community_id=community.id,
+        owner_id=shop_id,
+        kind=SHOP_ACCOUNT_KIND,
+        unit="points",
+        floor=0,
+        now=now,
+    )
+    shop = Shop(
+        id=shop_id, community_id=community.id, name=name, account_id=account.id, created_at=now
+    )
     session.add(shop)
     session.flush()
     return shop
@@ -53,7 +61,9 @@ def lock_shop(session: Session, shop_id: str) -> Shop:
     full FOR UPDATE here would make that redemption and this caller wait on each other.
     """
     shop = session.scalar(
-        sa.select(Shop).where(Shop.id == shop_id).with_for_update(key_share=True)
+        sa.select(Shop)
+        .where(Shop.id == shop_id)
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     if shop is None:
@@ -63,22 +73,40 @@ def lock_shop(session: Session, shop_id: str) -> Shop:
 
 def _check_item_numbers(price_points: int | None, stock: int | None) -> None:
     if price_points is not None and not 1 <= price_points <= MAX_PRICE_POINTS:
-        raise rerr.Invalid("price_points is out of range", price_points=price_points,
-                           max_price_points=MAX_PRICE_POINTS)
+        raise rerr.Invalid(
+            "price_points is out of range",
+            price_points=price_points,
+            max_price_points=MAX_PRICE_POINTS,
+        )
     if stock is not None and not 0 <= stock <= MAX_STOCK:
         raise rerr.Invalid("stock is out of range", stock=stock, max_stock=MAX_STOCK)
 
 
 def add_item(
-    session: Session, shop: Shop, *, sku: str, name: str, price_points: int,
-    stock: int | None, active: bool = True, now: datetime,
+    session: Session,
+    shop: Shop,
+    *,
+    sku: str,
+    name: str,
+    price_points: int,
+    stock: int | None,
+    active: bool = True,
+    now: datetime,
 ) -> ShopItem:
     """Put an item in the catalogue; ``stock=None`` means unlimited."""
     _check_item_numbers(price_points, stock)
     if session.get(ShopItem, (shop.id, sku)) is not None:
         raise rerr.ItemExists(shop=shop.id, sku=sku)
-    item = ShopItem(shop_id=shop.id, sku=sku, name=name, price_points=price_points, stock=stock,
-                    active=active, created_at=now, updated_at=now)
+    item = ShopItem(
+        shop_id=shop.id,
+        sku=sku,
+        name=name,
+        price_points=price_points,
+        stock=stock,
+        active=active,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(item)
     session.flush()
     return item
@@ -94,7 +122,9 @@ def get_item(session: Session, shop_id: str, sku: str, *, for_update: bool = Fal
     return item
 
 
-def update_item(session: Session, shop: Shop, sku: str, changes: dict, *, now: datetime) -> ShopItem:
+def update_item(
+    session: Session, shop: Shop, sku: str, changes: dict, *, now: datetime
+) -> ShopItem:
     """Change an item's name, price, stock (None: unlimited) or whether it is on sale."""
     item = get_item(session, shop.id, sku, for_update=True)
     _check_item_numbers(changes.get("price_points"), changes.get("stock"))
@@ -107,8 +137,12 @@ def update_item(session: Session, shop: Shop, sku: str, changes: dict, *, now: d
 
 
 def list_items(session: Session, shop_id: str, *, limit: int, after_sku: str | None):
-    query = (sa.select(ShopItem).where(ShopItem.shop_id == shop_id)
-             .order_by(ShopItem.sku).limit(limit + 1))
+    query = (
+        sa.select(ShopItem)
+        .where(ShopItem.shop_id == shop_id)
+        .order_by(ShopItem.sku)
+        .limit(limit + 1)
+    )
     if after_sku is not None:
         query = query.where(ShopItem.sku > after_sku)
     return session.scalars(query).all()
@@ -116,20 +150,23 @@ def list_items(session: Session, shop_id: str, *, limit: int, after_sku: str | N
 
 def fen_per_point(session: Session, community_id: str) -> int:
     rate = session.scalar(
-        sa.select(RedemptionSettings.fen_per_point)
-        .where(RedemptionSettings.community_id == community_id)
+        sa.select(RedemptionSettings.fen_per_point).where(
+            RedemptionSettings.community_id == community_id
+        )
     )
     return DEFAULT_FEN_PER_POINT if rate is None else int(rate)
 
 
 def set_fen_per_point(session: Session, community: Community, rate: int, *, now: datetime) -> int:
     if not 0 <= rate <= MAX_FEN_PER_POINT:
-        raise rerr.Invalid("fen_per_point is out of range", fen_per_point=rate,
-                           max_fen_per_point=MAX_FEN_PER_POINT)
+        raise rerr.Invalid(
+            "fen_per_point is out of range", fen_per_point=rate, max_fen_per_point=MAX_FEN_PER_POINT
+        )
     settings = session.get(RedemptionSettings, community.id, with_for_update=True)
     if settings is None:
-        session.add(RedemptionSettings(community_id=community.id, fen_per_point=rate,
-                                       updated_at=now))
+        session.add(
+            RedemptionSettings(community_id=community.id, fen_per_point=rate, updated_at=now)
+        )
     else:
         settings.fen_per_point = rate
         settings.updated_at = now

@@ -65,7 +65,9 @@ class ProofOutOfRange(errors.Invalid):
 
 # Encoding ---------------------------------------------------------------------------------------
 def genesis_hash(community_id: str) -> str:
-    return hashlib.sha256(f"pointsbank journal v{ENCODING_VERSION} {community_id}".encode()).hexdigest()
+    return hashlib.sha256(
+        f"pointsbank journal v{ENCODING_VERSION} {community_id}".encode()
+    ).hexdigest()
 
 
 def link(previous_hash: str, digest: str) -> str:
@@ -78,20 +80,31 @@ def _time(value: datetime | None) -> str | None:
 
 
 def canonical(payload: dict) -> bytes:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode()
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
 
 
 def entry_payload(community_id: str, seq: int, entry, postings, status: str) -> dict:
     """The sealed form of an entry as it stood with ``status`` (its posting time only once final)."""
     return {
-        "v": ENCODING_VERSION, "record": "entry", "community": community_id, "seq": seq,
+        "v": ENCODING_VERSION,
+        "record": "entry",
+        "community": community_id,
+        "seq": seq,
         "entry": {
-            "id": entry.id, "community": entry.community_id, "kind": entry.kind, "status": status,
-            "occurred_at": _time(entry.occurred_at), "created_at": _time(entry.created_at),
+            "id": entry.id,
+            "community": entry.community_id,
+            "kind": entry.kind,
+            "status": status,
+            "occurred_at": _time(entry.occurred_at),
+            "created_at": _time(entry.created_at),
             "posted_at": None if status == "pending" else _time(entry.posted_at),
-            "expires_at": _time(entry.expires_at), "memo": entry.memo,
-            "metadata": entry.details, "reverses": entry.reverses_id, "cause": entry.cause_id,
+            "expires_at": _time(entry.expires_at),
+            "memo": entry.memo,
+            "metadata": entry.details,
+            "reverses": entry.reverses_id,
+            "cause": entry.cause_id,
             "api_key": entry.api_key_id,
         },
         "postings": [list(p) for p in postings],
@@ -100,8 +113,13 @@ def entry_payload(community_id: str, seq: int, entry, postings, status: str) -> 
 
 def resolution_payload(community_id: str, seq: int, entry, status: str) -> dict:
     return {
-        "v": ENCODING_VERSION, "record": "resolution", "community": community_id, "seq": seq,
-        "entry": entry.id, "status": status, "posted_at": _time(entry.posted_at),
+        "v": ENCODING_VERSION,
+        "record": "resolution",
+        "community": community_id,
+        "seq": seq,
+        "entry": entry.id,
+        "status": status,
+        "posted_at": _time(entry.posted_at),
     }
 
 
@@ -120,16 +138,26 @@ def record_digest(seal, entry, postings) -> str:
 
 # Reading entries in bulk --------------------------------------------------------------------------
 _ENTRY_COLUMNS = (
-    Entry.id, Entry.community_id, Entry.kind, Entry.status, Entry.occurred_at, Entry.posted_at,
-    Entry.created_at, Entry.expires_at, Entry.memo, Entry.details.label("details"),
-    Entry.reverses_id, Entry.cause_id, Entry.api_key_id,
+    Entry.id,
+    Entry.community_id,
+    Entry.kind,
+    Entry.status,
+    Entry.occurred_at,
+    Entry.posted_at,
+    Entry.created_at,
+    Entry.expires_at,
+    Entry.memo,
+    Entry.details.label("details"),
+    Entry.reverses_id,
+    Entry.cause_id,
+    Entry.api_key_id,
 )
 
 
 def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
     ids = list(ids)
     for start in range(0, len(ids), _IN_CHUNK):
-        yield ids[start:start + _IN_CHUNK]
+        yield ids[start : start + _IN_CHUNK]
 
 
 def load_entries(session: Session, entry_ids: Iterable[str]) -> dict:
@@ -145,13 +173,21 @@ def load_postings(session: Session, entry_ids: Iterable[str]) -> dict[str, list[
     found: dict[str, list[tuple]] = {}
     for chunk in _chunks(sorted(set(entry_ids))):
         rows = session.execute(
-            sa.select(Posting.entry_id, Posting.id, Posting.from_account_id, Posting.to_account_id,
-                      Posting.unit, Posting.amount)
-            .where(Posting.entry_id.in_(chunk)).order_by(Posting.id)
+            sa.select(
+                Posting.entry_id,
+                Posting.id,
+                Posting.from_account_id,
+                Posting.to_account_id,
+                Posting.unit,
+                Posting.amount,
+            )
+            .where(Posting.entry_id.in_(chunk))
+            .order_by(Posting.id)
         )
         for row in rows:
             found.setdefault(row.entry_id, []).append(
-                (int(row.id), row.from_account_id, row.to_account_id, row.unit, int(row.amount)))
+                (int(row.id), row.from_account_id, row.to_account_id, row.unit, int(row.amount))
+            )
     return found
 
 
@@ -172,17 +208,24 @@ def _lock_head(session: Session, community_id: str, now: datetime):
     this one moves on instead of queueing behind it.
     """
     exists = session.execute(
-        sa.select(_heads.c.seq).where(_heads.c.community_id == community_id)).first()
+        sa.select(_heads.c.seq).where(_heads.c.community_id == community_id)
+    ).first()
     if exists is None:
         try:
             with session.begin_nested():
-                session.execute(_heads.insert().values(
-                    community_id=community_id, seq=0, hash=genesis_hash(community_id),
-                    sealed_at=now))
+                session.execute(
+                    _heads.insert().values(
+                        community_id=community_id,
+                        seq=0,
+                        hash=genesis_hash(community_id),
+                        sealed_at=now,
+                    )
+                )
         except IntegrityError:
             pass  # another sealer created it first
     return session.execute(
-        sa.select(_heads).where(_heads.c.community_id == community_id)
+        sa.select(_heads)
+        .where(_heads.c.community_id == community_id)
         .with_for_update(skip_locked=True)
     ).first()
 
@@ -190,15 +233,20 @@ def _lock_head(session: Session, community_id: str, now: datetime):
 def _unsealed(community_id: str):
     """Entries of the community whose current status has no seal yet."""
     sealed = sa.select(_seals.c.seq).where(
-        _seals.c.entry_id == Entry.id, _seals.c.status == Entry.status)
+        _seals.c.entry_id == Entry.id, _seals.c.status == Entry.status
+    )
     return sa.and_(Entry.community_id == community_id, ~sa.exists(sealed))
 
 
-def _seal_batch(session: Session, community_id: str, head, now: datetime) -> tuple[int, int, object]:
+def _seal_batch(
+    session: Session, community_id: str, head, now: datetime
+) -> tuple[int, int, object]:
     """Seal up to ``SEAL_BATCH`` entries; returns (fetched, sealed, new head)."""
     rows = session.execute(
-        sa.select(*_ENTRY_COLUMNS).where(_unsealed(community_id))
-        .order_by(Entry.created_at, Entry.id).limit(SEAL_BATCH)
+        sa.select(*_ENTRY_COLUMNS)
+        .where(_unsealed(community_id))
+        .order_by(Entry.created_at, Entry.id)
+        .limit(SEAL_BATCH)
     ).all()
     if not rows:
         return 0, 0, head
@@ -228,14 +276,25 @@ def _seal_batch(session: Session, community_id: str, head, now: datetime) -> tup
             payload = resolution_payload(community_id, seq, row, row.status)
         digest = digest_of(payload)
         chained = link(chained, digest)
-        records.append({
-            "community_id": community_id, "seq": seq, "entry_id": row.id, "record": record,
-            "status": row.status, "digest": digest, "hash": chained, "sealed_at": now,
-        })
+        records.append(
+            {
+                "community_id": community_id,
+                "seq": seq,
+                "entry_id": row.id,
+                "record": record,
+                "status": row.status,
+                "digest": digest,
+                "hash": chained,
+                "sealed_at": now,
+            }
+        )
     if records:
         session.execute(_seals.insert(), records)
-        session.execute(_heads.update().where(_heads.c.community_id == community_id)
-                        .values(seq=seq, hash=chained, sealed_at=now))
+        session.execute(
+            _heads.update()
+            .where(_heads.c.community_id == community_id)
+            .values(seq=seq, hash=chained, sealed_at=now)
+        )
         head = Head(community_id, seq, chained, now)
     return len(rows), len(records), head
 
@@ -261,10 +320,16 @@ def seal_community(session: Session, community_id: str, *, now: datetime) -> int
 def seal_all(session: Session, now: datetime) -> int:
     """The sweep job: seal every community that has something unsealed."""
     waiting = session.scalars(
-        sa.select(Entry.community_id).where(~sa.exists(
-            sa.select(_seals.c.seq).where(_seals.c.entry_id == Entry.id,
-                                          _seals.c.status == Entry.status)
-        )).distinct().order_by(Entry.community_id)
+        sa.select(Entry.community_id)
+        .where(
+            ~sa.exists(
+                sa.select(_seals.c.seq).where(
+                    _seals.c.entry_id == Entry.id, _seals.c.status == Entry.status
+                )
+            )
+        )
+        .distinct()
+        .order_by(Entry.community_id)
     ).all()
     return sum(seal_community(session, community_id, now=now) for community_id in waiting)
 
@@ -278,14 +343,21 @@ def head(session: Session, community_id: str) -> Head:
 
 
 def unsealed_count(session: Session, community_id: str) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(Entry).where(_unsealed(community_id)))
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Entry).where(_unsealed(community_id))
+    )
 
 
 def published_head(session: Session, community_id: str) -> Head:
     """The head as published: with how many entries still wait for the sealer."""
     current = head(session, community_id)
-    return Head(current.community_id, current.seq, current.hash, current.sealed_at,
-                unsealed_count(session, community_id))
+    return Head(
+        current.community_id,
+        current.seq,
+        current.hash,
+        current.sealed_at,
+        unsealed_count(session, community_id),
+    )
 
 
 @dataclass(frozen=True)
@@ -307,12 +379,14 @@ class Proof:
 def _hash_at(session: Session, community_id: str, seq: int) -> str | None:
     if seq == 0:
         return genesis_hash(community_id)
-    return session.scalar(sa.select(_seals.c.hash).where(
-        _seals.c.community_id == community_id, _seals.c.seq == seq))
+    return session.scalar(
+        sa.select(_seals.c.hash).where(_seals.c.community_id == community_id, _seals.c.seq == seq)
+    )
 
 
-def proof(session: Session, community_id: str, from_seq: int,
-          limit: int = MAX_PROOF_RECORDS) -> Proof:
+def proof(
+    session: Session, community_id: str, from_seq: int, limit: int = MAX_PROOF_RECORDS
+) -> Proof:
     """The digests that lead from sequence number ``from_seq`` towards the current head."""
     current = head(session, community_id)
     if not 0 <= from_seq <= current.seq:
@@ -325,11 +399,13 @@ def proof(session: Session, community_id: str, from_seq: int,
     rows = session.execute(
         sa.select(_seals.c.seq, _seals.c.digest, _seals.c.hash)
         .where(_seals.c.community_id == community_id, _seals.c.seq > from_seq)
-        .order_by(_seals.c.seq).limit(limit)
+        .order_by(_seals.c.seq)
+        .limit(limit)
     ).all()
     to_seq, to_hash = (int(rows[-1].seq), rows[-1].hash) if rows else (from_seq, from_hash)
-    return Proof(community_id, from_seq, from_hash, to_seq, to_hash, [r.digest for r in rows],
-                 current)
+    return Proof(
+        community_id, from_seq, from_hash, to_seq, to_hash, [r.digest for r in rows], current
+    )
 
 
 def check_extension(saved_seq: int, saved_hash: str, proof_page: dict) -> tuple[bool, str]:
@@ -344,8 +420,10 @@ def check_extension(saved_seq: int, saved_hash: str, proof_page: dict) -> tuple[
     if int(start["seq"]) != saved_seq:
         return False, f"the proof starts at seq {start['seq']}, not at the saved seq {saved_seq}"
     if start["hash"] != saved_hash:
-        return False, (f"history was rewritten: the journal's hash at seq {saved_seq} is "
-                       f"{start['hash']}, the saved head says {saved_hash}")
+        return False, (
+            f"history was rewritten: the journal's hash at seq {saved_seq} is "
+            f"{start['hash']}, the saved head says {saved_hash}"
+        )
     if int(end["seq"]) != saved_seq + len(digests):
         return False, "the proof's digests do not span from its first to its last seq"
     chained = saved_hash
@@ -355,8 +433,10 @@ def check_extension(saved_seq: int, saved_hash: str, proof_page: dict) -> tuple[
     except ValueError:
         return False, "the proof holds a digest that is not a sha256 in hex"
     if chained != end["hash"]:
-        return False, (f"the digests after seq {saved_seq} do not lead to the hash "
-                       f"at seq {end['seq']}: history was rewritten")
+        return False, (
+            f"the digests after seq {saved_seq} do not lead to the hash "
+            f"at seq {end['seq']}: history was rewritten"
+        )
     return True, f"seq {end['seq']} extends the saved seq {saved_seq}"
 
 
@@ -374,8 +454,10 @@ def _walk(session: Session, community_id: str, last_status: dict):
     expected, chained, after = 1, genesis_hash(community_id), 0
     while True:
         seals = session.execute(
-            sa.select(_seals).where(_seals.c.community_id == community_id, _seals.c.seq > after)
-            .order_by(_seals.c.seq).limit(VERIFY_BATCH)
+            sa.select(_seals)
+            .where(_seals.c.community_id == community_id, _seals.c.seq > after)
+            .order_by(_seals.c.seq)
+            .limit(VERIFY_BATCH)
         ).all()
         if not seals:
             return expected - 1, chained, None
@@ -385,24 +467,53 @@ def _walk(session: Session, community_id: str, last_status: dict):
         for seal in seals:
             seq = int(seal.seq)
             if seq != expected:
-                return expected - 1, chained, ChainBreach(
-                    community_id, expected, None, f"record {expected} is missing from the chain")
+                return (
+                    expected - 1,
+                    chained,
+                    ChainBreach(
+                        community_id, expected, None, f"record {expected} is missing from the chain"
+                    ),
+                )
             entry = entries.get(seal.entry_id)
             if entry is None:
-                return expected - 1, chained, ChainBreach(
-                    community_id, seq, seal.entry_id,
-                    f"entry {seal.entry_id} sealed at seq {seq} is missing")
+                return (
+                    expected - 1,
+                    chained,
+                    ChainBreach(
+                        community_id,
+                        seq,
+                        seal.entry_id,
+                        f"entry {seal.entry_id} sealed at seq {seq} is missing",
+                    ),
+                )
             if entry.community_id != community_id:
-                return expected - 1, chained, ChainBreach(
-                    community_id, seq, entry.id, f"entry {entry.id} moved to another community")
+                return (
+                    expected - 1,
+                    chained,
+                    ChainBreach(
+                        community_id, seq, entry.id, f"entry {entry.id} moved to another community"
+                    ),
+                )
             if record_digest(seal, entry, postings.get(entry.id, [])) != seal.digest:
-                return expected - 1, chained, ChainBreach(
-                    community_id, seq, entry.id,
-                    f"entry {entry.id} ({seal.record} record) no longer matches its seal")
+                return (
+                    expected - 1,
+                    chained,
+                    ChainBreach(
+                        community_id,
+                        seq,
+                        entry.id,
+                        f"entry {entry.id} ({seal.record} record) no longer matches its seal",
+                    ),
+                )
             step = link(chained, seal.digest)
             if step != seal.hash:
-                return expected - 1, chained, ChainBreach(
-                    community_id, seq, entry.id, f"the chained hash at seq {seq} is wrong")
+                return (
+                    expected - 1,
+                    chained,
+                    ChainBreach(
+                        community_id, seq, entry.id, f"the chained hash at seq {seq} is wrong"
+                    ),
+                )
             last_status[entry.id] = (seal.status, seq)
             chained, expected, after = step, expected + 1, seq
 
@@ -411,25 +522,39 @@ def _backdated(session: Session, community_id: str):
     """Entries missing from the chain although entries created well after them were sealed."""
     sealed_entry = sa.select(_seals.c.seq).where(_seals.c.entry_id == Entry.id)
     newest_sealed = session.scalar(
-        sa.select(sa.func.max(Entry.created_at)).join(_seals, _seals.c.entry_id == Entry.id)
-        .where(_seals.c.community_id == community_id, _seals.c.record == "entry"))
+        sa.select(sa.func.max(Entry.created_at))
+        .join(_seals, _seals.c.entry_id == Entry.id)
+        .where(_seals.c.community_id == community_id, _seals.c.record == "entry")
+    )
     if newest_sealed is None:
         return
     rows = session.execute(
         sa.select(Entry.id, Entry.created_at)
-        .where(Entry.community_id == community_id, ~sa.exists(sealed_entry),
-               Entry.created_at < as_utc(newest_sealed) - SEAL_GRACE)
+        .where(
+            Entry.community_id == community_id,
+            ~sa.exists(sealed_entry),
+            Entry.created_at < as_utc(newest_sealed) - SEAL_GRACE,
+        )
         .order_by(Entry.created_at, Entry.id)
     ).all()
     for row in rows:
         # The position it claims in history: the first sealed entry created after it.
         seq = session.scalar(
-            sa.select(sa.func.min(_seals.c.seq)).join(Entry, Entry.id == _seals.c.entry_id)
-            .where(_seals.c.community_id == community_id, _seals.c.record == "entry",
-                   sa.tuple_(Entry.created_at, Entry.id) > (row.created_at, row.id)))
-        yield ChainBreach(community_id, seq, row.id,
-                          f"entry {row.id} is not sealed although later entries are: "
-                          "it was not written through the ledger")
+            sa.select(sa.func.min(_seals.c.seq))
+            .join(Entry, Entry.id == _seals.c.entry_id)
+            .where(
+                _seals.c.community_id == community_id,
+                _seals.c.record == "entry",
+                sa.tuple_(Entry.created_at, Entry.id) > (row.created_at, row.id),
+            )
+        )
+        yield ChainBreach(
+            community_id,
+            seq,
+            row.id,
+            f"entry {row.id} is not sealed although later entries are: "
+            "it was not written through the ledger",
+        )
 
 
 def check_community(session: Session, community_id: str) -> list[ChainBreach]:
@@ -439,18 +564,30 @@ def check_community(session: Session, community_id: str) -> list[ChainBreach]:
     found = [broken] if broken else []
     current = head(session, community_id)
     if broken is None and (current.seq, current.hash) != (last_seq, last_hash):
-        found.append(ChainBreach(community_id, min(current.seq, last_seq) + 1, None,
-                                 f"the published head (seq {current.seq}) is not the chain's end "
-                                 f"(seq {last_seq})"))
+        found.append(
+            ChainBreach(
+                community_id,
+                min(current.seq, last_seq) + 1,
+                None,
+                f"the published head (seq {current.seq}) is not the chain's end (seq {last_seq})",
+            )
+        )
     statuses = {}
     for chunk in _chunks(sorted(last_status)):
-        statuses.update(session.execute(
-            sa.select(Entry.id, Entry.status).where(Entry.id.in_(chunk))).all())
+        statuses.update(
+            session.execute(sa.select(Entry.id, Entry.status).where(Entry.id.in_(chunk))).all()
+        )
     for entry_id, (sealed, seq) in last_status.items():
         now_status = statuses.get(entry_id)
         if now_status is not None and sealed != "pending" and now_status != sealed:
-            found.append(ChainBreach(community_id, seq, entry_id,
-                                     f"entry {entry_id} was sealed {sealed} and is now {now_status}"))
+            found.append(
+                ChainBreach(
+                    community_id,
+                    seq,
+                    entry_id,
+                    f"entry {entry_id} was sealed {sealed} and is now {now_status}",
+                )
+            )
     found.extend(_backdated(session, community_id))
     return sorted(found, key=lambda b: (b.seq is None, b.seq or 0))
 

@@ -22,19 +22,33 @@ SYSTEM_ACCOUNTS = (("issuance", None), ("love_bank", 0))  # (kind, floor)
 
 
 def open_account(
-    session: Session, *, community_id: str, owner_id: str, kind: str, unit: str,
-    floor: int | None, now: datetime,
+    session: Session,
+    *,
+    community_id: str,
+    owner_id: str,
+    kind: str,
+    unit: str,
+    floor: int | None,
+    now: datetime,
 ) -> Account:
     """Create an account with its balance rows (one, or ``UNFLOORED_SHARDS`` without a floor)."""
     account = Account(
-        id=new_id("acc"), community_id=community_id, owner_id=owner_id, kind=kind, unit=unit,
-        floor=floor, status="open", created_at=now,
+        id=new_id("acc"),
+        community_id=community_id,
+        owner_id=owner_id,
+        kind=kind,
+        unit=unit,
+        floor=floor,
+        status="open",
+        created_at=now,
     )
     session.add(account)
     session.flush()
     shards = 1 if floor is not None else UNFLOORED_SHARDS
     session.add_all(
-        AccountBalance(account_id=account.id, shard=s, floor=floor, posted=0, pending_in=0, pending_out=0)
+        AccountBalance(
+            account_id=account.id, shard=s, floor=floor, posted=0, pending_in=0, pending_out=0
+        )
         for s in range(shards)
     )
     return account
@@ -49,27 +63,44 @@ def check_timezone(name: str) -> str:
 
 
 def create_community(
-    session: Session, *, slug: str, name: str, now: datetime,
-    timezone: str = DEFAULT_TIMEZONE, time_floor_minutes: int = 0,
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    now: datetime,
+    timezone: str = DEFAULT_TIMEZONE,
+    time_floor_minutes: int = 0,
 ) -> Community:
     check_timezone(timezone)
     if not MIN_TIME_FLOOR_MINUTES <= time_floor_minutes <= 0:
         raise errors.Invalid(
             "time_floor_minutes must be between the minimum and 0",
-            time_floor_minutes=time_floor_minutes, min_time_floor_minutes=MIN_TIME_FLOOR_MINUTES,
+            time_floor_minutes=time_floor_minutes,
+            min_time_floor_minutes=MIN_TIME_FLOOR_MINUTES,
         )
     if session.scalar(sa.select(Community.id).where(Community.slug == slug)) is not None:
         raise errors.CommunityExists(slug=slug)
     community = Community(
-        id=new_id("com"), slug=slug, name=name, timezone=timezone,
-        time_floor_minutes=time_floor_minutes, created_at=now,
+        id=new_id("com"),
+        slug=slug,
+        name=name,
+        timezone=timezone,
+        time_floor_minutes=time_floor_minutes,
+        created_at=now,
     )
     session.add(community)
     session.flush()  # accounts reference it; the unit of work does not order unrelated mappers
     for kind, floor in SYSTEM_ACCOUNTS:
         for unit in UNITS:
-            open_account(session, community_id=community.id, owner_id=community.id, kind=kind,
-                         unit=unit, floor=floor, now=now)
+            open_account(
+                session,
+                community_id=community.id,
+                owner_id=community.id,
+                kind=kind,
+                unit=unit,
+                floor=floor,
+                now=now,
+            )
     session.flush()
     return community
 
@@ -103,15 +134,32 @@ def create_member(
     if exists is not None:
         raise errors.MemberExists(external_ref=external_ref, member=exists)
     member = Member(
-        id=new_id("mem"), community_id=community.id, external_ref=external_ref,
-        display_name=display_name, created_at=now,
+        id=new_id("mem"),
+        community_id=community.id,
+        external_ref=external_ref,
+        display_name=display_name,
+        created_at=now,
     )
     session.add(member)
     session.flush()
-    open_account(session, community_id=community.id, owner_id=member.id, kind="member",
-                 unit="points", floor=0, now=now)
-    open_account(session, community_id=community.id, owner_id=member.id, kind="member",
-                 unit="minutes", floor=community.time_floor_minutes, now=now)
+    open_account(
+        session,
+        community_id=community.id,
+        owner_id=member.id,
+        kind="member",
+        unit="points",
+        floor=0,
+        now=now,
+    )
+    open_account(
+        session,
+        community_id=community.id,
+        owner_id=member.id,
+        kind="member",
+        unit="minutes",
+        floor=community.time_floor_minutes,
+        now=now,
+    )
     session.flush()
     return member
 

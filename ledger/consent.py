@@ -82,8 +82,12 @@ def issue_code(
     """A fresh one-time code for ``member``; the code itself is returned once and never stored."""
     code = "".join(secrets.choice("0123456789") for _ in range(CONSENT_CODE_DIGITS))
     record = ConsentCode(
-        id=new_id("cc"), member_id=member.id, code_sha256=_code_digest(member.id, code),
-        expires_at=now + CONSENT_CODE_TTL, created_at=now, api_key_id=api_key_id,
+        id=new_id("cc"),
+        member_id=member.id,
+        code_sha256=_code_digest(member.id, code),
+        expires_at=now + CONSENT_CODE_TTL,
+        created_at=now,
+        api_key_id=api_key_id,
     )
     session.add(record)
     session.flush()
@@ -111,12 +115,14 @@ def _spend_code(session: Session, member_id: str, code: str, now: datetime) -> b
     # One statement finds and spends the code. The consent row is locked, so nobody else is
     # spending this member's codes; the condition on used_at keeps single use true regardless.
     spent = session.execute(
-        _codes.update().where(
+        _codes.update()
+        .where(
             _codes.c.member_id == member_id,
             _codes.c.code_sha256 == _code_digest(member_id, code),
             _codes.c.used_at.is_(None),
             _codes.c.expires_at > now,
-        ).values(used_at=now)
+        )
+        .values(used_at=now)
     ).rowcount
     return spent >= 1
 
@@ -132,7 +138,8 @@ def _pin_matches(session: Session, row, pin: str, now: datetime) -> bool:
         return False
     if _hasher.check_needs_rehash(row.pin_hash):
         session.execute(
-            _consents.update().where(_consents.c.member_id == row.member_id)
+            _consents.update()
+            .where(_consents.c.member_id == row.member_id)
             .values(pin_hash=_hasher.hash(pin), updated_at=now)
         )
     return True
@@ -148,7 +155,8 @@ def check_consent(
     row = lock_consent_row(session, member_id, now)
     if row.locked_until is not None and row.locked_until > now:
         raise rerr.RedemptionLocked(
-            member=member_id, locked_until=row.locked_until.isoformat(),
+            member=member_id,
+            locked_until=row.locked_until.isoformat(),
             retry_after_seconds=int((row.locked_until - now).total_seconds()) + 1,
         )
     if "code" in consent:
@@ -160,21 +168,27 @@ def check_consent(
     if accepted:
         if row.failed_attempts:
             session.execute(
-                _consents.update().where(_consents.c.member_id == member_id)
+                _consents.update()
+                .where(_consents.c.member_id == member_id)
                 .values(failed_attempts=0, updated_at=now)
             )
         return None
     failures = row.failed_attempts + 1
     locked_until = now + LOCK_DURATION if failures >= MAX_FAILED_ATTEMPTS else None
     session.execute(
-        _consents.update().where(_consents.c.member_id == member_id).values(
+        _consents.update()
+        .where(_consents.c.member_id == member_id)
+        .values(
             failed_attempts=0 if locked_until else failures,
             locked_until=locked_until if locked_until else row.locked_until,
             updated_at=now,
         )
     )
-    numbers = {"member": member_id, "method": method,
-               "attempts_remaining": 0 if locked_until else MAX_FAILED_ATTEMPTS - failures}
+    numbers = {
+        "member": member_id,
+        "method": method,
+        "attempts_remaining": 0 if locked_until else MAX_FAILED_ATTEMPTS - failures,
+    }
     if locked_until:
         numbers["locked_until"] = locked_until.isoformat()
     return rerr.ConsentRefused(**numbers)
@@ -182,4 +196,3 @@ def check_consent(
 
 def consent_method(consent: dict) -> str:
     return "code" if "code" in consent else "pin"
-

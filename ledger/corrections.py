@@ -17,8 +17,11 @@ from .models import Entry
 REASON_MAX_LENGTH = 500
 # Kinds whose own workflow keeps books beside the journal (refunds return stock and are netted in
 # settlements): reversing them directly would leave those books wrong, so they are undone there.
-UNDONE_BY_THEIR_OWN_WORKFLOW = {"redemption": "refund", "refund": "redemption",
-                                "settlement": "settlement"}
+UNDONE_BY_THEIR_OWN_WORKFLOW = {
+    "redemption": "refund",
+    "refund": "redemption",
+    "settlement": "settlement",
+}
 
 
 def _reason(reason: str) -> str:
@@ -48,7 +51,8 @@ def reverse_entry(
         raise errors.NotReversible(
             f"a {original.kind} entry is corrected through its {original.kind} workflow "
             f"(a {UNDONE_BY_THEIR_OWN_WORKFLOW[original.kind]}), not by reversal",
-            entry=entry_id, kind=original.kind,
+            entry=entry_id,
+            kind=original.kind,
         )
     if session.query(Entry.id).filter(Entry.reverses_id == entry_id).first() is not None:
         raise errors.AlreadyReversed(entry=entry_id)
@@ -69,12 +73,22 @@ def reverse_entry(
 
 
 def adjust(
-    session: Session, *, community_id: str, postings: Sequence[PostingDraft], reason: str,
-    memo: str = "", now: datetime, api_key_id: str | None = None,
+    session: Session,
+    *,
+    community_id: str,
+    postings: Sequence[PostingDraft],
+    reason: str,
+    memo: str = "",
+    now: datetime,
+    api_key_id: str | None = None,
 ) -> EntryRecord:
     reason = _reason(reason)
     draft = EntryDraft(
-        community_id=community_id, kind="adjustment", postings=list(postings),
-        memo=memo or reason, details={"reason": reason}, api_key_id=api_key_id,
+        community_id=community_id,
+        kind="adjustment",
+        postings=list(postings),
+        memo=memo or reason,
+        details={"reason": reason},
+        api_key_id=api_key_id,
     )
     return post_entry(session, draft, now=now)

@@ -14,8 +14,8 @@ from . import apikeys
 from .chain import seal_demo
 from .communities import create_community, create_member, member_account, system_account
 from .corrections import adjust
-from .journal import PostingDraft
 from .earning_demo import add_earning
+from .journal import PostingDraft
 from .models import Account, Community, Member
 from .redemption_demo import add_demo_supermarket
 from .timebank_demo import demo_part as add_time_bank
@@ -39,8 +39,12 @@ def _community(session: Session, now: datetime) -> tuple[Community, bool]:
     if community is not None:
         return community, False
     community = create_community(
-        session, slug=DEMO_SLUG, name="星光社区 (demo)", timezone="Asia/Shanghai",
-        time_floor_minutes=-600, now=now,
+        session,
+        slug=DEMO_SLUG,
+        name="星光社区 (demo)",
+        timezone="Asia/Shanghai",
+        time_floor_minutes=-600,
+        now=now,
     )
     return community, True
 
@@ -53,15 +57,25 @@ def load_demo(session: Session, now: datetime) -> dict[str, str]:
         member = session.scalar(
             sa.select(Member).where(Member.community_id == community.id, Member.external_ref == ref)
         )
-        members.append(member or create_member(
-            session, community, external_ref=ref, display_name=name, now=now))
+        members.append(
+            member
+            or create_member(session, community, external_ref=ref, display_name=name, now=now)
+        )
     if created:
         issuance = system_account(session, community.id, "issuance", "points")
         for member in members:
             adjust(
-                session, community_id=community.id, now=now,
-                postings=[PostingDraft(issuance.id, member_account(session, member.id, "points").id,
-                                       "points", DEMO_OPENING_POINTS)],
+                session,
+                community_id=community.id,
+                now=now,
+                postings=[
+                    PostingDraft(
+                        issuance.id,
+                        member_account(session, member.id, "points").id,
+                        "points",
+                        DEMO_OPENING_POINTS,
+                    )
+                ],
                 reason="demo opening balance",
             )
         for part in DEMO_PARTS:
@@ -76,12 +90,15 @@ def load_demo(session: Session, now: datetime) -> dict[str, str]:
         _, token = apikeys.create_key(session, role=role, now=now, label="demo", **kwargs)
         keys[role] = token
     shop_id = session.scalar(
-        sa.select(Account.owner_id).where(Account.community_id == community.id,
-                                          Account.kind == "shop").order_by(Account.id).limit(1)
+        sa.select(Account.owner_id)
+        .where(Account.community_id == community.id, Account.kind == "shop")
+        .order_by(Account.id)
+        .limit(1)
     )
     if shop_id is not None:
-        _, keys["shop"] = apikeys.create_key(session, role="shop", shop_id=shop_id, now=now,
-                                             label="demo till")
+        _, keys["shop"] = apikeys.create_key(
+            session, role="shop", shop_id=shop_id, now=now, label="demo till"
+        )
     keys["member_id"] = members[0].id
     keys["community"] = DEMO_SLUG
     return keys

@@ -103,8 +103,14 @@ def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
     slugs = {d.community for d in drafts}
     for community, issuance_id in session.execute(
         sa.select(Community, Account.id)
-        .join(Account, sa.and_(Account.owner_id == Community.id, Account.kind == "issuance",
-                               Account.unit == "points"))
+        .join(
+            Account,
+            sa.and_(
+                Account.owner_id == Community.id,
+                Account.kind == "issuance",
+                Account.unit == "points",
+            ),
+        )
         .where(Community.slug.in_(slugs))
     ):
         ctx.communities[community.slug] = community
@@ -122,13 +128,20 @@ def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
     if ids:
         conditions.append(Member.id.in_(ids))
     for community_id, community_refs in refs.items():
-        conditions.append(sa.and_(Member.community_id == community_id,
-                                  Member.external_ref.in_(community_refs)))
+        conditions.append(
+            sa.and_(Member.community_id == community_id, Member.external_ref.in_(community_refs))
+        )
     if conditions:
         for member, account_id in session.execute(
             sa.select(Member, Account.id)
-            .join(Account, sa.and_(Account.owner_id == Member.id, Account.kind == "member",
-                                   Account.unit == "points"))
+            .join(
+                Account,
+                sa.and_(
+                    Account.owner_id == Member.id,
+                    Account.kind == "member",
+                    Account.unit == "points",
+                ),
+            )
             .where(sa.or_(*conditions))
         ):
             ctx.members[member.id] = member
@@ -183,8 +196,10 @@ def _check(ctx: _Context, source: Source, draft: EventDraft, now: datetime) -> _
         raise errors.OccurredInFuture(occurred_at=occurred_at.isoformat(), now=now.isoformat())
     if occurred_at < now - BACKDATING_WINDOW:
         raise errors.OccurredTooLongAgo(
-            occurred_at=occurred_at.isoformat(), now=now.isoformat(),
-            backdating_days=BACKDATING_WINDOW.days)
+            occurred_at=occurred_at.isoformat(),
+            now=now.isoformat(),
+            backdating_days=BACKDATING_WINDOW.days,
+        )
     rule = version_in_force(versions, occurred_at)
     check_valid_at(rule, occurred_at)
     if draft.quantity is not None and draft.quantity < 1:
@@ -193,8 +208,7 @@ def _check(ctx: _Context, source: Source, draft: EventDraft, now: datetime) -> _
         if draft.quantity is None:
             raise errors.QuantityRequired(activity=draft.activity)
         if draft.quantity > MAX_EVENT_MINUTES:
-            raise errors.QuantityTooLarge(quantity=draft.quantity,
-                                          max_quantity=MAX_EVENT_MINUTES)
+            raise errors.QuantityTooLarge(quantity=draft.quantity, max_quantity=MAX_EVENT_MINUTES)
         quantity = draft.quantity
     else:
         if draft.quantity not in (None, 1):
@@ -215,8 +229,10 @@ def lock_members(session: Session, member_ids) -> None:
     """Take the members' rows in id order; FOR NO KEY UPDATE leaves foreign keys free."""
     if member_ids:
         session.execute(
-            sa.select(Member.id).where(Member.id.in_(sorted(member_ids)))
-            .order_by(Member.id).with_for_update(key_share=True)
+            sa.select(Member.id)
+            .where(Member.id.in_(sorted(member_ids)))
+            .order_by(Member.id)
+            .with_for_update(key_share=True)
         ).all()
 
 
@@ -225,7 +241,8 @@ def _lock_issuance(session: Session, account_ids) -> None:
         session.execute(
             sa.select(AccountBalance.account_id)
             .where(AccountBalance.account_id.in_(sorted(account_ids)))
-            .order_by(AccountBalance.account_id, AccountBalance.shard).with_for_update()
+            .order_by(AccountBalance.account_id, AccountBalance.shard)
+            .with_for_update()
         ).all()
 
 
@@ -235,7 +252,8 @@ def _existing(session: Session, source: Source, source_ids) -> dict[str, Earning
         return {}
     rows = session.scalars(
         sa.select(EarningEvent).where(
-            EarningEvent.source == source.name, EarningEvent.source_id.in_(list(source_ids)))
+            EarningEvent.source == source.name, EarningEvent.source_id.in_(list(source_ids))
+        )
     )
     return {event.source_id: event for event in rows}
 
@@ -247,7 +265,8 @@ def _replay(event: EarningEvent, draft: EventDraft, session: Session) -> Recorde
         member = session.get(Member, event.member_id)
         same_member = member is not None and member.external_ref == draft.member_ref
     same = (
-        same_member and event.activity == draft.activity
+        same_member
+        and event.activity == draft.activity
         and as_utc(event.occurred_at) == as_utc(draft.occurred_at)
         and draft.quantity in (None, event.quantity)
     )
@@ -267,8 +286,11 @@ def _insert_ignoring_duplicate(session: Session, values: dict) -> bool:
     if stmt is None:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         # Built once, values bound per call: a batch does not rebuild the statement per event.
-        stmt = _INSERT_IF_NEW[dialect] = insert(_events).on_conflict_do_nothing(
-            index_elements=["source", "source_id"]).returning(_events.c.id)
+        stmt = _INSERT_IF_NEW[dialect] = (
+            insert(_events)
+            .on_conflict_do_nothing(index_elements=["source", "source_id"])
+            .returning(_events.c.id)
+        )
     # RETURNING, not rowcount: psycopg reports no rowcount for INSERT ... ON CONFLICT.
     return session.execute(stmt, values).first() is not None
 
@@ -284,49 +306,92 @@ def _award_memo(checked: _Checked, judgement) -> str:
 
 
 def _record_checked(
-    session: Session, ctx: _Context, source: Source, checked: _Checked, now: datetime,
+    session: Session,
+    ctx: _Context,
+    source: Source,
+    checked: _Checked,
+    now: datetime,
     memo: UsageMemo | None = None,
 ) -> Recorded:
     """Judge and write one event whose member is locked; the caller owns the transaction."""
     draft, rule = checked.draft, checked.rule
     due = points_due(rule, checked.quantity)
-    caps = standings(session, member_id=checked.member.id, activity=draft.activity,
-                     caps=list(rule.caps), at=checked.occurred_at,
-                     timezone=checked.community.timezone, memo=memo)
+    caps = standings(
+        session,
+        member_id=checked.member.id,
+        activity=draft.activity,
+        caps=list(rule.caps),
+        at=checked.occurred_at,
+        timezone=checked.community.timezone,
+        memo=memo,
+    )
     judgement = judge(due, caps)
     pending = judgement.points > 0 and rule.notice_days > 0
     status = "refused" if judgement.points == 0 else ("pending" if pending else "awarded")
     vests_at = now + timedelta(days=rule.notice_days) if pending else None
     event_id = new_id("evt")
     decision = {
-        "outcome": judgement.outcome, "reason": judgement.reason,
-        "limited_by": judgement.limited_by, "caps": judgement.caps,
+        "outcome": judgement.outcome,
+        "reason": judgement.reason,
+        "limited_by": judgement.limited_by,
+        "caps": judgement.caps,
     }
-    values = dict(  # noqa: C408 - the columns read best as keywords
-        id=event_id, community_id=checked.community.id, activity=draft.activity,
-        member_id=checked.member.id, rule_id=rule.id, occurred_at=checked.occurred_at,
-        quantity=checked.quantity, source=source.name, source_id=draft.source_id,
-        api_key_id=source.api_key_id, recorded_by=draft.recorded_by, evidence=draft.evidence,
-        status=status, points_due=due, points_awarded=judgement.points, decision=decision,
-        vests_at=vests_at, resolved_at=None, objection_reason=None, created_at=now,
+    values = dict(
+        id=event_id,
+        community_id=checked.community.id,
+        activity=draft.activity,
+        member_id=checked.member.id,
+        rule_id=rule.id,
+        occurred_at=checked.occurred_at,
+        quantity=checked.quantity,
+        source=source.name,
+        source_id=draft.source_id,
+        api_key_id=source.api_key_id,
+        recorded_by=draft.recorded_by,
+        evidence=draft.evidence,
+        status=status,
+        points_due=due,
+        points_awarded=judgement.points,
+        decision=decision,
+        vests_at=vests_at,
+        resolved_at=None,
+        objection_reason=None,
+        created_at=now,
     )
     if not _insert_ignoring_duplicate(session, values):
         existing = _existing(session, source, [draft.source_id])[draft.source_id]
         return _replay(existing, draft, session)
     entry_id = None
     if judgement.points > 0:
-        record = post_entry(session, EntryDraft(
-            community_id=checked.community.id, kind="award",
-            postings=[PostingDraft(ctx.issuance[checked.community.id],
-                                   ctx.points_accounts[checked.member.id], "points",
-                                   judgement.points)],
-            memo=_award_memo(checked, judgement),
-            details={"event": event_id, "activity": draft.activity, "rule": rule.id,
-                     "rule_version": rule.version, "points_due": due,
-                     "limited_by": judgement.limited_by},
-            occurred_at=checked.occurred_at, pending=pending, cause_id=event_id,
-            api_key_id=source.api_key_id,
-        ), now=now)
+        record = post_entry(
+            session,
+            EntryDraft(
+                community_id=checked.community.id,
+                kind="award",
+                postings=[
+                    PostingDraft(
+                        ctx.issuance[checked.community.id],
+                        ctx.points_accounts[checked.member.id],
+                        "points",
+                        judgement.points,
+                    )
+                ],
+                memo=_award_memo(checked, judgement),
+                details={
+                    "event": event_id,
+                    "activity": draft.activity,
+                    "rule": rule.id,
+                    "rule_version": rule.version,
+                    "points_due": due,
+                    "limited_by": judgement.limited_by,
+                },
+                occurred_at=checked.occurred_at,
+                pending=pending,
+                cause_id=event_id,
+                api_key_id=source.api_key_id,
+            ),
+            now=now,
+        )
         entry_id = record.id
     event = EarningEvent(**values)
     event.rule = rule
@@ -346,7 +411,11 @@ def record_event(session: Session, source: Source, draft: EventDraft, *, now: da
 
 
 def record_events(
-    session: Session, source: Source, drafts: Sequence[EventDraft | None], *, now: datetime,
+    session: Session,
+    source: Source,
+    drafts: Sequence[EventDraft | None],
+    *,
+    now: datetime,
     failure: Callable[[LedgerError], object] = lambda error: error,
 ) -> list:
     """Record a batch: one answer per draft, in order; each event stands alone.
@@ -389,8 +458,12 @@ def record_events(
                 recorded = _record_checked(session, ctx, source, outcome, now, memo)
             answers.append(recorded)
             if not recorded.replayed and recorded.event.points_awarded:
-                memo.spend(outcome.member.id, draft.activity, outcome.occurred_at,
-                           recorded.event.points_awarded)
+                memo.spend(
+                    outcome.member.id,
+                    draft.activity,
+                    outcome.occurred_at,
+                    recorded.event.points_awarded,
+                )
         except LedgerError as error:
             answers.append(failure(error))
     return answers
@@ -406,13 +479,12 @@ def get_event(session: Session, event_id: str) -> EarningEvent:
 
 def award_entry_id(session: Session, event_id: str) -> str | None:
     return session.scalar(
-        sa.select(Entry.id).where(Entry.cause_id == event_id, Entry.kind == "award"))
+        sa.select(Entry.id).where(Entry.cause_id == event_id, Entry.kind == "award")
+    )
 
 
 # Public notice ----------------------------------------------------------------------------------
-def object_to_event(
-    session: Session, event_id: str, *, reason: str, now: datetime
-) -> EarningEvent:
+def object_to_event(session: Session, event_id: str, *, reason: str, now: datetime) -> EarningEvent:
     """Staff object to an award under public notice: it is voided and never vests."""
     reason = (reason or "").strip()
     if not reason:
@@ -420,14 +492,16 @@ def object_to_event(
     if len(reason) > OBJECTION_MAX_LENGTH:
         raise Invalid("reason is too long", max_length=OBJECTION_MAX_LENGTH)
     event = session.scalar(
-        sa.select(EarningEvent).where(EarningEvent.id == event_id).with_for_update(of=_events))
+        sa.select(EarningEvent).where(EarningEvent.id == event_id).with_for_update(of=_events)
+    )
     if event is None:
         raise errors.EventNotFound(event=event_id)
     if event.status != "pending":
         raise errors.EventNotPending(event=event_id, status=event.status)
     if now >= event.vests_at:
-        raise errors.NoticePeriodOver(event=event_id, vests_at=event.vests_at.isoformat(),
-                                      now=now.isoformat())
+        raise errors.NoticePeriodOver(
+            event=event_id, vests_at=event.vests_at.isoformat(), now=now.isoformat()
+        )
     void_pending(session, award_entry_id(session, event_id), now=now)
     event.status = "voided"
     event.resolved_at = now
@@ -449,35 +523,56 @@ def vest_due_awards(session: Session, now: datetime) -> int:
     """
     vested = 0
     while vested < MAX_VESTS_PER_SWEEP:
-        due = session.execute(
-            sa.select(_events.c.id).where(_events.c.status == "pending",
-                                          _events.c.vests_at <= now)
-            .order_by(_events.c.vests_at, _events.c.id).limit(VEST_CHUNK)
-            .with_for_update(skip_locked=True)
-        ).scalars().all()
+        due = (
+            session.execute(
+                sa.select(_events.c.id)
+                .where(_events.c.status == "pending", _events.c.vests_at <= now)
+                .order_by(_events.c.vests_at, _events.c.id)
+                .limit(VEST_CHUNK)
+                .with_for_update(skip_locked=True)
+            )
+            .scalars()
+            .all()
+        )
         if not due:
             break
-        entries = dict(session.execute(
-            sa.select(Entry.cause_id, Entry.id).where(Entry.cause_id.in_(due),
-                                                      Entry.kind == "award")).all())
+        entries = dict(
+            session.execute(
+                sa.select(Entry.cause_id, Entry.id).where(
+                    Entry.cause_id.in_(due), Entry.kind == "award"
+                )
+            ).all()
+        )
         for event_id in due:
             post_pending(session, entries[event_id], now=now)
         session.execute(
-            _events.update().where(_events.c.id.in_(due), _events.c.status == "pending")
-            .values(status="awarded", resolved_at=now))
+            _events.update()
+            .where(_events.c.id.in_(due), _events.c.status == "pending")
+            .values(status="awarded", resolved_at=now)
+        )
         vested += len(due)
     return vested
 
 
 def list_events(
-    session: Session, community_id: str, *, limit: int, cursor: str | None = None,
-    status: str | None = None, member_id: str | None = None, api_key_id: str | None = None,
+    session: Session,
+    community_id: str,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    status: str | None = None,
+    member_id: str | None = None,
+    api_key_id: str | None = None,
 ) -> Page:
     """A community's events, oldest first; filtered by status (the public notice list is
     ``status="pending"``), member, or the key that posted them."""
     check_limit(limit)
-    query = (sa.select(EarningEvent).where(EarningEvent.community_id == community_id)
-             .order_by(EarningEvent.id).limit(limit + 1))
+    query = (
+        sa.select(EarningEvent)
+        .where(EarningEvent.community_id == community_id)
+        .order_by(EarningEvent.id)
+        .limit(limit + 1)
+    )
     if status is not None:
         query = query.where(EarningEvent.status == status)
     if member_id is not None:

@@ -31,7 +31,8 @@ def period_bounds(period: str, at: datetime, timezone: str) -> tuple[datetime, d
         end = start + timedelta(days=1)
     elif period == "week":
         start = datetime(local.year, local.month, local.day, tzinfo=zone) - timedelta(
-            days=local.weekday())
+            days=local.weekday()
+        )
         end = start + timedelta(days=7)
     elif period == "month":
         start = datetime(local.year, local.month, 1, tzinfo=zone)
@@ -67,10 +68,14 @@ class CapStanding:
 
     def view(self) -> dict:
         return {
-            "period": self.period, "period_start": self.start.isoformat(),
-            "period_end": self.end.isoformat(), "max_points": self.max_points,
-            "max_count": self.max_count, "points_used": self.points_used,
-            "count_used": self.count_used, "points_remaining": self.points_room,
+            "period": self.period,
+            "period_start": self.start.isoformat(),
+            "period_end": self.end.isoformat(),
+            "max_points": self.max_points,
+            "max_count": self.max_count,
+            "points_used": self.points_used,
+            "count_used": self.count_used,
+            "points_remaining": self.points_room,
             "count_remaining": self.count_room,
         }
 
@@ -97,7 +102,8 @@ class UsageMemo:
     def learn(self, member_id: str, activity: str, standing: "CapStanding") -> None:
         self._periods.setdefault((member_id, activity), {}).setdefault(
             (standing.period, standing.start),
-            [standing.end, standing.points_used, standing.count_used])
+            [standing.end, standing.points_used, standing.count_used],
+        )
 
     def spend(self, member_id: str, activity: str, at: datetime, points: int) -> None:
         for (_, start), known in self._periods.get((member_id, activity), {}).items():
@@ -107,8 +113,14 @@ class UsageMemo:
 
 
 def standings(
-    session: Session, *, member_id: str, activity: str, caps: list[EarningCap], at: datetime,
-    timezone: str, memo: UsageMemo | None = None,
+    session: Session,
+    *,
+    member_id: str,
+    activity: str,
+    caps: list[EarningCap],
+    at: datetime,
+    timezone: str,
+    memo: UsageMemo | None = None,
 ) -> list[CapStanding]:
     """Each cap's usage for the period holding ``at``: from ``memo``, or in one query."""
     found = []
@@ -118,14 +130,17 @@ def standings(
     if not found:
         return found
     # A list, not a generator: every standing must be filled in, not just those before a miss.
-    if memo is not None and all([memo.recall(member_id, activity, s) for s in found]):  # noqa: C419
+    if memo is not None and all([memo.recall(member_id, activity, s) for s in found]):
         return found
     occurred = EarningEvent.occurred_at
     columns = []
     for standing in found:
         inside = sa.and_(occurred >= standing.start, occurred < standing.end)
-        columns.append(sa.func.coalesce(
-            sa.func.sum(sa.case((inside, EarningEvent.points_awarded), else_=0)), 0))
+        columns.append(
+            sa.func.coalesce(
+                sa.func.sum(sa.case((inside, EarningEvent.points_awarded), else_=0)), 0
+            )
+        )
         columns.append(sa.func.coalesce(sa.func.sum(sa.case((inside, 1), else_=0)), 0))
     row = session.execute(
         sa.select(*columns).where(
@@ -159,23 +174,41 @@ def judge(points_due: int, caps: list[CapStanding]) -> Judgement:
     limited_by = None
     for cap in caps:
         if cap.count_room == 0:
-            points, limited_by = 0, {"period": cap.period, "limit": "max_count",
-                                     "max": cap.max_count, "used": cap.count_used}
+            points, limited_by = (
+                0,
+                {
+                    "period": cap.period,
+                    "limit": "max_count",
+                    "max": cap.max_count,
+                    "used": cap.count_used,
+                },
+            )
             break
         if cap.points_room is not None and cap.points_room < points:
-            points, limited_by = cap.points_room, {"period": cap.period, "limit": "max_points",
-                                                   "max": cap.max_points, "used": cap.points_used}
+            points, limited_by = (
+                cap.points_room,
+                {
+                    "period": cap.period,
+                    "limit": "max_points",
+                    "max": cap.max_points,
+                    "used": cap.points_used,
+                },
+            )
     if points_due == 0:
         outcome, reason = "refused", "the quantity earns less than one point"
     elif points == 0:
         outcome = "refused"
-        reason = (f"{limited_by['period']} cap reached: {limited_by['used']} of "
-                  f"{limited_by['max']} {'awards' if limited_by['limit'] == 'max_count' else 'points'}"
-                  " already used")
+        reason = (
+            f"{limited_by['period']} cap reached: {limited_by['used']} of "
+            f"{limited_by['max']} {'awards' if limited_by['limit'] == 'max_count' else 'points'}"
+            " already used"
+        )
     elif points < points_due:
         outcome = "partial"
-        reason = (f"{points} of {points_due} points: the {limited_by['period']} cap of "
-                  f"{limited_by['max']} points had {points} left")
+        reason = (
+            f"{points} of {points_due} points: the {limited_by['period']} cap of "
+            f"{limited_by['max']} points had {points} left"
+        )
     else:
         outcome, reason = "full", f"{points} points, within every cap"
     if points > 0:

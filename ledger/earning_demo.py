@@ -11,8 +11,10 @@ DEMO_WEEKS = 3
 DEMO_RULES = (
     ("deliberation.attend", RuleDraft(points=5, caps=(CapDraft("day", max_count=2),))),
     ("deliberation.propose", RuleDraft(points=3, caps=(CapDraft("week", max_count=3),))),
-    ("proposal.adopted", RuleDraft(points=20, notice_days=3,
-                                   caps=(CapDraft("month", max_count=2),))),
+    (
+        "proposal.adopted",
+        RuleDraft(points=20, notice_days=3, caps=(CapDraft("month", max_count=2),)),
+    ),
     ("cleanup.join", RuleDraft(points=10, caps=(CapDraft("week", max_points=30),))),
     ("volunteer.hour", RuleDraft(points=8, per="hour", caps=(CapDraft("day", max_points=64),))),
 )
@@ -40,10 +42,19 @@ def add_earning(session: Session, community, members, now: datetime) -> None:
                 plan.append(("proposal.adopted", timedelta(days=4), None))
             for index, (activity, offset, quantity) in enumerate(plan):
                 occurred_at = monday + offset
-                record_event(session, source, EventDraft(
-                    community=community.slug, activity=activity, occurred_at=occurred_at,
-                    source_id=f"demo-w{week}-{member.external_ref}-{index}",
-                    recorded_by=RECORDED_BY, member_id=member.id, quantity=quantity,
-                    evidence="demo sign-in sheet",
-                ), now=occurred_at + timedelta(hours=2))
+                record_event(
+                    session,
+                    source,
+                    EventDraft(
+                        community=community.slug,
+                        activity=activity,
+                        occurred_at=occurred_at,
+                        source_id=f"demo-w{week}-{member.external_ref}-{index}",
+                        recorded_by=RECORDED_BY,
+                        member_id=member.id,
+                        quantity=quantity,
+                        evidence="demo sign-in sheet",
+                    ),
+                    now=occurred_at + timedelta(hours=2),
+                )
     vest_due_awards(session, now)

@@ -65,8 +65,11 @@ def _when(value: str, zone: ZoneInfo) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise SheetRowInvalid(f"occurred_at {value!r} is not a date and time such as "
-                              "2026-11-18 09:00", column="occurred_at", value=value) from exc
+        raise SheetRowInvalid(
+            f"occurred_at {value!r} is not a date and time such as 2026-11-18 09:00",
+            column="occurred_at",
+            value=value,
+        ) from exc
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
@@ -74,13 +77,17 @@ def _quantity(value: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise SheetRowInvalid(f"quantity {value!r} is not a whole number of minutes",
-                              column="quantity", value=value)
+        raise SheetRowInvalid(
+            f"quantity {value!r} is not a whole number of minutes", column="quantity", value=value
+        )
     return int(value)
 
 
 def read_sheet(
-    lines: Iterable[str], *, community: str, timezone: str,
+    lines: Iterable[str],
+    *,
+    community: str,
+    timezone: str,
     recorded_by: str = DEFAULT_RECORDED_BY,
 ) -> list[SheetRow]:
     """Parse a sheet into event drafts, one per line; unreadable lines carry their error."""

@@ -22,7 +22,11 @@ from .clock import as_utc
 from .errors import Invalid
 from .ids import new_id
 from .models_earning import (
-    ACTIVITY_MAX_LENGTH, CAP_PERIODS, RULE_PERS, EarningCap, EarningRule,
+    ACTIVITY_MAX_LENGTH,
+    CAP_PERIODS,
+    RULE_PERS,
+    EarningCap,
+    EarningRule,
 )
 
 MAX_RULE_POINTS = 10_000  # per event or per hour; far above any real community's award
@@ -57,21 +61,25 @@ def check_activity(activity: str) -> str:
 
 def _check_rule(draft: RuleDraft) -> None:
     if type(draft.points) is not int or not 1 <= draft.points <= MAX_RULE_POINTS:
-        raise Invalid("points must be 1 to the maximum", points=draft.points,
-                      max_points=MAX_RULE_POINTS)
+        raise Invalid(
+            "points must be 1 to the maximum", points=draft.points, max_points=MAX_RULE_POINTS
+        )
     if draft.per not in RULE_PERS:
         raise Invalid(f"per must be one of {', '.join(RULE_PERS)}", per=draft.per)
     if not 0 <= draft.notice_days <= MAX_NOTICE_DAYS:
-        raise Invalid("notice_days is out of range", notice_days=draft.notice_days,
-                      max_notice_days=MAX_NOTICE_DAYS)
+        raise Invalid(
+            "notice_days is out of range",
+            notice_days=draft.notice_days,
+            max_notice_days=MAX_NOTICE_DAYS,
+        )
     if draft.valid_from and draft.valid_to and draft.valid_from >= draft.valid_to:
-        raise errors.ValidityWindowEmpty(valid_from=draft.valid_from.isoformat(),
-                                         valid_to=draft.valid_to.isoformat())
+        raise errors.ValidityWindowEmpty(
+            valid_from=draft.valid_from.isoformat(), valid_to=draft.valid_to.isoformat()
+        )
     seen = set()
     for cap in draft.caps:
         if cap.period not in CAP_PERIODS:
-            raise Invalid(f"cap period must be one of {', '.join(CAP_PERIODS)}",
-                          period=cap.period)
+            raise Invalid(f"cap period must be one of {', '.join(CAP_PERIODS)}", period=cap.period)
         if cap.period in seen:
             raise errors.CapPeriodRepeated(period=cap.period)
         seen.add(cap.period)
@@ -90,7 +98,8 @@ def _same(version: EarningRule, draft: RuleDraft) -> bool:
         return as_utc(value) if value is not None else None
 
     return (
-        version.points == draft.points and version.per == draft.per
+        version.points == draft.points
+        and version.per == draft.per
         and version.notice_days == draft.notice_days
         and at(version.valid_from) == at(draft.valid_from)
         and at(version.valid_to) == at(draft.valid_to)
@@ -100,15 +109,22 @@ def _same(version: EarningRule, draft: RuleDraft) -> bool:
 
 def versions_of(session: Session, community_id: str, activity: str) -> list[EarningRule]:
     """Every version of a rule, oldest first (empty if the community has none)."""
-    return list(session.scalars(
-        sa.select(EarningRule)
-        .where(EarningRule.community_id == community_id, EarningRule.activity == activity)
-        .order_by(EarningRule.version)
-    ))
+    return list(
+        session.scalars(
+            sa.select(EarningRule)
+            .where(EarningRule.community_id == community_id, EarningRule.activity == activity)
+            .order_by(EarningRule.version)
+        )
+    )
 
 
 def set_rule(
-    session: Session, community_id: str, activity: str, draft: RuleDraft, *, now: datetime,
+    session: Session,
+    community_id: str,
+    activity: str,
+    draft: RuleDraft,
+    *,
+    now: datetime,
     api_key_id: str | None = None,
 ) -> tuple[list[EarningRule], bool]:
     """Write a new version of the rule unless it would equal the current one.
@@ -121,14 +137,21 @@ def set_rule(
     if versions and _same(versions[-1], draft):
         return versions, False
     rule = EarningRule(
-        id=new_id("rul"), community_id=community_id, activity=activity,
-        version=(versions[-1].version + 1) if versions else 1, points=draft.points,
-        per=draft.per, notice_days=draft.notice_days,
+        id=new_id("rul"),
+        community_id=community_id,
+        activity=activity,
+        version=(versions[-1].version + 1) if versions else 1,
+        points=draft.points,
+        per=draft.per,
+        notice_days=draft.notice_days,
         valid_from=as_utc(draft.valid_from) if draft.valid_from else None,
         valid_to=as_utc(draft.valid_to) if draft.valid_to else None,
-        created_at=now, api_key_id=api_key_id,
-        caps=[EarningCap(period=c.period, max_points=c.max_points, max_count=c.max_count)
-              for c in draft.caps],
+        created_at=now,
+        api_key_id=api_key_id,
+        caps=[
+            EarningCap(period=c.period, max_points=c.max_points, max_count=c.max_count)
+            for c in draft.caps
+        ],
     )
     try:
         # Two staff saving the same rule at once would both pick the next number; the unique
@@ -161,8 +184,12 @@ def list_rules(
     )
     query = (
         sa.select(EarningRule)
-        .join(latest, sa.and_(EarningRule.activity == latest.c.activity,
-                              EarningRule.version == latest.c.version))
+        .join(
+            latest,
+            sa.and_(
+                EarningRule.activity == latest.c.activity, EarningRule.version == latest.c.version
+            ),
+        )
         .where(EarningRule.community_id == community_id)
         .order_by(EarningRule.activity)
         .limit(limit + 1)
@@ -189,7 +216,9 @@ def check_valid_at(rule: EarningRule, at: datetime) -> None:
         rule.valid_to is not None and at >= rule.valid_to
     ):
         raise errors.RuleNotValidThen(
-            activity=rule.activity, version=rule.version, occurred_at=at.isoformat(),
+            activity=rule.activity,
+            version=rule.version,
+            occurred_at=at.isoformat(),
             valid_from=rule.valid_from.isoformat() if rule.valid_from else None,
             valid_to=rule.valid_to.isoformat() if rule.valid_to else None,
         )

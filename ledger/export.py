@@ -77,20 +77,27 @@ def export_beancount(session: Session, community: Community, *, now: datetime) -
         sa.select(Account).where(Account.community_id == community.id).order_by(Account.id)
     ).all()
     names = {a.id: account_name(a, community.id) for a in accounts}
-    holders = dict(session.execute(
-        sa.select(Member.id, Member.display_name).where(Member.community_id == community.id)).all())
+    holders = dict(
+        session.execute(
+            sa.select(Member.id, Member.display_name).where(Member.community_id == community.id)
+        ).all()
+    )
     holders.update(shop_names(session, {a.owner_id for a in accounts if a.kind == "shop"}))
     first_posted, last_posted = session.execute(
-        sa.select(sa.func.min(Entry.posted_at), sa.func.max(Entry.posted_at))
-        .where(Entry.community_id == community.id, Entry.status == "posted")
+        sa.select(sa.func.min(Entry.posted_at), sa.func.max(Entry.posted_at)).where(
+            Entry.community_id == community.id, Entry.status == "posted"
+        )
     ).one()
-    opened_on = min([day(a.created_at) for a in accounts]
-                    + ([day(first_posted)] if first_posted else []) + [day(now)])
+    opened_on = min(
+        [day(a.created_at) for a in accounts]
+        + ([day(first_posted)] if first_posted else [])
+        + [day(now)]
+    )
     closing_on = max(day(last_posted) + timedelta(days=1) if last_posted else day(now), day(now))
 
     yield f"; pointsbank export of community {community.slug} ({community.name})"
     yield f"; generated at {now.isoformat()}; balances asserted as of {closing_on.isoformat()}"
-    yield f"option \"title\" {_quote(community.name)}"
+    yield f'option "title" {_quote(community.name)}'
     yield ""
     for unit in sorted(COMMODITY):
         yield f"{opened_on.isoformat()} commodity {COMMODITY[unit]}"
@@ -105,9 +112,12 @@ def export_beancount(session: Session, community: Community, *, now: datetime) -
 
     after = None
     while True:
-        query = (sa.select(Entry.id, Entry.kind, Entry.memo, Entry.posted_at, Entry.cause_id)
-                 .where(Entry.community_id == community.id, Entry.status == "posted")
-                 .order_by(Entry.posted_at, Entry.id).limit(EXPORT_BATCH))
+        query = (
+            sa.select(Entry.id, Entry.kind, Entry.memo, Entry.posted_at, Entry.cause_id)
+            .where(Entry.community_id == community.id, Entry.status == "posted")
+            .order_by(Entry.posted_at, Entry.id)
+            .limit(EXPORT_BATCH)
+        )
         if after is not None:
             query = query.where(sa.tuple_(Entry.posted_at, Entry.id) > after)
         entries = session.execute(query).all()
@@ -129,5 +139,7 @@ def export_beancount(session: Session, community: Community, *, now: datetime) -
 
     found = current_balances(session, [a.id for a in accounts])
     for account in accounts:
-        yield (f"{closing_on.isoformat()} balance {names[account.id]}  "
-               f"{found[account.id].posted} {COMMODITY[account.unit]}")
+        yield (
+            f"{closing_on.isoformat()} balance {names[account.id]}  "
+            f"{found[account.id].posted} {COMMODITY[account.unit]}"
+        )

@@ -27,8 +27,16 @@ UNITS = ("points", "minutes")
 ACCOUNT_STATUSES = ("open", "frozen", "closed")
 ENTRY_STATUSES = ("posted", "pending", "voided")
 ENTRY_KINDS = (
-    "award", "redemption", "refund", "transfer", "donation", "grant",
-    "service", "settlement", "reversal", "adjustment",
+    "award",
+    "redemption",
+    "refund",
+    "transfer",
+    "donation",
+    "grant",
+    "service",
+    "settlement",
+    "reversal",
+    "adjustment",
 )
 ROLES = ("admin", "staff", "integrator", "shop", "member")
 
@@ -51,7 +59,9 @@ class Base(DeclarativeBase):
 
 class Community(Base):
     __tablename__ = "communities"
-    __table_args__ = (sa.CheckConstraint("time_floor_minutes <= 0", name="time_floor_not_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("time_floor_minutes <= 0", name="time_floor_not_positive"),
+    )
 
     id: Mapped[str] = mapped_column(IdColumn, primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX_LENGTH), unique=True)
@@ -121,7 +131,9 @@ class AccountBalance(Base):
     __table_args__ = (
         sa.CheckConstraint("pending_in >= 0", name="pending_in_not_negative"),
         sa.CheckConstraint("pending_out >= 0", name="pending_out_not_negative"),
-        sa.CheckConstraint("floor IS NULL OR posted - pending_out >= floor", name="floor_respected"),
+        sa.CheckConstraint(
+            "floor IS NULL OR posted - pending_out >= floor", name="floor_respected"
+        ),
     )
 
     account_id: Mapped[str] = mapped_column(sa.ForeignKey("accounts.id"), primary_key=True)
@@ -169,7 +181,9 @@ class Posting(Base):
         sa.CheckConstraint("from_account_id <> to_account_id", name="distinct_accounts"),
         sa.CheckConstraint(_in("unit", UNITS), name="unit_known"),
         sa.ForeignKeyConstraint(
-            ["from_account_id", "unit"], ["accounts.id", "accounts.unit"], name="fk_postings_from_unit"
+            ["from_account_id", "unit"],
+            ["accounts.id", "accounts.unit"],
+            name="fk_postings_from_unit",
         ),
         sa.ForeignKeyConstraint(
             ["to_account_id", "unit"], ["accounts.id", "accounts.unit"], name="fk_postings_to_unit"

@@ -55,9 +55,7 @@ class EarningRule(Base):
     created_at = mapped_column(UTCDateTime, nullable=False)
     api_key_id: Mapped[str | None] = mapped_column(IdColumn)
 
-    caps: Mapped[list["EarningCap"]] = relationship(
-        order_by="EarningCap.period", lazy="selectin"
-    )
+    caps: Mapped[list["EarningCap"]] = relationship(order_by="EarningCap.period", lazy="selectin")
 
 
 class EarningCap(Base):

@@ -72,8 +72,9 @@ def _merged_lines(lines) -> dict[str, int]:
         if sku in wanted:
             raise rerr.DuplicateLine(sku=sku)
         if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
-            raise errors.Invalid("quantity is out of range", sku=sku, quantity=quantity,
-                                 max_quantity=MAX_QUANTITY)
+            raise errors.Invalid(
+                "quantity is out of range", sku=sku, quantity=quantity, max_quantity=MAX_QUANTITY
+            )
         wanted[sku] = quantity
     return wanted
 
@@ -89,7 +90,7 @@ def _claim_hold(session: Session, redemption_id: str, *, now: datetime, expired_
 
 
 def _return_stock(session: Session, returns: dict[tuple[str, str], int]) -> None:
-    for (shop_id, sku) in sorted(returns):
+    for shop_id, sku in sorted(returns):
         session.execute(
             _items.update()
             .where(_items.c.shop_id == shop_id, _items.c.sku == sku, _items.c.stock.is_not(None))
@@ -101,9 +102,9 @@ def _lines_of(session: Session, redemption_ids) -> dict[str, list]:
     found = defaultdict(list)
     if redemption_ids:
         for row in session.execute(
-            sa.select(_lines.c.redemption_id, _lines.c.sku, _lines.c.quantity,
-                      _lines.c.refunded_quantity)
-            .where(_lines.c.redemption_id.in_(list(redemption_ids)))
+            sa.select(
+                _lines.c.redemption_id, _lines.c.sku, _lines.c.quantity, _lines.c.refunded_quantity
+            ).where(_lines.c.redemption_id.in_(list(redemption_ids)))
         ):
             found[row.redemption_id].append(row)
     return found
@@ -113,8 +114,11 @@ def _expired_holds_of(session: Session, member_id: str, now: datetime) -> list:
     """Claim the member's expired holds (status -> voided); returns their (id, shop, entry) rows."""
     rows = session.execute(
         sa.select(_redemptions.c.id, _redemptions.c.shop_id, _redemptions.c.entry_id)
-        .where(_redemptions.c.member_id == member_id, _redemptions.c.status == "held",
-               _redemptions.c.hold_expires_at <= now)
+        .where(
+            _redemptions.c.member_id == member_id,
+            _redemptions.c.status == "held",
+            _redemptions.c.hold_expires_at <= now,
+        )
         .order_by(_redemptions.c.id)
     ).all()
     return [row for row in rows if _claim_hold(session, row.id, now=now, expired_only=True)]
@@ -133,7 +137,8 @@ def _reserve_stock(
             continue
         sku = key[1]
         item = session.execute(
-            sa.select(_items).where(_items.c.shop_id == shop_id, _items.c.sku == sku)
+            sa.select(_items)
+            .where(_items.c.shop_id == shop_id, _items.c.sku == sku)
             .with_for_update()
         ).first()
         if item is None:
@@ -145,7 +150,8 @@ def _reserve_stock(
             if on_shelf < wanted[sku]:
                 raise rerr.OutOfStock(sku=sku, stock=on_shelf, requested=wanted[sku])
             session.execute(
-                _items.update().where(_items.c.shop_id == shop_id, _items.c.sku == sku)
+                _items.update()
+                .where(_items.c.shop_id == shop_id, _items.c.sku == sku)
                 .values(stock=on_shelf - wanted[sku])
             )
         priced[sku] = item
@@ -165,16 +171,28 @@ def _release_holds(session: Session, holds, *, now: datetime) -> None:
 
 
 def redeem(
-    session: Session, shop: Shop, *, member_id: str, consent: dict, lines=None,
-    points: int | None = None, memo: str = "", capture: bool = True, now: datetime,
+    session: Session,
+    shop: Shop,
+    *,
+    member_id: str,
+    consent: dict,
+    lines=None,
+    points: int | None = None,
+    memo: str = "",
+    capture: bool = True,
+    now: datetime,
     api_key_id: str | None = None,
 ) -> RedeemOutcome:
     """Check consent, stock and balance, then take the points (or hold them) in one transaction."""
     # The member and their points account in one round trip: this is the till's hot path.
     found = session.execute(
         sa.select(Member.id, Account.id.label("account_id"))
-        .join(Account, sa.and_(Account.owner_id == Member.id, Account.kind == "member",
-                               Account.unit == "points"))
+        .join(
+            Account,
+            sa.and_(
+                Account.owner_id == Member.id, Account.kind == "member", Account.unit == "points"
+            ),
+        )
         .where(Member.id == member_id, Member.community_id == shop.community_id)
     ).first()
     if found is None:
@@ -203,31 +221,53 @@ def redeem(
         points = sum(priced[sku].price_points * quantity for sku, quantity in wanted.items())
     redemption_id = new_id("red")
     expires_at = None if capture else now + HOLD_TTL
-    entry = post_entry(session, EntryDraft(
-        community_id=shop.community_id, kind="redemption",
-        postings=[PostingDraft(found.account_id, shop.account_id, "points", points)],
-        memo=memo or f"redemption at {shop.name}"[:MEMO_MAX_LENGTH],
-        details={"shop": shop.id, "redemption": redemption_id},
-        pending=not capture, expires_at=expires_at, cause_id=redemption_id,
-        api_key_id=api_key_id,
-    ), now=now)
+    entry = post_entry(
+        session,
+        EntryDraft(
+            community_id=shop.community_id,
+            kind="redemption",
+            postings=[PostingDraft(found.account_id, shop.account_id, "points", points)],
+            memo=memo or f"redemption at {shop.name}"[:MEMO_MAX_LENGTH],
+            details={"shop": shop.id, "redemption": redemption_id},
+            pending=not capture,
+            expires_at=expires_at,
+            cause_id=redemption_id,
+            api_key_id=api_key_id,
+        ),
+        now=now,
+    )
     redemption = Redemption(
-        id=redemption_id, community_id=shop.community_id, shop_id=shop.id, member_id=found.id,
-        entry_id=entry.id, status="captured" if capture else "held", points=points,
-        refunded_points=0, memo=memo, consent_method=consent_method(consent),
-        hold_expires_at=expires_at, created_at=now, captured_at=now if capture else None,
+        id=redemption_id,
+        community_id=shop.community_id,
+        shop_id=shop.id,
+        member_id=found.id,
+        entry_id=entry.id,
+        status="captured" if capture else "held",
+        points=points,
+        refunded_points=0,
+        memo=memo,
+        consent_method=consent_method(consent),
+        hold_expires_at=expires_at,
+        created_at=now,
+        captured_at=now if capture else None,
         api_key_id=api_key_id,
         lines=[
-            RedemptionLine(line_no=n, sku=sku, name=priced[sku].name,
-                           unit_price_points=priced[sku].price_points, quantity=quantity,
-                           refunded_quantity=0)
+            RedemptionLine(
+                line_no=n,
+                sku=sku,
+                name=priced[sku].name,
+                unit_price_points=priced[sku].price_points,
+                quantity=quantity,
+                refunded_quantity=0,
+            )
             for n, (sku, quantity) in enumerate(wanted.items(), start=1)
         ],
     )
     session.add(redemption)
     session.flush()
-    return RedeemOutcome(redemption=redemption,
-                         member_available=current_balance(session, found.account_id).available)
+    return RedeemOutcome(
+        redemption=redemption, member_available=current_balance(session, found.account_id).available
+    )
 
 
 def get_redemption(session: Session, redemption_id: str) -> Redemption:
@@ -239,7 +279,8 @@ def get_redemption(session: Session, redemption_id: str) -> Redemption:
 
 def _reload(session: Session, redemption_id: str) -> Redemption:
     return session.scalar(
-        sa.select(Redemption).where(Redemption.id == redemption_id)
+        sa.select(Redemption)
+        .where(Redemption.id == redemption_id)
         .execution_options(populate_existing=True)
     )
 
@@ -247,8 +288,9 @@ def _reload(session: Session, redemption_id: str) -> Redemption:
 def _not_held(session: Session, redemption_id: str, now: datetime):
     redemption = _reload(session, redemption_id)
     if redemption.status == "held" and redemption.hold_expires_at <= now:
-        return rerr.HoldExpired(redemption=redemption_id,
-                                expired_at=redemption.hold_expires_at.isoformat())
+        return rerr.HoldExpired(
+            redemption=redemption_id, expired_at=redemption.hold_expires_at.isoformat()
+        )
     return rerr.RedemptionNotHeld(redemption=redemption_id, status=redemption.status)
 
 
@@ -257,8 +299,11 @@ def capture(session: Session, redemption_id: str, *, now: datetime) -> Redemptio
     get_redemption(session, redemption_id)
     changed = session.execute(
         _redemptions.update()
-        .where(_redemptions.c.id == redemption_id, _redemptions.c.status == "held",
-               _redemptions.c.hold_expires_at > now)
+        .where(
+            _redemptions.c.id == redemption_id,
+            _redemptions.c.status == "held",
+            _redemptions.c.hold_expires_at > now,
+        )
         .values(status="captured", captured_at=now)
     ).rowcount
     if changed != 1:
@@ -272,22 +317,30 @@ def void(session: Session, redemption_id: str, *, now: datetime) -> Redemption:
     """Release a hold: the points are free again and its items go back on the shelf."""
     get_redemption(session, redemption_id)
     if not _claim_hold(session, redemption_id, now=now, expired_only=False):
-        raise rerr.RedemptionNotHeld(redemption=redemption_id,
-                                     status=_reload(session, redemption_id).status)
+        raise rerr.RedemptionNotHeld(
+            redemption=redemption_id, status=_reload(session, redemption_id).status
+        )
     redemption = _reload(session, redemption_id)
     _release_holds(session, [redemption], now=now)
     return redemption
 
 
 def refund(
-    session: Session, redemption_id: str, *, lines=None, points: int | None = None,
-    memo: str = "", now: datetime, api_key_id: str | None = None,
+    session: Session,
+    redemption_id: str,
+    *,
+    lines=None,
+    points: int | None = None,
+    memo: str = "",
+    now: datetime,
+    api_key_id: str | None = None,
 ) -> RedemptionRefund:
     """Give back part or all of a captured redemption, by lines (back to stock) or by points."""
     shop_id = get_redemption(session, redemption_id).shop_id
     shop = lock_shop(session, shop_id)
     redemption = session.scalar(
-        sa.select(Redemption).where(Redemption.id == redemption_id)
+        sa.select(Redemption)
+        .where(Redemption.id == redemption_id)
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
@@ -301,8 +354,9 @@ def refund(
         for sku, quantity in wanted.items():
             line = by_sku.get(sku)
             if line is None:
-                raise rerr.ItemNotFound("that sku is not on this redemption",
-                                        redemption=redemption_id, sku=sku)
+                raise rerr.ItemNotFound(
+                    "that sku is not on this redemption", redemption=redemption_id, sku=sku
+                )
             refundable = line.quantity - line.refunded_quantity
             if quantity > refundable:
                 raise rerr.RefundTooLarge(sku=sku, requested=quantity, refundable=refundable)
@@ -316,22 +370,41 @@ def refund(
     refund_id = new_id("rfd")
     # Stock goes back before the balance rows are touched: item rows come first in the lock order.
     _return_stock(session, {(shop.id, b["sku"]): b["quantity"] for b in refunded_lines})
-    entry = post_entry(session, EntryDraft(
-        community_id=redemption.community_id, kind="refund",
-        postings=[PostingDraft(shop.account_id, member_account(session, redemption.member_id,
-                                                               "points").id, "points", points)],
-        memo=memo or f"refund of {redemption_id}",
-        details={"shop": shop.id, "redemption": redemption_id, "refund": refund_id},
-        cause_id=redemption_id, api_key_id=api_key_id,
-    ), now=now)
+    entry = post_entry(
+        session,
+        EntryDraft(
+            community_id=redemption.community_id,
+            kind="refund",
+            postings=[
+                PostingDraft(
+                    shop.account_id,
+                    member_account(session, redemption.member_id, "points").id,
+                    "points",
+                    points,
+                )
+            ],
+            memo=memo or f"refund of {redemption_id}",
+            details={"shop": shop.id, "redemption": redemption_id, "refund": refund_id},
+            cause_id=redemption_id,
+            api_key_id=api_key_id,
+        ),
+        now=now,
+    )
     for line in redemption.lines:
         for back in refunded_lines:
             if back["sku"] == line.sku:
                 line.refunded_quantity += back["quantity"]
     redemption.refunded_points += points
     record = RedemptionRefund(
-        id=refund_id, redemption_id=redemption_id, shop_id=shop.id, entry_id=entry.id,
-        points=points, lines=refunded_lines, memo=memo, created_at=now, api_key_id=api_key_id,
+        id=refund_id,
+        redemption_id=redemption_id,
+        shop_id=shop.id,
+        entry_id=entry.id,
+        points=points,
+        lines=refunded_lines,
+        memo=memo,
+        created_at=now,
+        api_key_id=api_key_id,
     )
     session.add(record)
     session.flush()
@@ -340,8 +413,12 @@ def refund(
 
 def list_redemptions(session: Session, shop_id: str, *, limit: int, before_id: str | None):
     """A shop's redemptions, newest first (keyset on the time-ordered id)."""
-    query = (sa.select(Redemption).where(Redemption.shop_id == shop_id)
-             .order_by(Redemption.id.desc()).limit(limit + 1))
+    query = (
+        sa.select(Redemption)
+        .where(Redemption.shop_id == shop_id)
+        .order_by(Redemption.id.desc())
+        .limit(limit + 1)
+    )
     if before_id is not None:
         query = query.where(Redemption.id < before_id)
     return session.scalars(query).all()
@@ -349,7 +426,8 @@ def list_redemptions(session: Session, shop_id: str, *, limit: int, before_id: s
 
 def refunds_of(session: Session, redemption_id: str) -> list[RedemptionRefund]:
     return session.scalars(
-        sa.select(RedemptionRefund).where(RedemptionRefund.redemption_id == redemption_id)
+        sa.select(RedemptionRefund)
+        .where(RedemptionRefund.redemption_id == redemption_id)
         .order_by(RedemptionRefund.id)
     ).all()
 
@@ -370,7 +448,8 @@ def void_expired_holds(session: Session, now: datetime) -> int:
         rows = session.execute(
             sa.select(_redemptions.c.id, _redemptions.c.shop_id, _redemptions.c.entry_id)
             .where(_redemptions.c.status == "held", _redemptions.c.hold_expires_at <= now)
-            .order_by(_redemptions.c.hold_expires_at, _redemptions.c.id).limit(SWEEP_BATCH)
+            .order_by(_redemptions.c.hold_expires_at, _redemptions.c.id)
+            .limit(SWEEP_BATCH)
         ).all()
         session.commit()
         claimed_any = False

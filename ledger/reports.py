@@ -97,11 +97,15 @@ class CommunityReport:
 
     def rows(self) -> list[tuple[str, str, str, int]]:
         """The report flattened to (section, item, unit, value): the CSV, and a stable listing."""
-        rows = [("issued", activity, "points", amount)
-                for activity, amount in sorted(self.issued_by_activity.items())]
+        rows = [
+            ("issued", activity, "points", amount)
+            for activity, amount in sorted(self.issued_by_activity.items())
+        ]
         rows.append(("issued", "total", "points", self.issued))
-        rows += [("returned", kind, "points", amount)
-                 for kind, amount in sorted(self.returned_by_kind.items())]
+        rows += [
+            ("returned", kind, "points", amount)
+            for kind, amount in sorted(self.returned_by_kind.items())
+        ]
         rows.append(("returned", "total", "points", self.returned))
         for shop in self.shops:
             rows += [
@@ -114,15 +118,20 @@ class CommunityReport:
         rows.append(("settled", "total", "points", self.settled))
         rows.append(("outstanding", "at_start", "points", self.outstanding_at_start))
         rows.append(("outstanding", "at_end", "points", self.outstanding_at_end))
-        rows += [("pending", kind, unit, amount)
-                 for (kind, unit), amount in sorted(self.pending.items())]
+        rows += [
+            ("pending", kind, unit, amount) for (kind, unit), amount in sorted(self.pending.items())
+        ]
         rows.append(("participants", "members_taking_part", "members", self.participants))
         rows.append(("participants", "members", "members", self.members))
-        rows += [("minutes_exchanged", category, "minutes", minutes)
-                 for category, minutes in sorted(self.minutes_by_category.items())]
+        rows += [
+            ("minutes_exchanged", category, "minutes", minutes)
+            for category, minutes in sorted(self.minutes_by_category.items())
+        ]
         rows.append(("minutes_exchanged", "total", "minutes", self.minutes_exchanged))
-        rows += [("love_bank", "balance", unit, amount)
-                 for unit, amount in sorted(self.love_bank.items())]
+        rows += [
+            ("love_bank", "balance", unit, amount)
+            for unit, amount in sorted(self.love_bank.items())
+        ]
         return rows
 
 
@@ -138,10 +147,14 @@ def _in_window(from_: datetime | None, to: datetime | None):
 def _posted_before(session: Session, account_id: str, before: datetime | None) -> int:
     """An account's posted balance from every entry posted before ``before`` (all, if None)."""
     signed = sa.case((Posting.to_account_id == account_id, Posting.amount), else_=-Posting.amount)
-    query = (sa.select(sa.func.coalesce(sa.func.sum(signed), 0))
-             .join(Entry, Entry.id == Posting.entry_id)
-             .where(sa.or_(Posting.from_account_id == account_id,
-                           Posting.to_account_id == account_id), Entry.status == "posted"))
+    query = (
+        sa.select(sa.func.coalesce(sa.func.sum(signed), 0))
+        .join(Entry, Entry.id == Posting.entry_id)
+        .where(
+            sa.or_(Posting.from_account_id == account_id, Posting.to_account_id == account_id),
+            Entry.status == "posted",
+        )
+    )
     if before is not None:
         query = query.where(Entry.posted_at < before)
     return int(session.execute(query).scalar_one())
@@ -155,8 +168,10 @@ def _label(kind: str, activity: str | None) -> str:
 
 def _issuance_flows(session, report, issuance_id, window) -> None:
     activity = Entry.details["activity"].as_string()
-    for column, target in ((Posting.from_account_id, report.issued_by_activity),
-                           (Posting.to_account_id, report.returned_by_kind)):
+    for column, target in (
+        (Posting.from_account_id, report.issued_by_activity),
+        (Posting.to_account_id, report.returned_by_kind),
+    ):
         rows = session.execute(
             sa.select(Entry.kind, activity, sa.func.sum(Posting.amount))
             .join(Posting, Posting.entry_id == Entry.id)
@@ -173,15 +188,19 @@ def shop_names(session: Session, shop_ids) -> dict[str, str]:
     shops = Base.metadata.tables.get("shops")
     if shops is None or "name" not in shops.c or not shop_ids:
         return {}
-    return dict(session.execute(
-        sa.select(shops.c.id, shops.c.name).where(shops.c.id.in_(list(shop_ids)))).all())
+    return dict(
+        session.execute(
+            sa.select(shops.c.id, shops.c.name).where(shops.c.id.in_(list(shop_ids)))
+        ).all()
+    )
 
 
 def _shop_flows(session, report, community_id, window, to) -> None:
     accounts = session.execute(
         sa.select(Account.id, Account.owner_id)
-        .where(Account.community_id == community_id, Account.kind == "shop",
-               Account.unit == "points")
+        .where(
+            Account.community_id == community_id, Account.kind == "shop", Account.unit == "points"
+        )
         .order_by(Account.owner_id)
     ).all()
     names = shop_names(session, {a.owner_id for a in accounts})
@@ -213,17 +232,26 @@ def _shop_flows(session, report, community_id, window, to) -> None:
 def _participants(session, community_id, window) -> int:
     owners = set()
     for column in (Posting.from_account_id, Posting.to_account_id):
-        owners.update(session.scalars(
-            sa.select(Account.owner_id).distinct()
-            .join(Posting, column == Account.id)
-            .join(Entry, Entry.id == Posting.entry_id)
-            .where(Account.community_id == community_id, Account.kind == "member", window)
-        ))
+        owners.update(
+            session.scalars(
+                sa.select(Account.owner_id)
+                .distinct()
+                .join(Posting, column == Account.id)
+                .join(Entry, Entry.id == Posting.entry_id)
+                .where(Account.community_id == community_id, Account.kind == "member", window)
+            )
+        )
     return len(owners)
 
 
-def community_report(session: Session, community: Community, *, now: datetime,
-                     from_: datetime | None = None, to: datetime | None = None) -> CommunityReport:
+def community_report(
+    session: Session,
+    community: Community,
+    *,
+    now: datetime,
+    from_: datetime | None = None,
+    to: datetime | None = None,
+) -> CommunityReport:
     """The community's figures for the window ``[from_, to)`` (either end may be open)."""
     from_ = as_utc(from_) if from_ is not None else None
     to = as_utc(to) if to is not None else None
@@ -235,7 +263,8 @@ def community_report(session: Session, community: Community, *, now: datetime,
     _issuance_flows(session, report, issuance.id, window)
     _shop_flows(session, report, community.id, window, to)
     report.outstanding_at_start = (
-        -_posted_before(session, issuance.id, from_) if from_ is not None else 0)
+        -_posted_before(session, issuance.id, from_) if from_ is not None else 0
+    )
     report.outstanding_at_end = -_posted_before(session, issuance.id, to)
 
     for kind, unit, amount in session.execute(
@@ -248,7 +277,8 @@ def community_report(session: Session, community: Community, *, now: datetime,
 
     report.participants = _participants(session, community.id, window)
     report.members = session.scalar(
-        sa.select(sa.func.count()).select_from(Member).where(Member.community_id == community.id))
+        sa.select(sa.func.count()).select_from(Member).where(Member.community_id == community.id)
+    )
 
     category = Entry.details["category"].as_string()
     for label, minutes in session.execute(
@@ -261,21 +291,26 @@ def community_report(session: Session, community: Community, *, now: datetime,
         report.minutes_by_category[key] = report.minutes_by_category.get(key, 0) + int(minutes)
 
     love_banks = session.execute(
-        sa.select(Account.id, Account.unit)
-        .where(Account.owner_id == community.id, Account.kind == "love_bank")
+        sa.select(Account.id, Account.unit).where(
+            Account.owner_id == community.id, Account.kind == "love_bank"
+        )
     ).all()
-    report.love_bank = {unit: _posted_before(session, account_id, to) for account_id, unit in love_banks}
+    report.love_bank = {
+        unit: _posted_before(session, account_id, to) for account_id, unit in love_banks
+    }
     return report
 
 
-def statement_lines(session: Session, account_id: str, *, from_: datetime | None = None,
-                    to: datetime | None = None) -> list[StatementLine]:
+def statement_lines(
+    session: Session, account_id: str, *, from_: datetime | None = None, to: datetime | None = None
+) -> list[StatementLine]:
     """A whole statement for the window, page after page (for CSV export), bounded in length."""
     lines: list[StatementLine] = []
     cursor = None
     while True:
-        page = statement(session, account_id, limit=MAX_PAGE_LIMIT, cursor=cursor,
-                         from_=from_, to=to)
+        page = statement(
+            session, account_id, limit=MAX_PAGE_LIMIT, cursor=cursor, from_=from_, to=to
+        )
         lines.extend(page.items)
         if len(lines) > MAX_STATEMENT_EXPORT_LINES:
             raise StatementTooLong(max_lines=MAX_STATEMENT_EXPORT_LINES)

@@ -33,9 +33,13 @@ def settle_shop(
     # captures committed after this read simply wait for the next settlement.
     redeemed = session.execute(
         sa.select(_redemptions.c.id, _redemptions.c.points)
-        .where(_redemptions.c.shop_id == shop.id, _redemptions.c.status == "captured",
-               _redemptions.c.settlement_id.is_(None))
-        .order_by(_redemptions.c.id).with_for_update(key_share=True)
+        .where(
+            _redemptions.c.shop_id == shop.id,
+            _redemptions.c.status == "captured",
+            _redemptions.c.settlement_id.is_(None),
+        )
+        .order_by(_redemptions.c.id)
+        .with_for_update(key_share=True)
     ).all()
     refunded = session.execute(
         sa.select(_refunds.c.id, _refunds.c.points)
@@ -51,28 +55,47 @@ def settle_shop(
     entry_id = None
     if points > 0:
         issuance = system_account(session, shop.community_id, "issuance", "points")
-        entry_id = post_entry(session, EntryDraft(
-            community_id=shop.community_id, kind="settlement",
-            postings=[PostingDraft(shop.account_id, issuance.id, "points", points)],
-            memo=f"settlement of {shop.name}", details={"shop": shop.id, "settlement": settlement_id},
-            cause_id=settlement_id, api_key_id=api_key_id,
-        ), now=now).id
+        entry_id = post_entry(
+            session,
+            EntryDraft(
+                community_id=shop.community_id,
+                kind="settlement",
+                postings=[PostingDraft(shop.account_id, issuance.id, "points", points)],
+                memo=f"settlement of {shop.name}",
+                details={"shop": shop.id, "settlement": settlement_id},
+                cause_id=settlement_id,
+                api_key_id=api_key_id,
+            ),
+            now=now,
+        ).id
     rate = fen_per_point(session, shop.community_id)
     settlement = Settlement(
-        id=settlement_id, shop_id=shop.id, community_id=shop.community_id, entry_id=entry_id,
-        redeemed_points=redeemed_points, refunded_points=refunded_points, points=points,
-        fen_per_point=rate, money_due_fen=points * rate, created_at=now, api_key_id=api_key_id,
+        id=settlement_id,
+        shop_id=shop.id,
+        community_id=shop.community_id,
+        entry_id=entry_id,
+        redeemed_points=redeemed_points,
+        refunded_points=refunded_points,
+        points=points,
+        fen_per_point=rate,
+        money_due_fen=points * rate,
+        created_at=now,
+        api_key_id=api_key_id,
     )
     session.add(settlement)
     session.flush()
     if redeemed:
-        session.execute(_redemptions.update()
-                        .where(_redemptions.c.id.in_([r.id for r in redeemed]))
-                        .values(settlement_id=settlement_id))
+        session.execute(
+            _redemptions.update()
+            .where(_redemptions.c.id.in_([r.id for r in redeemed]))
+            .values(settlement_id=settlement_id)
+        )
     if refunded:
-        session.execute(_refunds.update()
-                        .where(_refunds.c.id.in_([r.id for r in refunded]))
-                        .values(settlement_id=settlement_id))
+        session.execute(
+            _refunds.update()
+            .where(_refunds.c.id.in_([r.id for r in refunded]))
+            .values(settlement_id=settlement_id)
+        )
     return settlement
 
 
@@ -87,19 +110,25 @@ def covered(session: Session, settlement_id: str) -> tuple[list, list]:
     """The redemptions and refunds a settlement covers, oldest first."""
     redemptions = session.execute(
         sa.select(_redemptions.c.id, _redemptions.c.points, _redemptions.c.captured_at)
-        .where(_redemptions.c.settlement_id == settlement_id).order_by(_redemptions.c.id)
+        .where(_redemptions.c.settlement_id == settlement_id)
+        .order_by(_redemptions.c.id)
     ).all()
     refunds = session.execute(
         sa.select(_refunds.c.id, _refunds.c.redemption_id, _refunds.c.points, _refunds.c.created_at)
-        .where(_refunds.c.settlement_id == settlement_id).order_by(_refunds.c.id)
+        .where(_refunds.c.settlement_id == settlement_id)
+        .order_by(_refunds.c.id)
     ).all()
     return redemptions, refunds
 
 
 def list_settlements(session: Session, shop_id: str, *, limit: int, before_id: str | None):
     """A shop's settlements, newest first."""
-    query = (sa.select(Settlement).where(Settlement.shop_id == shop_id)
-             .order_by(Settlement.id.desc()).limit(limit + 1))
+    query = (
+        sa.select(Settlement)
+        .where(Settlement.shop_id == shop_id)
+        .order_by(Settlement.id.desc())
+        .limit(limit + 1)
+    )
     if before_id is not None:
         query = query.where(Settlement.id < before_id)
     return session.scalars(query).all()

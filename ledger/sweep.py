@@ -16,10 +16,13 @@ Job = Callable[[Session, datetime], int]
 JOBS: list[tuple[str, Job]] = []
 
 from .redemption import void_expired_holds  # noqa: E402
+
 JOBS.append(("void_expired_holds", void_expired_holds))
 
 from .earning import vest_due_awards  # noqa: E402
+
 JOBS.append(("vest_notice_awards", vest_due_awards))
 
 from .chain import seal_all  # noqa: E402
+
 JOBS.append(("seal_journal", seal_all))

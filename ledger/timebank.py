@@ -134,7 +134,9 @@ def get_service(session: Session, service_id: str) -> Service:
 def _locked(session: Session, service_id: str) -> Service:
     """The service row, locked until commit and read afresh (whatever was read before)."""
     service = session.scalars(
-        sa.select(Service).where(Service.id == service_id).with_for_update()
+        sa.select(Service)
+        .where(Service.id == service_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
     if service is None:
@@ -146,19 +148,23 @@ def _expect(service: Service, action: str) -> None:
     sources, _ = TRANSITIONS[action]
     if service.state in sources:
         return
-    error = tb.ServiceAlreadyRated if action == "rate" and service.state == "rated" else (
-        tb.ServiceStateConflict)
+    error = (
+        tb.ServiceAlreadyRated
+        if action == "rate" and service.state == "rated"
+        else (tb.ServiceStateConflict)
+    )
     raise error(
         f"cannot {action} a service that is {service.state}",
-        service=service.id, state=service.state, action=action, allowed_from=list(sources),
+        service=service.id,
+        state=service.state,
+        action=action,
+        allowed_from=list(sources),
     )
 
 
 def _check_minutes(minutes: int, name: str) -> None:
     if type(minutes) is not int or not 1 <= minutes <= MAX_SERVICE_MINUTES:
-        raise tb.ServiceMinutesOutOfRange(
-            **{name: minutes}, max_minutes=MAX_SERVICE_MINUTES
-        )
+        raise tb.ServiceMinutesOutOfRange(**{name: minutes}, max_minutes=MAX_SERVICE_MINUTES)
 
 
 def _community_member(session: Session, member_id: str, community_id: str, error) -> Member:
@@ -175,8 +181,15 @@ def _can_receive(session: Session, account) -> int:
 
 # Steps ---------------------------------------------------------------------------------------
 def request_service(
-    session: Session, *, community_id: str, requester_id: str, title: str, category: str,
-    minutes_estimate: int, funded_by: str, now: datetime,
+    session: Session,
+    *,
+    community_id: str,
+    requester_id: str,
+    title: str,
+    category: str,
+    minutes_estimate: int,
+    funded_by: str,
+    now: datetime,
 ) -> Service:
     """Open a request for help (点单); nothing is held until a volunteer is on it.
 
@@ -196,32 +209,55 @@ def request_service(
         raise tb.FunderCannotCover(
             f"the {funded_by.replace('_', ' ')} can pay for {max(room, 0)} more minutes; "
             f"{minutes_estimate} requested",
-            funded_by=funded_by, requested=minutes_estimate, can_pay=max(room, 0),
+            funded_by=funded_by,
+            requested=minutes_estimate,
+            can_pay=max(room, 0),
         )
     service = Service(
-        id=new_id("svc"), community_id=community_id, requester_id=requester_id,
-        title=title.strip(), category=category.strip(), funded_by=funded_by,
-        funder_account_id=funder.id, minutes_estimate=minutes_estimate, state="open",
-        comment="", cancel_reason="", created_at=now,
+        id=new_id("svc"),
+        community_id=community_id,
+        requester_id=requester_id,
+        title=title.strip(),
+        category=category.strip(),
+        funded_by=funded_by,
+        funder_account_id=funder.id,
+        minutes_estimate=minutes_estimate,
+        state="open",
+        comment="",
+        cancel_reason="",
+        created_at=now,
     )
     session.add(service)
     session.flush()
     return service
 
 
-def _hold(session: Session, service: Service, volunteer_id: str, minutes: int, *,
-          now: datetime, api_key_id: str | None) -> str:
+def _hold(
+    session: Session,
+    service: Service,
+    volunteer_id: str,
+    minutes: int,
+    *,
+    now: datetime,
+    api_key_id: str | None,
+) -> str:
     """Hold ``minutes`` on the funder for the volunteer; returns the pending entry's id."""
     volunteer_account = member_account(session, volunteer_id, "minutes")
     draft = EntryDraft(
-        community_id=service.community_id, kind="service",
+        community_id=service.community_id,
+        kind="service",
         postings=[
             PostingDraft(service.funder_account_id, volunteer_account.id, "minutes", minutes)
         ],
         memo=service.title,
-        details={"service": service.id, "category": service.category,
-                 "funded_by": service.funded_by},
-        pending=True, cause_id=service.id, api_key_id=api_key_id,
+        details={
+            "service": service.id,
+            "category": service.category,
+            "funded_by": service.funded_by,
+        },
+        pending=True,
+        cause_id=service.id,
+        api_key_id=api_key_id,
     )
     try:
         return post_entry(session, draft, now=now).id
@@ -231,19 +267,29 @@ def _hold(session: Session, service: Service, volunteer_id: str, minutes: int, *
         raise tb.FunderCannotCover(
             f"the {service.funded_by.replace('_', ' ')} can pay for {can_pay} more minutes; "
             f"{minutes} requested",
-            funded_by=service.funded_by, requested=minutes, can_pay=can_pay,
+            funded_by=service.funded_by,
+            requested=minutes,
+            can_pay=can_pay,
         ) from exc
 
 
-def _take(session: Session, service_id: str, volunteer_id: str, action: str, *, now: datetime,
-          api_key_id: str | None) -> Service:
+def _take(
+    session: Session,
+    service_id: str,
+    volunteer_id: str,
+    action: str,
+    *,
+    now: datetime,
+    api_key_id: str | None,
+) -> Service:
     service = _locked(session, service_id)
     _community_member(session, volunteer_id, service.community_id, tb.VolunteerNotFound)
     if volunteer_id == service.requester_id:
         raise tb.CannotServeOwnRequest(service=service.id, member=volunteer_id)
     _expect(service, action)
-    service.entry_id = _hold(session, service, volunteer_id, service.minutes_estimate,
-                             now=now, api_key_id=api_key_id)
+    service.entry_id = _hold(
+        session, service, volunteer_id, service.minutes_estimate, now=now, api_key_id=api_key_id
+    )
     service.volunteer_id = volunteer_id
     service.state = TRANSITIONS[action][1]
     service.assigned_at = now
@@ -251,20 +297,33 @@ def _take(session: Session, service_id: str, volunteer_id: str, action: str, *, 
     return service
 
 
-def assign(session: Session, service_id: str, *, volunteer_id: str, now: datetime,
-           api_key_id: str | None = None) -> Service:
+def assign(
+    session: Session,
+    service_id: str,
+    *,
+    volunteer_id: str,
+    now: datetime,
+    api_key_id: str | None = None,
+) -> Service:
     """Staff dispatch a volunteer (派单): the estimate is held on the funder."""
     return _take(session, service_id, volunteer_id, "assign", now=now, api_key_id=api_key_id)
 
 
-def accept(session: Session, service_id: str, *, volunteer_id: str, now: datetime,
-           api_key_id: str | None = None) -> Service:
+def accept(
+    session: Session,
+    service_id: str,
+    *,
+    volunteer_id: str,
+    now: datetime,
+    api_key_id: str | None = None,
+) -> Service:
     """A volunteer takes an open request (接单): the estimate is held on the funder."""
     return _take(session, service_id, volunteer_id, "accept", now=now, api_key_id=api_key_id)
 
 
-def complete(session: Session, service_id: str, *, minutes: int, now: datetime,
-             api_key_id: str | None = None) -> Service:
+def complete(
+    session: Session, service_id: str, *, minutes: int, now: datetime, api_key_id: str | None = None
+) -> Service:
     """The volunteer reports the actual minutes; the hold becomes exactly that many."""
     service = _locked(session, service_id)
     _expect(service, "complete")
@@ -273,14 +332,17 @@ def complete(session: Session, service_id: str, *, minutes: int, now: datetime,
     most = estimate + estimate * OVERRUN_PERCENT // 100
     if minutes > most:
         raise tb.OverrunTooLarge(
-            minutes=minutes, minutes_estimate=estimate, max_minutes=most,
+            minutes=minutes,
+            minutes_estimate=estimate,
+            max_minutes=most,
             overrun_percent=OVERRUN_PERCENT,
         )
     if minutes != estimate:
         # Release first: the funder's held estimate counts towards what it can pay for the actual.
         void_pending(session, service.entry_id, now=now)
-        service.entry_id = _hold(session, service, service.volunteer_id, minutes, now=now,
-                                 api_key_id=api_key_id)
+        service.entry_id = _hold(
+            session, service, service.volunteer_id, minutes, now=now, api_key_id=api_key_id
+        )
     service.minutes_actual = minutes
     service.state = "completed"
     service.completed_at = now
@@ -350,8 +412,13 @@ def _page(session: Session, query, *, limit: int, cursor: str | None, newest_fir
 
 
 def community_services(
-    session: Session, community_id: str, *, state: str = "open", category: str | None = None,
-    not_requested_by: str | None = None, limit: int = DEFAULT_PAGE_LIMIT,
+    session: Session,
+    community_id: str,
+    *,
+    state: str = "open",
+    category: str | None = None,
+    not_requested_by: str | None = None,
+    limit: int = DEFAULT_PAGE_LIMIT,
     cursor: str | None = None,
 ) -> Page:
     """A community's services in one state, oldest first: for ``open``, the requests a
@@ -367,7 +434,11 @@ def community_services(
 
 
 def member_services(
-    session: Session, member_id: str, *, as_: str = "requester", limit: int = DEFAULT_PAGE_LIMIT,
+    session: Session,
+    member_id: str,
+    *,
+    as_: str = "requester",
+    limit: int = DEFAULT_PAGE_LIMIT,
     cursor: str | None = None,
 ) -> Page:
     """A member's own requests (``as_="requester"``) or the services they took, newest first."""

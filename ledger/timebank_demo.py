@@ -26,18 +26,39 @@ def _served(session: Session, service, volunteer: Member, minutes: int, now: dat
 
 def demo_part(session: Session, community: Community, members: list[Member], now: datetime) -> None:
     elder, neighbour, parent, _ = members
-    chen, zhou = (create_member(session, community, external_ref=ref, display_name=name, now=now)
-                  for ref, name in DEMO_VOLUNTEERS)
-    transfers.grant_to_love_bank(session, community_id=community.id, unit="minutes",
-                                 amount=DEMO_LOVE_BANK_GRANT_MINUTES, reason="街道拨付: 20 小时",
-                                 now=now)
-    transfers.give(session, giver_id=neighbour.id, to=transfers.LOVE_BANK, unit="points",
-                   amount=DEMO_DONATION_POINTS, memo="献爱心", now=now)
+    chen, zhou = (
+        create_member(session, community, external_ref=ref, display_name=name, now=now)
+        for ref, name in DEMO_VOLUNTEERS
+    )
+    transfers.grant_to_love_bank(
+        session,
+        community_id=community.id,
+        unit="minutes",
+        amount=DEMO_LOVE_BANK_GRANT_MINUTES,
+        reason="街道拨付: 20 小时",
+        now=now,
+    )
+    transfers.give(
+        session,
+        giver_id=neighbour.id,
+        to=transfers.LOVE_BANK,
+        unit="points",
+        amount=DEMO_DONATION_POINTS,
+        memo="献爱心",
+        now=now,
+    )
 
     def ask(requester, title, category, minutes, funded_by="requester"):
         return timebank.request_service(
-            session, community_id=community.id, requester_id=requester.id, title=title,
-            category=category, minutes_estimate=minutes, funded_by=funded_by, now=now)
+            session,
+            community_id=community.id,
+            requester_id=requester.id,
+            title=title,
+            category=category,
+            minutes_estimate=minutes,
+            funded_by=funded_by,
+            now=now,
+        )
 
     # The love bank pays for the elder's hospital visit; it ran half an hour over; rated.
     visit = ask(elder, "陪王奶奶去医院复诊", "elder_care", 120, funded_by="love_bank")
@@ -46,8 +67,15 @@ def demo_part(session: Session, community: Community, members: list[Member], now
     timebank.confirm(session, visit.id, actor=STAFF, now=now)
     timebank.rate(session, visit.id, actor=STAFF, stars=5, comment="很耐心", now=now)
     # 陈志愿 passes an hour of what she earned to the elder.
-    transfers.give(session, giver_id=chen.id, to=elder.id, unit="minutes", amount=60,
-                   memo="送给王奶奶", now=now)
+    transfers.give(
+        session,
+        giver_id=chen.id,
+        to=elder.id,
+        unit="minutes",
+        amount=60,
+        memo="送给王奶奶",
+        now=now,
+    )
     # Shopping for the elder, paid from her own credits: waiting for her to confirm.
     _served(session, ask(elder, "帮忙买菜", "errand", 30), zhou, 30, now)
     # A repair for a neighbour who has given nothing yet (the time floor lets him receive).

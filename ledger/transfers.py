@@ -47,13 +47,23 @@ def _required_reason(reason: str) -> str:
 def _short_of(account_id: str, available: int, amount: int, unit: str) -> errors.LedgerError:
     return errors.InsufficientBalance(
         f"a member gives only what they have: {available} {unit} available, {amount} requested",
-        account=account_id, balance=available, floor=GIVING_FLOOR, requested=amount,
+        account=account_id,
+        balance=available,
+        floor=GIVING_FLOOR,
+        requested=amount,
     )
 
 
 def give(
-    session: Session, *, giver_id: str, to: str, unit: str, amount: int, memo: str,
-    now: datetime, api_key_id: str | None = None,
+    session: Session,
+    *,
+    giver_id: str,
+    to: str,
+    unit: str,
+    amount: int,
+    memo: str,
+    now: datetime,
+    api_key_id: str | None = None,
 ) -> EntryRecord:
     """A gift to another member of the giver's community, or (``to=LOVE_BANK``) a donation."""
     _check_unit(unit)
@@ -73,15 +83,23 @@ def give(
     available = current_balance(session, source.id).available
     if available - amount < GIVING_FLOOR:
         raise _short_of(source.id, available, amount, unit)
-    record = post_entry(session, EntryDraft(
-        community_id=giver.community_id, kind=kind,
-        postings=[PostingDraft(source.id, target.id, unit, amount)],
-        memo=memo.strip(), details=details, api_key_id=api_key_id,
-    ), now=now)
+    record = post_entry(
+        session,
+        EntryDraft(
+            community_id=giver.community_id,
+            kind=kind,
+            postings=[PostingDraft(source.id, target.id, unit, amount)],
+            memo=memo.strip(),
+            details=details,
+            api_key_id=api_key_id,
+        ),
+        now=now,
+    )
     # The row is ours until commit now: this is the test that holds under concurrent gifts.
     row = session.execute(
-        sa.select(AccountBalance.posted, AccountBalance.pending_out)
-        .where(AccountBalance.account_id == source.id)
+        sa.select(AccountBalance.posted, AccountBalance.pending_out).where(
+            AccountBalance.account_id == source.id
+        )
     ).one()
     if row.posted - row.pending_out < GIVING_FLOOR:
         raise _short_of(source.id, row.posted - row.pending_out + amount, amount, unit)
@@ -89,7 +107,13 @@ def give(
 
 
 def grant_to_love_bank(
-    session: Session, *, community_id: str, unit: str, amount: int, reason: str, now: datetime,
+    session: Session,
+    *,
+    community_id: str,
+    unit: str,
+    amount: int,
+    reason: str,
+    now: datetime,
     api_key_id: str | None = None,
 ) -> EntryRecord:
     """Staff grant points or minutes from issuance into the love bank; a reason is required."""
@@ -97,8 +121,15 @@ def grant_to_love_bank(
     reason = _required_reason(reason)
     issuance = system_account(session, community_id, "issuance", unit)
     love_bank = system_account(session, community_id, "love_bank", unit)
-    return post_entry(session, EntryDraft(
-        community_id=community_id, kind="grant",
-        postings=[PostingDraft(issuance.id, love_bank.id, unit, amount)],
-        memo=reason, details={"reason": reason, "to": LOVE_BANK}, api_key_id=api_key_id,
-    ), now=now)
+    return post_entry(
+        session,
+        EntryDraft(
+            community_id=community_id,
+            kind="grant",
+            postings=[PostingDraft(issuance.id, love_bank.id, unit, amount)],
+            memo=reason,
+            details={"reason": reason, "to": LOVE_BANK},
+            api_key_id=api_key_id,
+        ),
+        now=now,
+    )

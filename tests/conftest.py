@@ -82,15 +82,18 @@ def test_clock():
 
 @pytest.fixture(scope="session")
 def app(database_url, test_clock):
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "pointsbank-tests",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 16, "max_overflow": 8}
-        if BACKEND == "postgresql" else {"connect_args": {"timeout": 30}},
-        "CLOCK": test_clock,
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "pointsbank-tests",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 16, "max_overflow": 8}
+            if BACKEND == "postgresql"
+            else {"connect_args": {"timeout": 30}},
+            "CLOCK": test_clock,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         db.session.remove()
@@ -153,7 +156,11 @@ def make_key(app):
         slugs = [community] if isinstance(community, str) else list(community or [])
         with app.app_context():
             _, token = apikeys.create_key(
-                db.session, role=role, community_slugs=slugs, member_id=member, shop_id=shop,
+                db.session,
+                role=role,
+                community_slugs=slugs,
+                member_id=member,
+                shop_id=shop,
                 now=datetime.now(UTC),
             )
             db.session.commit()
@@ -176,8 +183,9 @@ def accounts_by(representation) -> dict:
 @pytest.fixture
 def make_community(client, admin):
     def make(slug="qianjiang", name="潜江社区", **fields):
-        response = client.post("/v1/communities", json={"slug": slug, "name": name, **fields},
-                               headers=admin)
+        response = client.post(
+            "/v1/communities", json={"slug": slug, "name": name, **fields}, headers=admin
+        )
         assert response.status_code == 201, response.json
         community = response.json
         community["account"] = accounts_by(community)
@@ -192,7 +200,8 @@ def make_member(client, admin):
         external_ref = external_ref or f"ref-{uuid.uuid4().hex[:8]}"
         response = client.post(
             f"/v1/communities/{community_slug}/members",
-            json={"external_ref": external_ref, "display_name": display_name}, headers=admin,
+            json={"external_ref": external_ref, "display_name": display_name},
+            headers=admin,
         )
         assert response.status_code == 201, response.json
         member = response.json
@@ -208,11 +217,21 @@ def grant(client, admin):
     """grant(community, account_id, amount, unit="points"): an adjustment out of issuance."""
 
     def give(community, account_id, amount, unit="points"):
-        response = client.post("/v1/adjustments", headers=admin, json={
-            "postings": [{"from": community["account"][("issuance", unit)], "to": account_id,
-                          "unit": unit, "amount": amount}],
-            "reason": "opening balance for a test",
-        })
+        response = client.post(
+            "/v1/adjustments",
+            headers=admin,
+            json={
+                "postings": [
+                    {
+                        "from": community["account"][("issuance", unit)],
+                        "to": account_id,
+                        "unit": unit,
+                        "amount": amount,
+                    }
+                ],
+                "reason": "opening balance for a test",
+            },
+        )
         assert response.status_code == 201, response.json
         return response.json
 

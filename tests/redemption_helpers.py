@@ -18,10 +18,13 @@ def supermarket(client, make_community, make_key):
     """A community with staff and one points supermarket (soy sauce stock 2, seeds unlimited)."""
     community = make_community("qianjiang", "潜江社区")
     staff = make_key("staff", community="qianjiang")
-    shop = client.post("/v1/communities/qianjiang/shops", json={"name": "潜江积分超市"},
-                       headers=staff).json
-    for item in ({"sku": "soy-sauce", "name": "酱油 500ml", "price_points": 30, "stock": 2},
-                 {"sku": "seeds", "name": "菜籽", "price_points": 20, "unlimited": True}):
+    shop = client.post(
+        "/v1/communities/qianjiang/shops", json={"name": "潜江积分超市"}, headers=staff
+    ).json
+    for item in (
+        {"sku": "soy-sauce", "name": "酱油 500ml", "price_points": 30, "stock": 2},
+        {"sku": "seeds", "name": "菜籽", "price_points": 20, "unlimited": True},
+    ):
         response = client.post(f"/v1/shops/{shop['id']}/items", json=item, headers=staff)
         assert response.status_code == 201, response.json
     return Supermarket(community, staff, shop, make_key("shop", shop=shop["id"]))
@@ -45,8 +48,9 @@ def fresh_code(client, supermarket):
     """fresh_code(member) -> a one-time code issued by staff on the member's behalf."""
 
     def issue(member):
-        response = client.post(f"/v1/members/{member['id']}/consent-codes",
-                               headers=supermarket.staff)
+        response = client.post(
+            f"/v1/members/{member['id']}/consent-codes", headers=supermarket.staff
+        )
         assert response.status_code == 201, response.json
         return response.json["code"]
 
@@ -58,8 +62,11 @@ def redeem(client, supermarket, fresh_code):
     """redeem(member, lines=[...] | points=..., consent=None, capture=True) -> the response."""
 
     def call(member, lines=None, points=None, memo="", consent=None, capture=True, headers=None):
-        body = {"member": member["id"],
-                "consent": consent or {"code": fresh_code(member)}, "capture": capture}
+        body = {
+            "member": member["id"],
+            "consent": consent or {"code": fresh_code(member)},
+            "capture": capture,
+        }
         if lines is not None:
             body["lines"] = [{"sku": sku, "quantity": q} for sku, q in lines]
         if points is not None:

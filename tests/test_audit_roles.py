@@ -51,10 +51,16 @@ def test_the_service_role_still_writes_entries_and_seals(session, neighbours):
     """As the service's role, posting, resolving a hold and sealing all work."""
     community, wang, li = neighbours
     as_service(session)
-    hold = post_entry(session, EntryDraft(
-        community_id=community["id"], kind="transfer", pending=True,
-        postings=[PostingDraft(wang["points_account"], li["points_account"], "points", 10)],
-    ), now=NOW)
+    hold = post_entry(
+        session,
+        EntryDraft(
+            community_id=community["id"],
+            kind="transfer",
+            pending=True,
+            postings=[PostingDraft(wang["points_account"], li["points_account"], "points", 10)],
+        ),
+        now=NOW,
+    )
     post_pending(session, hold.id, now=NOW)
     assert chain.seal_community(session, community["id"], now=NOW) == 2
     session.commit()

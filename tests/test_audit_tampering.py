@@ -33,26 +33,47 @@ def build_community(session):
         hour[0] += 1
         return START + timedelta(hours=hour[0])
 
-    community = create_community(session, slug="xingguang", name="星光社区", now=START,
-                                 time_floor_minutes=-600)
-    residents = [create_member(session, community, external_ref=f"R-{n}", display_name=name,
-                               now=START) for n, name in enumerate(("王秀英", "李建国", "张梅", "刘洋"))]
+    community = create_community(
+        session, slug="xingguang", name="星光社区", now=START, time_floor_minutes=-600
+    )
+    residents = [
+        create_member(session, community, external_ref=f"R-{n}", display_name=name, now=START)
+        for n, name in enumerate(("王秀英", "李建国", "张梅", "刘洋"))
+    ]
     points = [member_account(session, r.id, "points").id for r in residents]
     minutes = [member_account(session, r.id, "minutes").id for r in residents]
     issuance = system_account(session, community.id, "issuance", "points").id
     love_bank = system_account(session, community.id, "love_bank", "minutes").id
 
     def post(kind, *postings, pending=False, details=None):
-        return post_entry(session, EntryDraft(
-            community_id=community.id, kind=kind, memo=f"{kind} {hour[0]}",
-            postings=[PostingDraft(*p) for p in postings], pending=pending,
-            details=details or {"note": kind}), now=at())
+        return post_entry(
+            session,
+            EntryDraft(
+                community_id=community.id,
+                kind=kind,
+                memo=f"{kind} {hour[0]}",
+                postings=[PostingDraft(*p) for p in postings],
+                pending=pending,
+                details=details or {"note": kind},
+            ),
+            now=at(),
+        )
 
     for n, account in enumerate(points):
-        post("award", (issuance, account, "points", 40 + 10 * n),
-             details={"activity": "cleanup.join"})
-    post("grant", (system_account(session, community.id, "issuance", "minutes").id, love_bank,
-                   "minutes", 600))
+        post(
+            "award",
+            (issuance, account, "points", 40 + 10 * n),
+            details={"activity": "cleanup.join"},
+        )
+    post(
+        "grant",
+        (
+            system_account(session, community.id, "issuance", "minutes").id,
+            love_bank,
+            "minutes",
+            600,
+        ),
+    )
     gift = post("transfer", (points[0], points[1], "points", 7))
     post("transfer", (points[2], points[3], "points", 5), (points[2], points[0], "points", 3))
     captured = post("redemption", (points[1], issuance, "points", 12), pending=True)
@@ -72,9 +93,11 @@ def build_community(session):
 def seals_by_entry(session):
     """{entry id: [(seq, record, status), ...]} as sealed."""
     found = {}
-    for row in session.execute(sa.select(JournalSeal.seq, JournalSeal.entry_id,
-                                         JournalSeal.record, JournalSeal.status)
-                               .order_by(JournalSeal.seq)):
+    for row in session.execute(
+        sa.select(
+            JournalSeal.seq, JournalSeal.entry_id, JournalSeal.record, JournalSeal.status
+        ).order_by(JournalSeal.seq)
+    ):
         found.setdefault(row.entry_id, []).append((int(row.seq), row.record, row.status))
     return found
 
@@ -84,11 +107,15 @@ class Tamperer:
 
     def __init__(self, session, rng, seals, community_id):
         self.session, self.rng, self.seals, self.community_id = session, rng, seals, community_id
-        self.entries = session.execute(sa.select(Entry.id, Entry.status, Entry.created_at)
-                                       .order_by(Entry.created_at, Entry.id)).all()
-        self.postings = session.execute(sa.text(
-            "SELECT id, entry_id, from_account_id, to_account_id, unit, amount FROM postings "
-            "ORDER BY id")).all()
+        self.entries = session.execute(
+            sa.select(Entry.id, Entry.status, Entry.created_at).order_by(Entry.created_at, Entry.id)
+        ).all()
+        self.postings = session.execute(
+            sa.text(
+                "SELECT id, entry_id, from_account_id, to_account_id, unit, amount FROM postings "
+                "ORDER BY id"
+            )
+        ).all()
         self.accounts = session.execute(sa.text("SELECT id, unit FROM accounts")).all()
 
     def sql(self, statement, **params):
@@ -105,17 +132,24 @@ class Tamperer:
 
     def change_amount(self):
         p = self.posting()
-        self.sql("UPDATE postings SET amount = amount + :d WHERE id = :id",
-                 d=self.rng.randint(1, 50), id=p.id)
+        self.sql(
+            "UPDATE postings SET amount = amount + :d WHERE id = :id",
+            d=self.rng.randint(1, 50),
+            id=p.id,
+        )
         return self.entry_seq(p.entry_id)
 
     def change_account(self):
         p = self.posting()
-        others = [a.id for a in self.accounts if a.unit == p.unit
-                  and a.id not in (p.from_account_id, p.to_account_id)]
+        others = [
+            a.id
+            for a in self.accounts
+            if a.unit == p.unit and a.id not in (p.from_account_id, p.to_account_id)
+        ]
         column = self.rng.choice(("from_account_id", "to_account_id"))
-        self.sql(f"UPDATE postings SET {column} = :a WHERE id = :id",
-                 a=self.rng.choice(others), id=p.id)
+        self.sql(
+            f"UPDATE postings SET {column} = :a WHERE id = :id", a=self.rng.choice(others), id=p.id
+        )
         return self.entry_seq(p.entry_id)
 
     def change_time(self):
@@ -125,23 +159,29 @@ class Tamperer:
         if column == "posted_at" and e.status != "posted":
             column = "occurred_at"
         moved = self.session.scalar(sa.select(_entries.c[column]).where(_entries.c.id == e.id))
-        self.session.execute(_entries.update().where(_entries.c.id == e.id)
-                             .values({column: moved + shift}))
+        self.session.execute(
+            _entries.update().where(_entries.c.id == e.id).values({column: moved + shift})
+        )
         # The posting time is sealed by whichever record sealed the final status.
         return self.final_seq(e.id) if column == "posted_at" else self.entry_seq(e.id)
 
     def change_words(self):
         e = self.rng.choice(self.entries)
-        column, value = self.rng.choice((("memo", "edited later"), ("kind", "adjustment"),
-                                         ("cause_id", "evt_forged")))
+        column, value = self.rng.choice(
+            (("memo", "edited later"), ("kind", "adjustment"), ("cause_id", "evt_forged"))
+        )
         self.sql(f"UPDATE entries SET {column} = :v WHERE id = :id", v=value, id=e.id)
         return self.entry_seq(e.id)
 
     def change_status(self):
         e = self.rng.choice([e for e in self.entries if e.status in ("posted", "voided")])
         other = "voided" if e.status == "posted" else "posted"
-        self.sql("UPDATE entries SET status = :s, posted_at = COALESCE(posted_at, created_at) "
-                 "WHERE id = :id", s=other, id=e.id)
+        self.sql(
+            "UPDATE entries SET status = :s, posted_at = COALESCE(posted_at, created_at) "
+            "WHERE id = :id",
+            s=other,
+            id=e.id,
+        )
         return self.final_seq(e.id)
 
     def delete_posting(self):
@@ -176,18 +216,30 @@ class Tamperer:
 
     def swap_times(self):
         a, b = self.rng.sample(self.entries, 2)
-        times = dict(self.session.execute(sa.select(_entries.c.id, _entries.c.occurred_at)
-                                          .where(_entries.c.id.in_([a.id, b.id]))).all())
+        times = dict(
+            self.session.execute(
+                sa.select(_entries.c.id, _entries.c.occurred_at).where(
+                    _entries.c.id.in_([a.id, b.id])
+                )
+            ).all()
+        )
         for this, that in ((a.id, b.id), (b.id, a.id)):
-            self.session.execute(_entries.update().where(_entries.c.id == this)
-                                 .values(occurred_at=times[that]))
+            self.session.execute(
+                _entries.update().where(_entries.c.id == this).values(occurred_at=times[that])
+            )
         return min(self.entry_seq(a.id), self.entry_seq(b.id))
 
     def forge_posting(self):
         e = self.rng.choice(self.entries)
         a, b = self.rng.sample([a.id for a in self.accounts if a.unit == "points"], 2)
-        self.sql("INSERT INTO postings (entry_id, from_account_id, to_account_id, unit, amount) "
-                 "VALUES (:e, :a, :b, 'points', :n)", e=e.id, a=a, b=b, n=self.rng.randint(1, 99))
+        self.sql(
+            "INSERT INTO postings (entry_id, from_account_id, to_account_id, unit, amount) "
+            "VALUES (:e, :a, :b, 'points', :n)",
+            e=e.id,
+            a=a,
+            b=b,
+            n=self.rng.randint(1, 99),
+        )
         return self.entry_seq(e.id)
 
     def forge_backdated_entry(self):
@@ -195,12 +247,27 @@ class Tamperer:
         later = self.rng.choice(self.entries[1:-2])
         stamp = later.created_at - timedelta(seconds=1)
         forged = new_id("ent")
-        self.session.execute(_entries.insert().values(
-            id=forged, community_id=self.community_id, kind="award", status="posted",
-            occurred_at=stamp, posted_at=stamp, created_at=stamp, memo="forged", metadata={}))
+        self.session.execute(
+            _entries.insert().values(
+                id=forged,
+                community_id=self.community_id,
+                kind="award",
+                status="posted",
+                occurred_at=stamp,
+                posted_at=stamp,
+                created_at=stamp,
+                memo="forged",
+                metadata={},
+            )
+        )
         a, b = self.rng.sample([a.id for a in self.accounts if a.unit == "points"], 2)
-        self.sql("INSERT INTO postings (entry_id, from_account_id, to_account_id, unit, amount) "
-                 "VALUES (:e, :a, :b, 'points', 25)", e=forged, a=a, b=b)
+        self.sql(
+            "INSERT INTO postings (entry_id, from_account_id, to_account_id, unit, amount) "
+            "VALUES (:e, :a, :b, 'points', 25)",
+            e=forged,
+            a=a,
+            b=b,
+        )
         return self.entry_seq(later.id)
 
     def edit_seal(self):
@@ -214,9 +281,22 @@ class Tamperer:
         self.sql("DELETE FROM journal_seals WHERE seq = :s", s=seq)
         return seq
 
-    TAMPERINGS = ("change_amount", "change_account", "change_time", "change_words",
-                  "change_status", "delete_posting", "delete_entry", "swap_amounts", "swap_owners",
-                  "swap_times", "forge_posting", "forge_backdated_entry", "edit_seal", "drop_seal")
+    TAMPERINGS = (
+        "change_amount",
+        "change_account",
+        "change_time",
+        "change_words",
+        "change_status",
+        "delete_posting",
+        "delete_entry",
+        "swap_amounts",
+        "swap_owners",
+        "swap_times",
+        "forge_posting",
+        "forge_backdated_entry",
+        "edit_seal",
+        "drop_seal",
+    )
 
 
 def bypass_guards(session):
@@ -269,14 +349,23 @@ def test_verify_command_exits_non_zero_and_names_the_seq(app, session):
 def test_an_untouched_journal_verifies_after_more_sealing(session, rounds):
     """Entries written and sealed in several rounds keep the chain sound."""
     community = build_community(session)
-    account = member_account(session, session.execute(sa.text(
-        "SELECT id FROM members ORDER BY external_ref LIMIT 1")).scalar(), "points").id
+    account = member_account(
+        session,
+        session.execute(sa.text("SELECT id FROM members ORDER BY external_ref LIMIT 1")).scalar(),
+        "points",
+    ).id
     issuance = system_account(session, community.id, "issuance", "points").id
     for round_ in range(rounds):
-        post_entry(session, EntryDraft(community_id=community.id, kind="award",
-                                       postings=[PostingDraft(issuance, account, "points", 5)],
-                                       details={"activity": "deliberation.attend"}),
-                   now=START + timedelta(days=10 + round_))
+        post_entry(
+            session,
+            EntryDraft(
+                community_id=community.id,
+                kind="award",
+                postings=[PostingDraft(issuance, account, "points", 5)],
+                details={"activity": "deliberation.attend"},
+            ),
+            now=START + timedelta(days=10 + round_),
+        )
         session.commit()
         chain.seal_community(session, community.id, now=START + timedelta(days=10 + round_))
         session.commit()

@@ -43,9 +43,14 @@ def head(client, admin, slug="qianjiang"):
 
 
 def give(client, admin, community, source, target, amount):
-    response = client.post("/v1/adjustments", headers=admin, json={
-        "postings": [{"from": source, "to": target, "unit": "points", "amount": amount}],
-        "reason": "neighbours settle up"})
+    response = client.post(
+        "/v1/adjustments",
+        headers=admin,
+        json={
+            "postings": [{"from": source, "to": target, "unit": "points", "amount": amount}],
+            "reason": "neighbours settle up",
+        },
+    )
     assert response.status_code == 201, response.json
     return response.json
 
@@ -64,14 +69,26 @@ def test_entries_wait_for_the_sealer_and_then_extend_the_head(app, client, admin
 def test_a_pending_entry_is_sealed_again_when_it_is_resolved(app, session, community):
     """A hold is sealed as pending, then its capture is sealed as its own resolution record."""
     c, wang, li = community["community"], community["wang"], community["li"]
-    hold = post_entry(session, EntryDraft(
-        community_id=c["id"], kind="transfer", pending=True,
-        postings=[PostingDraft(wang["points_account"], li["points_account"], "points", 10)],
-    ), now=MARCH)
-    released = post_entry(session, EntryDraft(
-        community_id=c["id"], kind="transfer", pending=True,
-        postings=[PostingDraft(wang["points_account"], li["points_account"], "points", 5)],
-    ), now=MARCH)
+    hold = post_entry(
+        session,
+        EntryDraft(
+            community_id=c["id"],
+            kind="transfer",
+            pending=True,
+            postings=[PostingDraft(wang["points_account"], li["points_account"], "points", 10)],
+        ),
+        now=MARCH,
+    )
+    released = post_entry(
+        session,
+        EntryDraft(
+            community_id=c["id"],
+            kind="transfer",
+            pending=True,
+            postings=[PostingDraft(wang["points_account"], li["points_account"], "points", 5)],
+        ),
+        now=MARCH,
+    )
     session.commit()
     assert chain.seal_community(session, c["id"], now=MARCH) == 4
     session.commit()
@@ -82,12 +99,18 @@ def test_a_pending_entry_is_sealed_again_when_it_is_resolved(app, session, commu
     assert chain.seal_community(session, c["id"], now=MARCH) == 2
     session.commit()
     records = session.execute(
-        sa.select(JournalSeal.entry_id, JournalSeal.record, JournalSeal.status)
-        .order_by(JournalSeal.seq)).all()
+        sa.select(JournalSeal.entry_id, JournalSeal.record, JournalSeal.status).order_by(
+            JournalSeal.seq
+        )
+    ).all()
     assert [(r.record, r.status) for r in records if r.entry_id == hold.id] == [
-        ("entry", "pending"), ("resolution", "posted")]
+        ("entry", "pending"),
+        ("resolution", "posted"),
+    ]
     assert [(r.record, r.status) for r in records if r.entry_id == released.id] == [
-        ("entry", "pending"), ("resolution", "voided")]
+        ("entry", "pending"),
+        ("resolution", "voided"),
+    ]
     assert verify(session) == []
 
 
@@ -109,8 +132,9 @@ def test_seal_command_names_the_new_head(app, community):
     assert missing.exit_code != 0
 
 
-def test_a_saved_head_and_the_proof_verify_after_new_entries(app, client, admin, community,
-                                                             tmp_path):
+def test_a_saved_head_and_the_proof_verify_after_new_entries(
+    app, client, admin, community, tmp_path
+):
     """A resident saves the head; after more entries the proof shows history only grew."""
     c, wang, li = community["community"], community["wang"], community["li"]
     seal(app)
@@ -120,35 +144,42 @@ def test_a_saved_head_and_the_proof_verify_after_new_entries(app, client, admin,
     seal(app)
     current = head(client, admin)
     assert current["seq"] == saved["seq"] + 3
-    response = client.get(f"/v1/communities/qianjiang/journal/proof?from_seq={saved['seq']}",
-                          headers=admin)
+    response = client.get(
+        f"/v1/communities/qianjiang/journal/proof?from_seq={saved['seq']}", headers=admin
+    )
     assert response.status_code == 200, response.json
     proof = response.json
     assert proof["complete"] and proof["to"] == {"seq": current["seq"], "hash": current["hash"]}
     assert chain.check_extension(saved["seq"], saved["hash"], proof)[0]
 
     # The same check from the command line, over two pages of two digests at most.
-    first = client.get(f"/v1/communities/qianjiang/journal/proof?from_seq={saved['seq']}&limit=2",
-                       headers=admin).json
+    first = client.get(
+        f"/v1/communities/qianjiang/journal/proof?from_seq={saved['seq']}&limit=2", headers=admin
+    ).json
     assert not first["complete"]
     second = client.get(
         f"/v1/communities/qianjiang/journal/proof?from_seq={first['to']['seq']}&limit=2",
-        headers=admin).json
+        headers=admin,
+    ).json
     pages = []
     for number, page in enumerate((first, second)):
         path = tmp_path / f"proof-{number}.json"
         path.write_text(json.dumps(page))
         pages.append(str(path))
     result = app.test_cli_runner().invoke(
-        cli, ["check-proof", "--seq", str(saved["seq"]), "--hash", saved["hash"], *pages])
+        cli, ["check-proof", "--seq", str(saved["seq"]), "--hash", saved["hash"], *pages]
+    )
     assert result.exit_code == 0, result.output
     assert f"seq {current['seq']}" in result.output
 
 
 def _rewrite_chain(session, community_id):
     """What an insider would do after editing history: recompute every digest and hash."""
-    seals = session.execute(sa.select(JournalSeal.__table__).where(
-        JournalSeal.community_id == community_id).order_by(JournalSeal.seq)).all()
+    seals = session.execute(
+        sa.select(JournalSeal.__table__)
+        .where(JournalSeal.community_id == community_id)
+        .order_by(JournalSeal.seq)
+    ).all()
     entries = chain.load_entries(session, [s.entry_id for s in seals])
     postings = chain.load_postings(session, [s.entry_id for s in seals])
     chained = chain.genesis_hash(community_id)
@@ -156,11 +187,15 @@ def _rewrite_chain(session, community_id):
     for s in seals:
         digest = chain.record_digest(s, entries[s.entry_id], postings.get(s.entry_id, []))
         chained = chain.link(chained, digest)
-        session.execute(table.update().where(table.c.community_id == community_id,
-                                             table.c.seq == s.seq)
-                        .values(digest=digest, hash=chained))
-    session.execute(sa.text("UPDATE journal_heads SET hash = :h WHERE community_id = :c"),
-                    {"h": chained, "c": community_id})
+        session.execute(
+            table.update()
+            .where(table.c.community_id == community_id, table.c.seq == s.seq)
+            .values(digest=digest, hash=chained)
+        )
+    session.execute(
+        sa.text("UPDATE journal_heads SET hash = :h WHERE community_id = :c"),
+        {"h": chained, "c": community_id},
+    )
 
 
 def test_a_rewritten_history_fails_the_proof(app, client, admin, session, community, tmp_path):
@@ -175,22 +210,25 @@ def test_a_rewritten_history_fails_the_proof(app, client, admin, session, commun
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SET LOCAL session_replication_role = replica"))
     first_posting = session.scalar(sa.text("SELECT min(id) FROM postings"))
-    session.execute(sa.text("UPDATE postings SET amount = amount + 900 WHERE id = :id"),
-                    {"id": first_posting})
+    session.execute(
+        sa.text("UPDATE postings SET amount = amount + 900 WHERE id = :id"), {"id": first_posting}
+    )
     _rewrite_chain(session, c["id"])
     session.commit()
 
     # The insider's own chain is consistent again (only the balances still tell)...
     assert not [b for b in verify(session) if b.check == "journal-chain"]
     # ...but the head a resident saved does not lead to it.
-    proof = client.get(f"/v1/communities/qianjiang/journal/proof?from_seq={saved['seq']}",
-                       headers=admin).json
+    proof = client.get(
+        f"/v1/communities/qianjiang/journal/proof?from_seq={saved['seq']}", headers=admin
+    ).json
     ok, why = chain.check_extension(saved["seq"], saved["hash"], proof)
     assert not ok and "rewritten" in why
     path = tmp_path / "proof.json"
     path.write_text(json.dumps(proof))
     result = app.test_cli_runner().invoke(
-        cli, ["check-proof", "--seq", str(saved["seq"]), "--hash", saved["hash"], str(path)])
+        cli, ["check-proof", "--seq", str(saved["seq"]), "--hash", saved["hash"], str(path)]
+    )
     assert result.exit_code == 1 and "FAILED" in result.output
 
 
@@ -209,15 +247,23 @@ def test_head_and_proof_are_for_the_community_only(client, make_key, make_commun
     make_community("donghu", "东湖社区")
     outsider = make_key("staff", community="donghu")
     assert client.get("/v1/communities/qianjiang/journal/head", headers=outsider).status_code == 404
-    assert client.get("/v1/communities/qianjiang/journal/proof?from_seq=0",
-                      headers=outsider).status_code == 404
+    assert (
+        client.get(
+            "/v1/communities/qianjiang/journal/proof?from_seq=0", headers=outsider
+        ).status_code
+        == 404
+    )
     resident = make_key("member", member=community["wang"]["id"])
     assert client.get("/v1/communities/qianjiang/journal/head", headers=resident).status_code == 200
     too_far = client.get("/v1/communities/qianjiang/journal/proof?from_seq=99", headers=resident)
     assert too_far.status_code == 422
     assert too_far.json["type"].endswith("proof-out-of-range")
-    assert client.get("/v1/communities/qianjiang/journal/proof?from_seq=-1",
-                      headers=resident).status_code == 422
+    assert (
+        client.get(
+            "/v1/communities/qianjiang/journal/proof?from_seq=-1", headers=resident
+        ).status_code
+        == 422
+    )
 
 
 @pytest.mark.postgres
@@ -229,8 +275,10 @@ def test_writes_do_not_wait_for_a_sealer(app, client, admin, community):
 
     def sealer_holding_the_lock():
         with app.app_context():
-            db.session.execute(sa.text(
-                "SELECT seq FROM journal_heads WHERE community_id = :c FOR UPDATE"), {"c": c["id"]})
+            db.session.execute(
+                sa.text("SELECT seq FROM journal_heads WHERE community_id = :c FOR UPDATE"),
+                {"c": c["id"]},
+            )
             locked.set()
             release.wait(10)
             db.session.rollback()
@@ -243,10 +291,18 @@ def test_writes_do_not_wait_for_a_sealer(app, client, admin, community):
         with app.app_context():
             # Were post_entry to touch the head row, this would wait and then fail.
             db.session.execute(sa.text("SET lock_timeout = '1s'"))
-            record = post_entry(db.session, EntryDraft(
-                community_id=c["id"], kind="adjustment", memo="while sealing",
-                postings=[PostingDraft(wang["points_account"], li["points_account"], "points", 1)],
-            ), now=datetime.now(UTC))
+            record = post_entry(
+                db.session,
+                EntryDraft(
+                    community_id=c["id"],
+                    kind="adjustment",
+                    memo="while sealing",
+                    postings=[
+                        PostingDraft(wang["points_account"], li["points_account"], "points", 1)
+                    ],
+                ),
+                now=datetime.now(UTC),
+            )
             db.session.commit()
             db.session.execute(sa.text("RESET lock_timeout"))
             db.session.commit()
@@ -258,16 +314,20 @@ def test_writes_do_not_wait_for_a_sealer(app, client, admin, community):
 
 
 @pytest.mark.postgres
-def test_a_second_sealer_moves_on_while_the_first_holds_the_community(app, client, admin,
-                                                                       community):
+def test_a_second_sealer_moves_on_while_the_first_holds_the_community(
+    app, client, admin, community
+):
     """Two sealers never queue: the one that finds the head locked seals nothing and returns."""
     c = community["community"]
     seal(app)
-    give(client, admin, c, community["wang"]["points_account"],
-         community["li"]["points_account"], 2)
+    give(
+        client, admin, c, community["wang"]["points_account"], community["li"]["points_account"], 2
+    )
     with app.app_context():
-        db.session.execute(sa.text(
-            "SELECT seq FROM journal_heads WHERE community_id = :c FOR UPDATE"), {"c": c["id"]})
+        db.session.execute(
+            sa.text("SELECT seq FROM journal_heads WHERE community_id = :c FOR UPDATE"),
+            {"c": c["id"]},
+        )
         with app.app_context():
             assert chain.seal_community(db.session, c["id"], now=datetime.now(UTC)) == 0
             db.session.rollback()

@@ -12,21 +12,26 @@ from ledger.models import AccountBalance, ApiKey
 def pointsbank(database_url, *args):
     return subprocess.run(
         [sys.executable, "-c", "from api.cli import main; main()", *args],
-        env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
 
-def test_keys_create_prints_the_key_alone_on_its_last_line(database_url, client, make_community,
-                                                           session):
+def test_keys_create_prints_the_key_alone_on_its_last_line(
+    database_url, client, make_community, session
+):
     """The printed token authenticates, and only its hash is stored."""
     make_community("qianjiang")
-    result = pointsbank(database_url, "keys", "create", "--role", "staff",
-                        "--community", "qianjiang")
+    result = pointsbank(
+        database_url, "keys", "create", "--role", "staff", "--community", "qianjiang"
+    )
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip().splitlines()[-1]
-    response = client.get("/v1/communities/qianjiang/members",
-                          headers={"Authorization": f"Bearer {token}"})
+    response = client.get(
+        "/v1/communities/qianjiang/members", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 200
     stored = session.get(ApiKey, token.split(".")[0])
     assert stored.role == "staff"
@@ -40,8 +45,9 @@ def test_keys_create_refuses_a_staff_key_without_a_community(database_url):
     assert "community" in result.stderr
 
 
-def test_verify_passes_a_sound_book_and_fails_a_tampered_one(database_url, make_community,
-                                                             make_member, grant, session):
+def test_verify_passes_a_sound_book_and_fails_a_tampered_one(
+    database_url, make_community, make_member, grant, session
+):
     """A cached balance edited behind the ledger's back is reported and exits 1."""
     community = make_community()
     member = make_member("qianjiang")
@@ -49,9 +55,11 @@ def test_verify_passes_a_sound_book_and_fails_a_tampered_one(database_url, make_
     sound = pointsbank(database_url, "verify")
     assert sound.returncode == 0, sound.stdout + sound.stderr
 
-    session.execute(sa.update(AccountBalance)
-                    .where(AccountBalance.account_id == member["points_account"])
-                    .values(posted=1000))
+    session.execute(
+        sa.update(AccountBalance)
+        .where(AccountBalance.account_id == member["points_account"])
+        .values(posted=1000)
+    )
     session.commit()
     broken = pointsbank(database_url, "verify")
     assert broken.returncode == 1

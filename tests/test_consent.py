@@ -48,7 +48,8 @@ def test_only_a_hash_of_the_code_is_stored(session, supermarket, resident, fresh
 
 
 def test_five_wrong_codes_lock_the_member_until_the_lock_passes(
-        supermarket, resident, redeem, fresh_code, clock, balance):
+    supermarket, resident, redeem, fresh_code, clock, balance
+):
     """Five guesses lock Wang for 15 minutes; her real code is refused until then, and works after."""
     clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
     wang = resident(100)
@@ -70,8 +71,9 @@ def test_five_wrong_codes_lock_the_member_until_the_lock_passes(
     assert balance(wang["points_account"])["available"] == 80
 
 
-def test_a_refused_code_is_not_used_up_while_locked(supermarket, resident, redeem, fresh_code,
-                                                    clock):
+def test_a_refused_code_is_not_used_up_while_locked(
+    supermarket, resident, redeem, fresh_code, clock
+):
     """The code refused during the lock is still good afterwards, while it lives."""
     clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
     wang = resident(100)
@@ -95,7 +97,8 @@ def test_a_right_answer_clears_the_count(supermarket, resident, redeem, fresh_co
 
 
 def test_the_wrong_try_is_counted_though_the_redemption_is_refused(
-        session, supermarket, resident, redeem):
+    session, supermarket, resident, redeem
+):
     """The refused request commits its count, and nothing else."""
     wang = resident(100)
     redeem(wang, lines=[("seeds", 1)], consent={"code": "111111"})
@@ -103,8 +106,9 @@ def test_the_wrong_try_is_counted_though_the_redemption_is_refused(
     assert row.failed_attempts == 1
 
 
-def test_pin_set_by_the_member_and_used_at_the_till(client, make_key, supermarket, resident,
-                                                    redeem, session):
+def test_pin_set_by_the_member_and_used_at_the_till(
+    client, make_key, supermarket, resident, redeem, session
+):
     """Wang sets PIN 2580 with her own key; the till takes it; a wrong PIN is refused."""
     wang = resident(100)
     own = make_key("member", member=wang["id"])
@@ -117,13 +121,14 @@ def test_pin_set_by_the_member_and_used_at_the_till(client, make_key, supermarke
     assert wrong.json["type"] == "/problems/consent-refused"
 
 
-def test_staff_set_a_pin_for_a_member_and_trivial_pins_are_refused(client, supermarket,
-                                                                   resident):
+def test_staff_set_a_pin_for_a_member_and_trivial_pins_are_refused(client, supermarket, resident):
     """Staff may set the PIN at the counter; 1234 and 0000 are too easy; letters are malformed."""
     wang = resident(0)
     url = f"/v1/members/{wang['id']}/pin"
-    assert client.put(url, json={"pin": "1234"}, headers=supermarket.staff).json["type"] == \
-        "/problems/pin-not-allowed"
+    assert (
+        client.put(url, json={"pin": "1234"}, headers=supermarket.staff).json["type"]
+        == "/problems/pin-not-allowed"
+    )
     assert client.put(url, json={"pin": "0000"}, headers=supermarket.staff).status_code == 422
     assert client.put(url, json={"pin": "12ab"}, headers=supermarket.staff).status_code == 422
     assert client.put(url, json={"pin": "7391"}, headers=supermarket.staff).status_code == 204
@@ -132,8 +137,10 @@ def test_staff_set_a_pin_for_a_member_and_trivial_pins_are_refused(client, super
 def test_no_pin_set_means_a_pin_is_refused(supermarket, resident, redeem):
     """Without a PIN on file, any PIN is a wrong try."""
     wang = resident(100)
-    assert redeem(wang, lines=[("seeds", 1)], consent={"pin": "7391"}).json["type"] == \
-        "/problems/consent-refused"
+    assert (
+        redeem(wang, lines=[("seeds", 1)], consent={"pin": "7391"}).json["type"]
+        == "/problems/consent-refused"
+    )
 
 
 def test_who_may_issue_codes(client, make_key, supermarket, resident):
@@ -143,14 +150,17 @@ def test_who_may_issue_codes(client, make_key, supermarket, resident):
     assert client.post(url, headers=make_key("member", member=wang["id"])).status_code == 201
     assert client.post(url, headers=make_key("member", member=li["id"])).status_code == 404
     assert client.post(url, headers=supermarket.shop_key).status_code == 403
-    client.post("/v1/communities", json={"slug": "other", "name": "别的社区"},
-                headers=make_key("admin"))
+    client.post(
+        "/v1/communities", json={"slug": "other", "name": "别的社区"}, headers=make_key("admin")
+    )
     assert client.post(url, headers=make_key("staff", community="other")).status_code == 404
 
 
 def test_codes_and_pins_refuse_an_idempotency_key(client, supermarket, resident):
     """A stored response would keep the code in clear, so the key is refused."""
     wang = resident(0)
-    response = client.post(f"/v1/members/{wang['id']}/consent-codes",
-                           headers={**supermarket.staff, "Idempotency-Key": "k1"})
+    response = client.post(
+        f"/v1/members/{wang['id']}/consent-codes",
+        headers={**supermarket.staff, "Idempotency-Key": "k1"},
+    )
     assert response.status_code == 400

@@ -23,37 +23,48 @@ def town(clock, make_community, make_member, make_key):
     resident = make_member("qianjiang", "R-017", "王秀英")
     recorder = make_member("qianjiang", "R-001", "楼长李建国")
     return {
-        "community": community, "resident": resident, "recorder": recorder,
+        "community": community,
+        "resident": resident,
+        "recorder": recorder,
         "staff": make_key("staff", community="qianjiang"),
         "app": make_key("integrator", community="qianjiang"),
     }
 
 
 def set_rule(client, town, activity, **body):
-    response = client.put(f"/v1/communities/qianjiang/rules/{activity}", json=body,
-                          headers=town["staff"])
+    response = client.put(
+        f"/v1/communities/qianjiang/rules/{activity}", json=body, headers=town["staff"]
+    )
     assert response.status_code in (200, 201), response.json
     return response.json
 
 
 def report(client, town, activity, occurred_at, source_id, headers=None, **extra):
-    body = {"community": "qianjiang", "activity": activity, "member": town["resident"]["id"],
-            "occurred_at": occurred_at.isoformat(), "source_id": source_id,
-            "recorded_by": town["recorder"]["id"], **extra}
+    body = {
+        "community": "qianjiang",
+        "activity": activity,
+        "member": town["resident"]["id"],
+        "occurred_at": occurred_at.isoformat(),
+        "source_id": source_id,
+        "recorded_by": town["recorder"]["id"],
+        **extra,
+    }
     return client.post("/v1/events", json=body, headers=headers or town["app"])
 
 
 def test_worked_example_of_a_residents_week(client, town, balance):
     """Three meetings in a day, four clean-ups in a week and 90 minutes of volunteering earn
     10 + 30 + 12 points, and every refused award says which cap stopped it."""
-    set_rule(client, town, "deliberation.attend", points=5,
-             caps=[{"period": "day", "max_count": 2}])
-    set_rule(client, town, "cleanup.join", points=10,
-             caps=[{"period": "week", "max_points": 30}])
+    set_rule(
+        client, town, "deliberation.attend", points=5, caps=[{"period": "day", "max_count": 2}]
+    )
+    set_rule(client, town, "cleanup.join", points=10, caps=[{"period": "week", "max_points": 30}])
     set_rule(client, town, "volunteer.hour", points=8, per="hour")
 
-    meetings = [report(client, town, "deliberation.attend", local(18, hour), f"meet-{hour}")
-                for hour in (9, 14, 19)]
+    meetings = [
+        report(client, town, "deliberation.attend", local(18, hour), f"meet-{hour}")
+        for hour in (9, 14, 19)
+    ]
     assert [m.status_code for m in meetings] == [201, 201, 201]
     assert [m.json["points_awarded"] for m in meetings] == [5, 5, 0]
     third = meetings[2].json
@@ -64,8 +75,10 @@ def test_worked_example_of_a_residents_week(client, town, balance):
     assert meetings[1].json["caps"][0]["count_remaining"] == 0
     assert meetings[0].json["caps"][0]["count_remaining"] == 1
 
-    cleanups = [report(client, town, "cleanup.join", local(day, 8), f"clean-{day}")
-                for day in (16, 17, 18, 19)]
+    cleanups = [
+        report(client, town, "cleanup.join", local(day, 8), f"clean-{day}")
+        for day in (16, 17, 18, 19)
+    ]
     assert [c.json["points_awarded"] for c in cleanups] == [10, 10, 10, 0]
     assert cleanups[2].json["caps"][0]["points_remaining"] == 0
     assert cleanups[3].json["limited_by"]["limit"] == "max_points"
@@ -78,8 +91,9 @@ def test_worked_example_of_a_residents_week(client, town, balance):
 
     account = balance(town["resident"]["points_account"])
     assert (account["posted"], account["available"]) == (52, 52)
-    statement = client.get(f"/v1/accounts/{town['resident']['points_account']}/statement",
-                           headers=town["staff"]).json
+    statement = client.get(
+        f"/v1/accounts/{town['resident']['points_account']}/statement", headers=town["staff"]
+    ).json
     assert [line["amount"] for line in statement["items"]] == [5, 5, 10, 10, 10, 12]
     assert statement["items"][-1]["balance"] == 52
     assert {line["kind"] for line in statement["items"]} == {"award"}
@@ -87,15 +101,20 @@ def test_worked_example_of_a_residents_week(client, town, balance):
 
 def test_a_cap_with_some_room_left_awards_part_and_says_so(client, town, balance):
     """A clean-up worth 10 with 25 points of weekly room gives 10, 10, then 5 of 10."""
-    set_rule(client, town, "cleanup.join", points=10,
-             caps=[{"period": "week", "max_points": 25, "max_count": 5}])
-    answers = [report(client, town, "cleanup.join", local(day, 8), f"c-{day}").json
-               for day in (16, 17, 18)]
+    set_rule(
+        client,
+        town,
+        "cleanup.join",
+        points=10,
+        caps=[{"period": "week", "max_points": 25, "max_count": 5}],
+    )
+    answers = [
+        report(client, town, "cleanup.join", local(day, 8), f"c-{day}").json for day in (16, 17, 18)
+    ]
     assert [a["points_awarded"] for a in answers] == [10, 10, 5]
     partial = answers[2]
     assert partial["outcome"] == "partial" and partial["status"] == "awarded"
-    assert partial["limited_by"] == {"period": "week", "limit": "max_points", "max": 25,
-                                     "used": 20}
+    assert partial["limited_by"] == {"period": "week", "limit": "max_points", "max": 25, "used": 20}
     assert partial["caps"][0]["points_remaining"] == 0
     assert partial["caps"][0]["count_remaining"] == 2
     entry = client.get(f"/v1/entries/{partial['entry']}", headers=town["staff"]).json
@@ -106,8 +125,9 @@ def test_a_cap_with_some_room_left_awards_part_and_says_so(client, town, balance
 
 def test_day_caps_follow_the_communitys_time_zone(client, town):
     """Meetings at 23:30 and 00:30 Shanghai time fall on two days, so both earn."""
-    set_rule(client, town, "deliberation.attend", points=5,
-             caps=[{"period": "day", "max_count": 1}])
+    set_rule(
+        client, town, "deliberation.attend", points=5, caps=[{"period": "day", "max_count": 1}]
+    )
     late = report(client, town, "deliberation.attend", local(17, 23, 30), "late").json
     early = report(client, town, "deliberation.attend", local(18, 0, 30), "early").json
     assert (late["points_awarded"], early["points_awarded"]) == (5, 5)
@@ -120,8 +140,13 @@ def test_day_caps_follow_the_communitys_time_zone(client, town):
 
 def test_month_and_year_caps_count_in_their_calendar_periods(client, town):
     """A monthly cap of 2 refuses the third in November but not the first in December."""
-    set_rule(client, town, "proposal.adopted", points=20,
-             caps=[{"period": "month", "max_count": 2}, {"period": "year", "max_points": 100}])
+    set_rule(
+        client,
+        town,
+        "proposal.adopted",
+        points=20,
+        caps=[{"period": "month", "max_count": 2}, {"period": "year", "max_points": 100}],
+    )
     first = report(client, town, "proposal.adopted", local(2, 10), "p1").json
     second = report(client, town, "proposal.adopted", local(10, 10), "p2").json
     third = report(client, town, "proposal.adopted", local(19, 10), "p3").json
@@ -157,8 +182,9 @@ def test_a_resident_cannot_record_their_own_award(client, town):
     """recorded_by naming the member (by id or by reference) is refused."""
     set_rule(client, town, "deliberation.attend", points=5)
     for recorder in (town["resident"]["id"], "R-017"):
-        response = report(client, town, "deliberation.attend", local(18, 9), f"s-{recorder}",
-                          recorded_by=recorder)
+        response = report(
+            client, town, "deliberation.attend", local(18, 9), f"s-{recorder}", recorded_by=recorder
+        )
         assert response.status_code == 422
         assert response.json["type"] == "/problems/recorded-by-self"
 
@@ -176,21 +202,29 @@ def test_events_from_the_future_or_too_long_ago_are_refused(client, town):
 def test_unknown_community_activity_or_member_is_a_problem(client, town, make_member):
     """Each unknown name is a 4xx problem, and nothing is recorded."""
     set_rule(client, town, "deliberation.attend", points=5)
-    unknown_community = report(client, town, "deliberation.attend", local(18, 9), "x1",
-                               community="nowhere")
+    unknown_community = report(
+        client, town, "deliberation.attend", local(18, 9), "x1", community="nowhere"
+    )
     assert unknown_community.status_code == 404
     unknown_activity = report(client, town, "karaoke.sing", local(18, 9), "x2")
     assert unknown_activity.status_code == 404
     assert unknown_activity.json["type"] == "/problems/rule-not-found"
-    unknown_member = report(client, town, "deliberation.attend", local(18, 9), "x3",
-                            member="mem_nobody")
+    unknown_member = report(
+        client, town, "deliberation.attend", local(18, 9), "x3", member="mem_nobody"
+    )
     assert unknown_member.status_code == 404
-    by_ref = report(client, town, "deliberation.attend", local(18, 9), "x4", member=None,
-                    member_ref="R-404")
+    by_ref = report(
+        client, town, "deliberation.attend", local(18, 9), "x4", member=None, member_ref="R-404"
+    )
     assert by_ref.status_code == 422  # member: null is not a valid id
-    body = {"community": "qianjiang", "activity": "deliberation.attend", "member_ref": "R-017",
-            "occurred_at": local(18, 9).isoformat(), "source_id": "x5",
-            "recorded_by": "R-001"}
+    body = {
+        "community": "qianjiang",
+        "activity": "deliberation.attend",
+        "member_ref": "R-017",
+        "occurred_at": local(18, 9).isoformat(),
+        "source_id": "x5",
+        "recorded_by": "R-001",
+    }
     assert client.post("/v1/events", json=body, headers=town["app"]).status_code == 201
 
 
@@ -219,8 +253,9 @@ def test_a_changed_rule_judges_only_what_occurs_after_the_change(client, town, c
     after = report(client, town, "deliberation.attend", local(19, 9), "m2").json
     assert (before["points_awarded"], before["rule"]["version"]) == (5, 1)
     assert (after["points_awarded"], after["rule"]["version"]) == (8, 2)
-    shown = client.get("/v1/communities/qianjiang/rules/deliberation.attend",
-                       headers=town["app"]).json
+    shown = client.get(
+        "/v1/communities/qianjiang/rules/deliberation.attend", headers=town["app"]
+    ).json
     assert shown["current"]["points"] == 8 and len(shown["versions"]) == 2
     listed = client.get("/v1/communities/qianjiang/rules", headers=town["staff"]).json
     assert [r["activity"] for r in listed["items"]] == ["deliberation.attend"]
@@ -230,32 +265,53 @@ def test_a_changed_rule_judges_only_what_occurs_after_the_change(client, town, c
 def test_putting_the_same_rule_twice_keeps_one_version(client, town):
     """PUT is idempotent: the same body answers 200 and writes no new version."""
     body = {"points": 5, "caps": [{"period": "day", "max_count": 2}]}
-    first = client.put("/v1/communities/qianjiang/rules/deliberation.attend", json=body,
-                       headers=town["staff"])
-    again = client.put("/v1/communities/qianjiang/rules/deliberation.attend", json=body,
-                       headers=town["staff"])
+    first = client.put(
+        "/v1/communities/qianjiang/rules/deliberation.attend", json=body, headers=town["staff"]
+    )
+    again = client.put(
+        "/v1/communities/qianjiang/rules/deliberation.attend", json=body, headers=town["staff"]
+    )
     assert (first.status_code, again.status_code) == (201, 200)
     assert len(again.json["versions"]) == 1
 
 
 def test_rule_validity_window_and_shape(client, town):
     """An event outside the rule's window earns nothing; malformed rules are refused."""
-    set_rule(client, town, "cleanup.join", points=10,
-             valid_from=local(18, 0).isoformat(), valid_to=local(19, 0).isoformat())
+    set_rule(
+        client,
+        town,
+        "cleanup.join",
+        points=10,
+        valid_from=local(18, 0).isoformat(),
+        valid_to=local(19, 0).isoformat(),
+    )
     early = report(client, town, "cleanup.join", local(17, 9), "e")
     assert early.status_code == 422 and early.json["type"] == "/problems/rule-not-valid-then"
     inside = report(client, town, "cleanup.join", local(18, 9), "i")
     assert inside.json["points_awarded"] == 10
     url = "/v1/communities/qianjiang/rules/"
-    no_limit = client.put(url + "cleanup.join", json={"points": 5, "caps": [{"period": "day"}]},
-                          headers=town["staff"])
+    no_limit = client.put(
+        url + "cleanup.join", json={"points": 5, "caps": [{"period": "day"}]}, headers=town["staff"]
+    )
     assert no_limit.json["type"] == "/problems/cap-needs-a-limit"
-    twice = client.put(url + "cleanup.join", headers=town["staff"], json={
-        "points": 5, "caps": [{"period": "day", "max_count": 1},
-                              {"period": "day", "max_points": 9}]})
+    twice = client.put(
+        url + "cleanup.join",
+        headers=town["staff"],
+        json={
+            "points": 5,
+            "caps": [{"period": "day", "max_count": 1}, {"period": "day", "max_points": 9}],
+        },
+    )
     assert twice.json["type"] == "/problems/cap-period-repeated"
-    backwards = client.put(url + "cleanup.join", headers=town["staff"], json={
-        "points": 5, "valid_from": local(19, 0).isoformat(), "valid_to": local(18, 0).isoformat()})
+    backwards = client.put(
+        url + "cleanup.join",
+        headers=town["staff"],
+        json={
+            "points": 5,
+            "valid_from": local(19, 0).isoformat(),
+            "valid_to": local(18, 0).isoformat(),
+        },
+    )
     assert backwards.json["type"] == "/problems/validity-window-empty"
     bad_name = client.put(url + "Clean Up!", json={"points": 5}, headers=town["staff"])
     assert bad_name.json["type"] == "/problems/activity-name-invalid"
@@ -263,8 +319,9 @@ def test_rule_validity_window_and_shape(client, town):
     assert not_staff.status_code == 403
 
 
-def test_integrators_post_and_read_only_within_their_own_reach(client, town, make_community,
-                                                                make_member, make_key):
+def test_integrators_post_and_read_only_within_their_own_reach(
+    client, town, make_community, make_member, make_key
+):
     """Another community's key gets 404 posting here; another app's event answers 404."""
     set_rule(client, town, "deliberation.attend", points=5)
     make_community("xinhua", "新华社区")
@@ -296,8 +353,14 @@ def test_the_earning_endpoints_are_documented(client):
     """/openapi.json lists rules, events, batches and objections with their bodies."""
     spec = client.get("/openapi.json").json
     paths = spec["paths"]
-    for path in ("/v1/communities/{slug}/rules/{activity}", "/v1/communities/{slug}/rules",
-                 "/v1/events", "/v1/events/batch", "/v1/events/{event_id}",
-                 "/v1/events/{event_id}/objection", "/v1/communities/{slug}/events"):
+    for path in (
+        "/v1/communities/{slug}/rules/{activity}",
+        "/v1/communities/{slug}/rules",
+        "/v1/events",
+        "/v1/events/batch",
+        "/v1/events/{event_id}",
+        "/v1/events/{event_id}/objection",
+        "/v1/communities/{slug}/events",
+    ):
         assert path in paths, path
     assert {"EventRequest", "Event", "RulePut", "Batch"} <= set(spec["components"]["schemas"])

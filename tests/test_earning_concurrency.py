@@ -18,27 +18,37 @@ def meeting(client, clock, make_community, make_member, make_key):
     make_community("qianjiang")
     resident = make_member("qianjiang", "R-017")
     staff = make_key("staff", community="qianjiang")
-    response = client.put("/v1/communities/qianjiang/rules/deliberation.attend", headers=staff,
-                          json={"points": 5, "caps": [{"period": "day", "max_count": 2}]})
+    response = client.put(
+        "/v1/communities/qianjiang/rules/deliberation.attend",
+        headers=staff,
+        json={"points": 5, "caps": [{"period": "day", "max_count": 2}]},
+    )
     assert response.status_code == 201
-    return {"resident": resident, "staff": staff,
-            "app": make_key("integrator", community="qianjiang")}
+    return {
+        "resident": resident,
+        "staff": staff,
+        "app": make_key("integrator", community="qianjiang"),
+    }
 
 
 def attend(meeting, source_id, minute=0):
-    return {"community": "qianjiang", "activity": "deliberation.attend",
-            "member": meeting["resident"]["id"],
-            "occurred_at": (SATURDAY + timedelta(minutes=minute)).isoformat(),
-            "source_id": source_id, "recorded_by": "楼长"}
+    return {
+        "community": "qianjiang",
+        "activity": "deliberation.attend",
+        "member": meeting["resident"]["id"],
+        "occurred_at": (SATURDAY + timedelta(minutes=minute)).isoformat(),
+        "source_id": source_id,
+        "recorded_by": "楼长",
+    }
 
 
-def test_twenty_concurrent_meetings_against_a_cap_of_two_award_exactly_two(app, meeting,
-                                                                            balance):
+def test_twenty_concurrent_meetings_against_a_cap_of_two_award_exactly_two(app, meeting, balance):
     """Twenty sign-in tablets report the same resident at once: two awards, eighteen refusals."""
 
     def post(index):
-        response = app.test_client().post("/v1/events", headers=meeting["app"],
-                                          json=attend(meeting, f"tablet-{index}", index))
+        response = app.test_client().post(
+            "/v1/events", headers=meeting["app"], json=attend(meeting, f"tablet-{index}", index)
+        )
         return response.status_code, response.json
 
     results = run_together(20, post)
@@ -52,8 +62,9 @@ def test_the_same_source_id_posted_three_times_at_once_awards_once(app, meeting,
     """Three retries of one sign-in racing each other: one event, one award, two replays."""
 
     def post(_):
-        response = app.test_client().post("/v1/events", headers=meeting["app"],
-                                          json=attend(meeting, "tablet-retry"))
+        response = app.test_client().post(
+            "/v1/events", headers=meeting["app"], json=attend(meeting, "tablet-retry")
+        )
         return response.status_code, response.json
 
     results = run_together(3, post)
@@ -63,17 +74,22 @@ def test_the_same_source_id_posted_three_times_at_once_awards_once(app, meeting,
 
 
 def test_concurrent_batches_for_overlapping_members_neither_deadlock_nor_overspend(
-        app, meeting, make_member, balance):
+    app, meeting, make_member, balance
+):
     """Two clean-up teams send overlapping batches at once: both finish, caps hold."""
     others = [make_member("qianjiang", f"R-{n:03d}") for n in range(10)]
     everyone = [meeting["resident"], *others]
 
     def post(team):
         order = everyone if team == 0 else list(reversed(everyone))
-        events = [{**attend(meeting, f"team{team}-{m['id']}-{k}", k),
-                   "member": m["id"]} for m in order for k in range(2)]
-        response = app.test_client().post("/v1/events/batch", headers=meeting["app"],
-                                          json={"events": events})
+        events = [
+            {**attend(meeting, f"team{team}-{m['id']}-{k}", k), "member": m["id"]}
+            for m in order
+            for k in range(2)
+        ]
+        response = app.test_client().post(
+            "/v1/events/batch", headers=meeting["app"], json={"events": events}
+        )
         return response.status_code, response.json
 
     results = run_together(2, post)
@@ -82,19 +98,27 @@ def test_concurrent_batches_for_overlapping_members_neither_deadlock_nor_overspe
         assert balance(member["points_account"])["available"] == 10
 
 
-def test_concurrent_sweeps_vest_each_award_once(app, client, clock, meeting, make_member,
-                                                balance):
+def test_concurrent_sweeps_vest_each_award_once(app, client, clock, meeting, make_member, balance):
     """Two sweeps started together vest every due award exactly once between them."""
     from api.extensions import db
     from ledger.earning import vest_due_awards
 
-    client.put("/v1/communities/qianjiang/rules/proposal.adopted", headers=meeting["staff"],
-               json={"points": 20, "notice_days": 3})
+    client.put(
+        "/v1/communities/qianjiang/rules/proposal.adopted",
+        headers=meeting["staff"],
+        json={"points": 20, "notice_days": 3},
+    )
     residents = [make_member("qianjiang", f"P-{n:03d}") for n in range(30)]
     for n, resident in enumerate(residents):
-        response = client.post("/v1/events", headers=meeting["app"], json={
-            **attend(meeting, f"proposal-{n}"), "activity": "proposal.adopted",
-            "member": resident["id"]})
+        response = client.post(
+            "/v1/events",
+            headers=meeting["app"],
+            json={
+                **attend(meeting, f"proposal-{n}"),
+                "activity": "proposal.adopted",
+                "member": resident["id"],
+            },
+        )
         assert response.json["status"] == "pending"
     at = clock.advance(days=3)
 

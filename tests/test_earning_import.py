@@ -21,8 +21,11 @@ BAD_ROW = 41  # the 42nd row of the sheet: line 43, after the header
 def pointsbank(database_url, *args):
     return subprocess.run(
         [sys.executable, "-c", "from api.cli import main; main()", *args],
-        env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True,
-        timeout=120, check=False,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -34,14 +37,25 @@ def sheet(tmp_path, client, make_community, make_key, session):
     make_community("qianjiang")
     community = get_community(session, "qianjiang")
     for n in range(RESIDENTS):
-        create_member(session, community, external_ref=f"R-{n:03d}", display_name=f"居民{n}",
-                      now=datetime.now(UTC))
+        create_member(
+            session,
+            community,
+            external_ref=f"R-{n:03d}",
+            display_name=f"居民{n}",
+            now=datetime.now(UTC),
+        )
     session.commit()
     staff = make_key("staff", community="qianjiang")
-    for activity, body in (("cleanup.join", {"points": 10}),
-                           ("volunteer.hour", {"points": 8, "per": "hour"})):
-        assert client.put(f"/v1/communities/qianjiang/rules/{activity}", json=body,
-                          headers=staff).status_code == 201
+    for activity, body in (
+        ("cleanup.join", {"points": 10}),
+        ("volunteer.hour", {"points": 8, "per": "hour"}),
+    ):
+        assert (
+            client.put(
+                f"/v1/communities/qianjiang/rules/{activity}", json=body, headers=staff
+            ).status_code
+            == 201
+        )
     day = (datetime.now(UTC) - timedelta(days=3)).astimezone(SHANGHAI).date()
     lines = ["member_ref,activity,occurred_at,quantity,row_id"]
     for n in range(ROWS):
@@ -90,11 +104,13 @@ def test_a_corrected_line_imports_on_the_next_run(database_url, sheet, session):
 
 def test_rows_that_break_rules_are_reported_and_the_rest_import(database_url, sheet):
     """An unknown resident, an unknown activity and zero minutes are each reported by line."""
-    sheet.write_text("member_ref,activity,occurred_at,quantity,row_id\n"
-                     f"R-404,cleanup.join,{datetime.now(UTC).isoformat()},,X/1\n"
-                     f"R-001,karaoke.sing,{datetime.now(UTC).isoformat()},,X/2\n"
-                     f"R-001,cleanup.join,{datetime.now(UTC).isoformat()},,X/3\n"
-                     f"R-002,volunteer.hour,{datetime.now(UTC).isoformat()},0,X/4\n")
+    sheet.write_text(
+        "member_ref,activity,occurred_at,quantity,row_id\n"
+        f"R-404,cleanup.join,{datetime.now(UTC).isoformat()},,X/1\n"
+        f"R-001,karaoke.sing,{datetime.now(UTC).isoformat()},,X/2\n"
+        f"R-001,cleanup.join,{datetime.now(UTC).isoformat()},,X/3\n"
+        f"R-002,volunteer.hour,{datetime.now(UTC).isoformat()},0,X/4\n"
+    )
     result = pointsbank(database_url, "import-events", str(sheet), "--community", "qianjiang")
     assert result.returncode == 1
     assert "line 2: member-not-found" in result.stderr
@@ -112,8 +128,13 @@ def test_a_sheet_without_the_columns_is_refused_whole(database_url, sheet):
 
 def test_a_time_without_a_zone_is_the_communitys_local_time():
     """'2026-11-18 09:00' on a Shanghai sheet is 01:00 UTC."""
-    rows = read_sheet(["member_ref,activity,occurred_at,quantity,row_id\n",
-                       "R-001,cleanup.join,2026-11-18 09:00,,A/1\n"],
-                      community="qianjiang", timezone="Asia/Shanghai")
+    rows = read_sheet(
+        [
+            "member_ref,activity,occurred_at,quantity,row_id\n",
+            "R-001,cleanup.join,2026-11-18 09:00,,A/1\n",
+        ],
+        community="qianjiang",
+        timezone="Asia/Shanghai",
+    )
     assert rows[0].draft.occurred_at.astimezone(UTC) == datetime(2026, 11, 18, 1, tzinfo=UTC)
     assert rows[0].line == 2 and rows[0].draft.quantity is None

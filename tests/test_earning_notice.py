@@ -18,18 +18,28 @@ def notice(client, clock, make_community, make_member, make_key):
     resident = make_member("qianjiang", "R-017")
     staff = make_key("staff", community="qianjiang")
     app = make_key("integrator", community="qianjiang")
-    response = client.put("/v1/communities/qianjiang/rules/proposal.adopted", headers=staff,
-                          json={"points": 20, "notice_days": 3,
-                                "caps": [{"period": "month", "max_count": 1}]})
+    response = client.put(
+        "/v1/communities/qianjiang/rules/proposal.adopted",
+        headers=staff,
+        json={"points": 20, "notice_days": 3, "caps": [{"period": "month", "max_count": 1}]},
+    )
     assert response.status_code == 201
     return {"resident": resident, "staff": staff, "app": app}
 
 
 def propose(client, notice, source_id="proposal-12"):
-    response = client.post("/v1/events", headers=notice["app"], json={
-        "community": "qianjiang", "activity": "proposal.adopted",
-        "member": notice["resident"]["id"], "occurred_at": MONDAY.isoformat(),
-        "source_id": source_id, "recorded_by": "居委会议事会"})
+    response = client.post(
+        "/v1/events",
+        headers=notice["app"],
+        json={
+            "community": "qianjiang",
+            "activity": "proposal.adopted",
+            "member": notice["resident"]["id"],
+            "occurred_at": MONDAY.isoformat(),
+            "source_id": source_id,
+            "recorded_by": "居委会议事会",
+        },
+    )
     assert response.status_code == 201, response.json
     return response.json
 
@@ -43,8 +53,9 @@ def sweep(app, clock):
         return handled
 
 
-def test_an_award_under_notice_is_pending_and_vests_on_day_three(app, client, clock, notice,
-                                                                 balance):
+def test_an_award_under_notice_is_pending_and_vests_on_day_three(
+    app, client, clock, notice, balance
+):
     """The 20 points show as pending, not available, until the sweep on day three posts them."""
     event = propose(client, notice)
     assert event["status"] == "pending"
@@ -65,14 +76,16 @@ def test_an_award_under_notice_is_pending_and_vests_on_day_three(app, client, cl
     assert sweep(app, clock) == 0  # running it again finds nothing more to do
 
 
-def test_an_objection_during_notice_voids_the_award_for_good(app, client, clock, notice,
-                                                             balance):
+def test_an_objection_during_notice_voids_the_award_for_good(app, client, clock, notice, balance):
     """Staff object on day two: the award is voided, the sweep skips it, the member never gets it,
     and the cap's room comes back."""
     event = propose(client, notice)
     clock.advance(days=2)
-    objection = client.post(f"/v1/events/{event['id']}/objection", headers=notice["staff"],
-                            json={"reason": "提案并未通过表决"})
+    objection = client.post(
+        f"/v1/events/{event['id']}/objection",
+        headers=notice["staff"],
+        json={"reason": "提案并未通过表决"},
+    )
     assert objection.status_code == 200, objection.json
     assert objection.json["status"] == "voided"
     assert objection.json["objection_reason"] == "提案并未通过表决"
@@ -82,8 +95,9 @@ def test_an_objection_during_notice_voids_the_award_for_good(app, client, clock,
     assert (account["posted"], account["pending"], account["available"]) == (0, 0, 0)
     entry = client.get(f"/v1/entries/{event['entry']}", headers=notice["staff"]).json
     assert entry["status"] == "voided"
-    again = client.post(f"/v1/events/{event['id']}/objection", headers=notice["staff"],
-                        json={"reason": "twice"})
+    again = client.post(
+        f"/v1/events/{event['id']}/objection", headers=notice["staff"], json={"reason": "twice"}
+    )
     assert again.status_code == 409 and again.json["type"] == "/problems/event-not-pending"
     # The month's one adopted proposal was voided, so the month has room for the real one.
     clock.set(MONDAY + timedelta(days=8))
@@ -105,11 +119,16 @@ def test_objections_come_from_staff_before_the_notice_ends(client, clock, notice
 def test_the_pending_list_is_the_public_notice_board(client, notice):
     """Staff list what is under notice with status=pending."""
     event = propose(client, notice)
-    board = client.get("/v1/communities/qianjiang/events?status=pending",
-                       headers=notice["staff"]).json
+    board = client.get(
+        "/v1/communities/qianjiang/events?status=pending", headers=notice["staff"]
+    ).json
     assert [e["id"] for e in board["items"]] == [event["id"]]
-    assert client.get("/v1/communities/qianjiang/events?status=awarded",
-                      headers=notice["staff"]).json["items"] == []
+    assert (
+        client.get("/v1/communities/qianjiang/events?status=awarded", headers=notice["staff"]).json[
+            "items"
+        ]
+        == []
+    )
 
 
 def test_the_sweep_command_runs_the_vesting_job():
@@ -120,32 +139,45 @@ def test_the_sweep_command_runs_the_vesting_job():
 def test_an_objection_must_say_why(client, notice):
     """A blank reason is refused and the award stays under notice."""
     event = propose(client, notice)
-    blank = client.post(f"/v1/events/{event['id']}/objection", headers=notice["staff"],
-                        json={"reason": "   "})
+    blank = client.post(
+        f"/v1/events/{event['id']}/objection", headers=notice["staff"], json={"reason": "   "}
+    )
     assert blank.status_code == 422 and blank.json["type"] == "/problems/reason-required"
     shown = client.get(f"/v1/events/{event['id']}", headers=notice["staff"]).json
     assert shown["status"] == "pending"
 
 
-def test_pointsbank_sweep_vests_what_is_due_and_is_safe_to_rerun(database_url, client, clock,
-                                                                 notice, balance):
+def test_pointsbank_sweep_vests_what_is_due_and_is_safe_to_rerun(
+    database_url, client, clock, notice, balance
+):
     """The scheduled command vests an award whose notice ended, then finds nothing more."""
     import os
     import subprocess
     import sys
 
     clock.set(datetime.now(UTC) - timedelta(days=4))
-    response = client.post("/v1/events", headers=notice["app"], json={
-        "community": "qianjiang", "activity": "proposal.adopted",
-        "member": notice["resident"]["id"], "occurred_at": clock.now().isoformat(),
-        "source_id": "proposal-cli", "recorded_by": "居委会议事会"})
+    response = client.post(
+        "/v1/events",
+        headers=notice["app"],
+        json={
+            "community": "qianjiang",
+            "activity": "proposal.adopted",
+            "member": notice["resident"]["id"],
+            "occurred_at": clock.now().isoformat(),
+            "source_id": "proposal-cli",
+            "recorded_by": "居委会议事会",
+        },
+    )
     assert response.json["status"] == "pending"
 
     def sweep_command():
         return subprocess.run(
             [sys.executable, "-c", "from api.cli import main; main()", "sweep"],
-            env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True,
-            timeout=120, check=True,
+            env={**os.environ, "DATABASE_URL": database_url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         ).stdout
 
     assert "vest_notice_awards: 1" in sweep_command()

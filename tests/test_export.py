@@ -33,8 +33,9 @@ def demo_community(app):
 
 def export_to(app, tmp_path, slug="demo") -> Path:
     path = tmp_path / f"{slug}.beancount"
-    result = app.test_cli_runner().invoke(cli, ["export", "--community", slug,
-                                                "--format", "beancount", "--output", str(path)])
+    result = app.test_cli_runner().invoke(
+        cli, ["export", "--community", slug, "--format", "beancount", "--output", str(path)]
+    )
     assert result.exit_code == 0, result.output
     return path
 
@@ -56,11 +57,14 @@ def closing_balances(path: Path) -> dict[str, Decimal]:
     return found
 
 
-def test_the_demo_export_passes_bean_check_with_the_apis_balances(app, client, demo_community,
-                                                                  tmp_path, make_key):
+def test_the_demo_export_passes_bean_check_with_the_apis_balances(
+    app, client, demo_community, tmp_path, make_key
+):
     """bean-check accepts the demo's ledger, and every account's balance equals the API's."""
     path = export_to(app, tmp_path)
-    checked = subprocess.run([BEAN_CHECK, str(path)], capture_output=True, text=True, timeout=120, check=False)
+    checked = subprocess.run(
+        [BEAN_CHECK, str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     text = path.read_text(encoding="utf-8")
     assert "commodity POINTS" in text and " balance " in text and " * " in text
@@ -70,7 +74,8 @@ def test_the_demo_export_passes_bean_check_with_the_apis_balances(app, client, d
     community = client.get("/v1/communities/demo", headers=admin).json
     with app.app_context():
         accounts = db.session.scalars(
-            sa.select(Account).where(Account.community_id == community["id"])).all()
+            sa.select(Account).where(Account.community_id == community["id"])
+        ).all()
         names = {a.id: account_name(a, community["id"]) for a in accounts}
         db.session.remove()
     assert set(exported) == set(names)
@@ -83,7 +88,7 @@ def test_the_demo_export_passes_bean_check_with_the_apis_balances(app, client, d
 
 def test_account_names_follow_the_kinds(app, make_community, make_member, grant, tmp_path):
     """Issuance is Equity, members and shops are Assets under their ids, units are commodities."""
-    community = make_community("taohua", "桃花社区 \"东\" 区")
+    community = make_community("taohua", '桃花社区 "东" 区')
     wang = make_member("taohua", display_name="王\\秀英")
     grant(community, wang["points_account"], 30)
     text = export_to(app, tmp_path, "taohua").read_text(encoding="utf-8")
@@ -93,8 +98,13 @@ def test_account_names_follow_the_kinds(app, make_community, make_member, grant,
     assert "open Assets:LoveBank:Minutes MINUTES" in text
     assert f"Assets:Members:{member_part}:Points  30 POINTS" in text
     assert "Equity:Issuance:Points  -30 POINTS" in text
-    checked = subprocess.run([BEAN_CHECK, str(tmp_path / "taohua.beancount")],
-                             capture_output=True, text=True, timeout=120, check=False)
+    checked = subprocess.run(
+        [BEAN_CHECK, str(tmp_path / "taohua.beancount")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 

@@ -14,8 +14,12 @@ def test_generated_requests_get_no_server_error(app, admin, make_community):
     for result in schema.get_all_operations():
         operation = result.ok()
 
-        @settings(max_examples=FUZZ_EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=FUZZ_EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def probe(case):
             response = case.call(headers=admin)

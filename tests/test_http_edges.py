@@ -10,9 +10,12 @@ PROBLEM = "application/problem+json"
 
 def test_missing_and_bad_keys_are_401_with_a_challenge(client):
     """No key, a malformed key and a wrong secret all get 401 and WWW-Authenticate."""
-    for headers in ({}, {"Authorization": "Bearer nonsense"},
-                    {"Authorization": "Bearer key_ABC.wrongsecret"},
-                    {"Authorization": "Basic dXNlcjpwYXNz"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer nonsense"},
+        {"Authorization": "Bearer key_ABC.wrongsecret"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+    ):
         response = client.get("/v1/communities", headers=headers)
         assert response.status_code == 401
         assert response.mimetype == PROBLEM
@@ -35,38 +38,48 @@ def test_wrong_method_is_405_and_keeps_allow(client, admin):
 def test_body_over_the_limit_is_413(client, admin):
     """A body above 64 KiB is refused before it is parsed."""
     body = '{"slug": "big", "name": "' + "x" * MAX_BODY_BYTES + '"}'
-    response = client.post("/v1/communities", data=body, headers=admin,
-                           content_type="application/json")
+    response = client.post(
+        "/v1/communities", data=body, headers=admin, content_type="application/json"
+    )
     assert response.status_code == 413 and response.mimetype == PROBLEM
 
 
 def test_non_json_content_type_is_415(client, admin):
     """Form posts and plain text are refused."""
     for content_type in ("text/plain", "application/x-www-form-urlencoded"):
-        response = client.post("/v1/communities", data="slug=x", headers=admin,
-                               content_type=content_type)
+        response = client.post(
+            "/v1/communities", data="slug=x", headers=admin, content_type=content_type
+        )
         assert response.status_code == 415 and response.mimetype == PROBLEM
 
 
 def test_malformed_json_is_a_4xx_problem(client, admin):
     """A truncated JSON body is a client error."""
-    response = client.post("/v1/communities", data='{"slug": ', headers=admin,
-                           content_type="application/json")
+    response = client.post(
+        "/v1/communities", data='{"slug": ', headers=admin, content_type="application/json"
+    )
     assert 400 <= response.status_code < 500 and response.mimetype == PROBLEM
 
 
 def test_page_limit_above_the_maximum_is_refused_with_the_maximum_stated(client, admin):
     """limit is bounded; the problem names the field."""
-    response = client.get("/v1/communities", query_string={"limit": MAX_PAGE_LIMIT + 1},
-                          headers=admin)
+    response = client.get(
+        "/v1/communities", query_string={"limit": MAX_PAGE_LIMIT + 1}, headers=admin
+    )
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "limit"
 
 
 def test_rate_limit_answers_429_problem(database_url, test_clock):
     """Past the configured rate, requests get 429 with Retry-After."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
-                      "RATELIMIT_DEFAULT": "3 per minute", "CLOCK": test_clock})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_DEFAULT": "3 per minute",
+            "CLOCK": test_clock,
+        }
+    )
     client = app.test_client()
     statuses = [client.get("/v1/communities").status_code for _ in range(5)]
     assert statuses[:3] == [401, 401, 401]

@@ -14,9 +14,17 @@ def world(make_community, make_member):
 
 
 def award_body(community, member, amount=10):
-    return {"postings": [{"from": community["account"][("issuance", "points")],
-                          "to": member["points_account"], "unit": "points", "amount": amount}],
-            "reason": "meeting attendance, paper sheet"}
+    return {
+        "postings": [
+            {
+                "from": community["account"][("issuance", "points")],
+                "to": member["points_account"],
+                "unit": "points",
+                "amount": amount,
+            }
+        ],
+        "reason": "meeting attendance, paper sheet",
+    }
 
 
 def test_same_key_and_body_replays_the_first_response(client, admin, world, session):
@@ -35,10 +43,15 @@ def test_same_key_with_another_body_is_422(client, admin, world, session):
     """A key reused for a different request is refused and writes nothing."""
     community, member = world
     headers = {**admin, "Idempotency-Key": "k-1"}
-    assert client.post("/v1/adjustments", json=award_body(community, member, 10),
-                       headers=headers).status_code == 201
-    response = client.post("/v1/adjustments", json=award_body(community, member, 11),
-                           headers=headers)
+    assert (
+        client.post(
+            "/v1/adjustments", json=award_body(community, member, 10), headers=headers
+        ).status_code
+        == 201
+    )
+    response = client.post(
+        "/v1/adjustments", json=award_body(community, member, 11), headers=headers
+    )
     assert response.status_code == 422
     assert response.json["type"] == "/problems/idempotency-key-reused"
     assert session.query(Entry).count() == 1
@@ -49,8 +62,11 @@ def test_keys_are_scoped_to_the_api_key_that_sent_them(client, make_key, world, 
     community, member = world
     first_key, second_key = make_key("staff", "qianjiang"), make_key("staff", "qianjiang")
     for api_key in (first_key, second_key):
-        response = client.post("/v1/adjustments", json=award_body(community, member),
-                               headers={**api_key, "Idempotency-Key": "shared"})
+        response = client.post(
+            "/v1/adjustments",
+            json=award_body(community, member),
+            headers={**api_key, "Idempotency-Key": "shared"},
+        )
         assert response.status_code == 201
         assert "Idempotent-Replayed" not in response.headers
     assert session.query(Entry).count() == 2
@@ -71,14 +87,18 @@ def test_bad_idempotency_keys_are_400(client, admin, world):
     """Keys longer than allowed, or with spaces or control characters, are refused."""
     community, member = world
     for key in ("x" * 256, "has space", ""):
-        response = client.post("/v1/adjustments", json=award_body(community, member),
-                               headers={**admin, "Idempotency-Key": key})
+        response = client.post(
+            "/v1/adjustments",
+            json=award_body(community, member),
+            headers={**admin, "Idempotency-Key": key},
+        )
         assert response.status_code == 400, key
         assert response.mimetype == "application/problem+json"
 
 
-def test_concurrent_retries_make_one_entry_and_identical_responses(app, admin, world, session,
-                                                                   balance):
+def test_concurrent_retries_make_one_entry_and_identical_responses(
+    app, admin, world, session, balance
+):
     """Three copies of one POST sent at once: one entry, three identical answers."""
     community, member = world
     barrier = threading.Barrier(3)
@@ -87,8 +107,11 @@ def test_concurrent_retries_make_one_entry_and_identical_responses(app, admin, w
     def send():
         client = app.test_client()
         barrier.wait()
-        response = client.post("/v1/adjustments", json=award_body(community, member),
-                               headers={**admin, "Idempotency-Key": "tap-tap-tap"})
+        response = client.post(
+            "/v1/adjustments",
+            json=award_body(community, member),
+            headers={**admin, "Idempotency-Key": "tap-tap-tap"},
+        )
         responses.append((response.status_code, response.get_data()))
 
     threads = [threading.Thread(target=send) for _ in range(3)]
@@ -104,8 +127,9 @@ def test_concurrent_retries_make_one_entry_and_identical_responses(app, admin, w
 
 
 @pytest.mark.postgres
-def test_a_retry_while_the_first_is_still_in_flight_gets_409(database_url, test_clock, admin,
-                                                             world, session):
+def test_a_retry_while_the_first_is_still_in_flight_gets_409(
+    database_url, test_clock, admin, world, session
+):
     """A key held by an open transaction answers 409 once the lock wait runs out."""
     from api import create_app
     from api.extensions import db
@@ -113,26 +137,41 @@ def test_a_retry_while_the_first_is_still_in_flight_gets_409(database_url, test_
 
     community, member = world
     key_id = admin["Authorization"].split()[1].split(".")[0]
-    impatient = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "CLOCK": test_clock,
-                            "RATELIMIT_ENABLED": False, "LOCK_TIMEOUT_MS": 300})
+    impatient = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "CLOCK": test_clock,
+            "RATELIMIT_ENABLED": False,
+            "LOCK_TIMEOUT_MS": 300,
+        }
+    )
     with impatient.app_context():
         in_flight = db.engine.connect()
         transaction = in_flight.begin()
-        in_flight.execute(IdempotencyKey.__table__.insert().values(
-            api_key_id=key_id, key="slow-till", request_sha256="0" * 64,
-            created_at=test_clock.now()))
+        in_flight.execute(
+            IdempotencyKey.__table__.insert().values(
+                api_key_id=key_id,
+                key="slow-till",
+                request_sha256="0" * 64,
+                created_at=test_clock.now(),
+            )
+        )
         try:
             response = impatient.test_client().post(
-                "/v1/adjustments", json=award_body(community, member),
-                headers={**admin, "Idempotency-Key": "slow-till"})
+                "/v1/adjustments",
+                json=award_body(community, member),
+                headers={**admin, "Idempotency-Key": "slow-till"},
+            )
         finally:
             transaction.rollback()
             in_flight.close()
         assert response.status_code == 409
         assert response.mimetype == "application/problem+json"
         retried = impatient.test_client().post(
-            "/v1/adjustments", json=award_body(community, member),
-            headers={**admin, "Idempotency-Key": "slow-till"})
+            "/v1/adjustments",
+            json=award_body(community, member),
+            headers={**admin, "Idempotency-Key": "slow-till"},
+        )
         assert retried.status_code == 201
         db.engine.dispose()
     assert session.query(Entry).count() == 1

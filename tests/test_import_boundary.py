@@ -12,5 +12,7 @@ def test_importing_ledger_loads_no_flask():
         "bad = [n for n in ('flask', 'marshmallow', 'api', 'flask_sqlalchemy') if n in sys.modules]\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""

@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 from ledger import audit, balances, errors
 from ledger.communities import create_community, create_member, member_account, system_account
 from ledger.journal import (
-    MAX_POSTINGS_PER_ENTRY, EntryDraft, PostingDraft, post_entry, post_pending, void_pending,
+    MAX_POSTINGS_PER_ENTRY,
+    EntryDraft,
+    PostingDraft,
+    post_entry,
+    post_pending,
+    void_pending,
 )
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -18,14 +23,19 @@ NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def book(session):
     """A community with two residents, one holding 100 points."""
-    community = create_community(session, slug="book", name="账本", now=NOW,
-                                 time_floor_minutes=-600)
+    community = create_community(
+        session, slug="book", name="账本", now=NOW, time_floor_minutes=-600
+    )
     alice = create_member(session, community, external_ref="a", display_name="A", now=NOW)
     bob = create_member(session, community, external_ref="b", display_name="B", now=NOW)
     issuance = system_account(session, community.id, "issuance", "points").id
     a_points = member_account(session, alice.id, "points").id
     b_points = member_account(session, bob.id, "points").id
-    post_entry(session, EntryDraft(community.id, "award", [PostingDraft(issuance, a_points, "points", 100)]), now=NOW)
+    post_entry(
+        session,
+        EntryDraft(community.id, "award", [PostingDraft(issuance, a_points, "points", 100)]),
+        now=NOW,
+    )
     session.commit()
     return community.id, issuance, a_points, b_points
 
@@ -33,9 +43,11 @@ def book(session):
 def test_a_hold_reserves_available_but_not_posted(session, book):
     """Pending out lowers available at once; posted moves only on capture."""
     community, _, alice, bob = book
-    hold = post_entry(session, EntryDraft(community, "redemption",
-                                          [PostingDraft(alice, bob, "points", 30)], pending=True),
-                      now=NOW)
+    hold = post_entry(
+        session,
+        EntryDraft(community, "redemption", [PostingDraft(alice, bob, "points", 30)], pending=True),
+        now=NOW,
+    )
     figures = balances.current_balance(session, alice)
     assert (figures.posted, figures.pending_out, figures.available) == (100, 30, 70)
     assert balances.current_balance(session, bob).pending_in == 30
@@ -49,12 +61,19 @@ def test_a_hold_reserves_available_but_not_posted(session, book):
 def test_a_voided_hold_releases_and_cannot_be_resolved_twice(session, book):
     """Void returns the held amount; a later capture of the same hold is refused."""
     community, _, alice, bob = book
-    hold = post_entry(session, EntryDraft(community, "redemption",
-                                          [PostingDraft(alice, bob, "points", 100)], pending=True),
-                      now=NOW)
+    hold = post_entry(
+        session,
+        EntryDraft(
+            community, "redemption", [PostingDraft(alice, bob, "points", 100)], pending=True
+        ),
+        now=NOW,
+    )
     with pytest.raises(errors.InsufficientBalance):
-        post_entry(session, EntryDraft(community, "transfer", [PostingDraft(alice, bob, "points", 1)]),
-                   now=NOW)
+        post_entry(
+            session,
+            EntryDraft(community, "transfer", [PostingDraft(alice, bob, "points", 1)]),
+            now=NOW,
+        )
     void_pending(session, hold.id, now=NOW)
     assert balances.current_balance(session, alice).available == 100
     with pytest.raises(errors.EntryNotPending):
@@ -67,14 +86,36 @@ def test_entry_rules_are_checked_before_anything_is_written(session, book):
     community, issuance, alice, bob = book
     other = create_community(session, slug="other", name="别处", now=NOW)
     stranger = member_account(
-        session, create_member(session, other, external_ref="s", display_name="S", now=NOW).id, "points").id
+        session,
+        create_member(session, other, external_ref="s", display_name="S", now=NOW).id,
+        "points",
+    ).id
     cases = [
         (EntryDraft(community, "award", []), errors.EntryHasNoPostings),
-        (EntryDraft(community, "award", [PostingDraft(issuance, alice, "points", 1)] * (MAX_POSTINGS_PER_ENTRY + 1)), errors.TooManyPostings),
-        (EntryDraft(community, "award", [PostingDraft(issuance, stranger, "points", 1)]), errors.CrossCommunityPosting),
-        (EntryDraft(community, "award", [PostingDraft(issuance, alice, "minutes", 1)]), errors.UnitMismatch),
-        (EntryDraft(community, "award", [PostingDraft(issuance, alice, "points", 0)]), errors.AmountMustBePositive),
-        (EntryDraft(community, "gift", [PostingDraft(issuance, alice, "points", 1)]), errors.Invalid),
+        (
+            EntryDraft(
+                community,
+                "award",
+                [PostingDraft(issuance, alice, "points", 1)] * (MAX_POSTINGS_PER_ENTRY + 1),
+            ),
+            errors.TooManyPostings,
+        ),
+        (
+            EntryDraft(community, "award", [PostingDraft(issuance, stranger, "points", 1)]),
+            errors.CrossCommunityPosting,
+        ),
+        (
+            EntryDraft(community, "award", [PostingDraft(issuance, alice, "minutes", 1)]),
+            errors.UnitMismatch,
+        ),
+        (
+            EntryDraft(community, "award", [PostingDraft(issuance, alice, "points", 0)]),
+            errors.AmountMustBePositive,
+        ),
+        (
+            EntryDraft(community, "gift", [PostingDraft(issuance, alice, "points", 1)]),
+            errors.Invalid,
+        ),
     ]
     for draft, error in cases:
         with pytest.raises(error):
@@ -88,13 +129,20 @@ def test_statement_of_an_unknown_account_is_not_found(session):
 
 
 transfers = st.lists(
-    st.tuples(st.sampled_from(["alice", "bob", "issuance"]), st.sampled_from(["alice", "bob", "issuance"]),
-              st.integers(min_value=1, max_value=150), st.booleans(), st.sampled_from(["post", "void", "keep"])),
+    st.tuples(
+        st.sampled_from(["alice", "bob", "issuance"]),
+        st.sampled_from(["alice", "bob", "issuance"]),
+        st.integers(min_value=1, max_value=150),
+        st.booleans(),
+        st.sampled_from(["post", "void", "keep"]),
+    ),
     max_size=25,
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(moves=transfers)
 def test_any_sequence_of_transfers_and_holds_keeps_the_invariants(session, book, moves):
     """Whatever is tried, floors hold, caches match postings and the book sums to zero."""
@@ -106,10 +154,16 @@ def test_any_sequence_of_transfers_and_holds_keeps_the_invariants(session, book,
             continue
         try:
             with session.begin_nested():
-                entry = post_entry(session, EntryDraft(
-                    community, "transfer",
-                    [PostingDraft(accounts[source], accounts[target], "points", amount)],
-                    pending=pending), now=NOW)
+                entry = post_entry(
+                    session,
+                    EntryDraft(
+                        community,
+                        "transfer",
+                        [PostingDraft(accounts[source], accounts[target], "points", amount)],
+                        pending=pending,
+                    ),
+                    now=NOW,
+                )
                 if pending and outcome == "post":
                     post_pending(session, entry.id, now=NOW)
                 elif pending and outcome == "void":

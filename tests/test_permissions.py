@@ -19,8 +19,15 @@ def cast(app, make_community, make_member, make_key, admin, grant, session):
     a, b = make_community("aaa"), make_community("bbb")
     m1, m3 = make_member("aaa"), make_member("aaa")
     m2 = make_member("bbb")
-    shop_account = open_account(session, community_id=a["id"], owner_id="shop_TESTSHOP",
-                                kind="shop", unit="points", floor=0, now=datetime.now(UTC))
+    shop_account = open_account(
+        session,
+        community_id=a["id"],
+        owner_id="shop_TESTSHOP",
+        kind="shop",
+        unit="points",
+        floor=0,
+        now=datetime.now(UTC),
+    )
     session.commit()
     entries = {
         "own": grant(a, m1["points_account"], 50),
@@ -28,8 +35,11 @@ def cast(app, make_community, make_member, make_key, admin, grant, session):
         "other": grant(b, m2["points_account"], 50),
     }
     keys = {
-        "admin": admin, "staff": make_key("staff", "aaa"), "integrator": make_key("integrator", "aaa"),
-        "shop": make_key("shop", shop="shop_TESTSHOP"), "member": make_key("member", member=m1["id"]),
+        "admin": admin,
+        "staff": make_key("staff", "aaa"),
+        "integrator": make_key("integrator", "aaa"),
+        "shop": make_key("shop", shop="shop_TESTSHOP"),
+        "member": make_key("member", member=m1["id"]),
         "anonymous": {},
     }
     targets = {
@@ -41,13 +51,21 @@ def cast(app, make_community, make_member, make_key, admin, grant, session):
 
 
 def _adjustment(target):
-    return {"postings": [{"from": target["community"]["account"][("issuance", "points")],
-                          "to": target["member"]["points_account"], "unit": "points",
-                          "amount": 1}], "reason": "permission check"}
+    return {
+        "postings": [
+            {
+                "from": target["community"]["account"][("issuance", "points")],
+                "to": target["member"]["points_account"],
+                "unit": "points",
+                "amount": 1,
+            }
+        ],
+        "reason": "permission check",
+    }
 
 
 # (name, method, path(target), body(target), {target: {role: status}})
-A, S, I, SH, M = "admin", "staff", "integrator", "shop", "member"
+A, S, I, SH, M = "admin", "staff", "integrator", "shop", "member"  # noqa: E741 - table keys
 
 
 def row(own, neighbour=None, other=None):
@@ -59,45 +77,118 @@ def statuses(admin, staff, integrator, shop, member):
 
 
 ENDPOINTS = [
-    ("list communities", "GET", lambda t: "/v1/communities", None,
-     row(statuses(200, 200, 200, 200, 200))),
-    ("show community", "GET", lambda t: f"/v1/communities/{t['slug']}", None,
-     row(statuses(200, 200, 200, 200, 200), other=statuses(200, 404, 404, 404, 404))),
-    ("create community", "POST", lambda t: "/v1/communities",
-     lambda t: {"slug": f"new-{t['slug']}", "name": "新社区"},
-     row(statuses(201, 403, 403, 403, 403))),
-    ("create member", "POST", lambda t: f"/v1/communities/{t['slug']}/members",
-     lambda t: {"external_ref": f"new-{t['member']['id']}", "display_name": "新居民"},
-     row(statuses(201, 201, 403, 403, 403), other=statuses(201, 404, 403, 403, 403))),
-    ("list members", "GET", lambda t: f"/v1/communities/{t['slug']}/members", None,
-     row(statuses(200, 200, 403, 403, 403), other=statuses(200, 404, 403, 403, 403))),
-    ("show member", "GET", lambda t: f"/v1/members/{t['member']['id']}", None,
-     row(statuses(200, 200, 404, 404, 200), neighbour=statuses(200, 200, 404, 404, 404),
-         other=statuses(200, 404, 404, 404, 404))),
-    ("show account", "GET", lambda t: f"/v1/accounts/{t['member']['points_account']}", None,
-     row(statuses(200, 200, 404, 404, 200), neighbour=statuses(200, 200, 404, 404, 404),
-         other=statuses(200, 404, 404, 404, 404))),
-    ("statement", "GET", lambda t: f"/v1/accounts/{t['member']['points_account']}/statement", None,
-     row(statuses(200, 200, 404, 404, 200), neighbour=statuses(200, 200, 404, 404, 404),
-         other=statuses(200, 404, 404, 404, 404))),
-    ("balance as of", "GET",
-     lambda t: f"/v1/accounts/{t['member']['points_account']}/balance?as_of=2030-01-01T00:00:00Z",
-     None,
-     row(statuses(200, 200, 404, 404, 200), neighbour=statuses(200, 200, 404, 404, 404),
-         other=statuses(200, 404, 404, 404, 404))),
-    ("show entry", "GET", lambda t: f"/v1/entries/{t['entry']['id']}", None,
-     row(statuses(200, 200, 404, 404, 200), neighbour=statuses(200, 200, 404, 404, 404),
-         other=statuses(200, 404, 404, 404, 404))),
-    ("reverse entry", "POST", lambda t: f"/v1/entries/{t['entry']['id']}/reversal",
-     lambda t: {"reason": "permission check"},
-     row(statuses(201, 201, 403, 403, 403), other=statuses(201, 404, 403, 403, 403))),
-    ("adjustment", "POST", lambda t: "/v1/adjustments", _adjustment,
-     row(statuses(201, 201, 403, 403, 403), other=statuses(201, 404, 403, 403, 403))),
+    (
+        "list communities",
+        "GET",
+        lambda t: "/v1/communities",
+        None,
+        row(statuses(200, 200, 200, 200, 200)),
+    ),
+    (
+        "show community",
+        "GET",
+        lambda t: f"/v1/communities/{t['slug']}",
+        None,
+        row(statuses(200, 200, 200, 200, 200), other=statuses(200, 404, 404, 404, 404)),
+    ),
+    (
+        "create community",
+        "POST",
+        lambda t: "/v1/communities",
+        lambda t: {"slug": f"new-{t['slug']}", "name": "新社区"},
+        row(statuses(201, 403, 403, 403, 403)),
+    ),
+    (
+        "create member",
+        "POST",
+        lambda t: f"/v1/communities/{t['slug']}/members",
+        lambda t: {"external_ref": f"new-{t['member']['id']}", "display_name": "新居民"},
+        row(statuses(201, 201, 403, 403, 403), other=statuses(201, 404, 403, 403, 403)),
+    ),
+    (
+        "list members",
+        "GET",
+        lambda t: f"/v1/communities/{t['slug']}/members",
+        None,
+        row(statuses(200, 200, 403, 403, 403), other=statuses(200, 404, 403, 403, 403)),
+    ),
+    (
+        "show member",
+        "GET",
+        lambda t: f"/v1/members/{t['member']['id']}",
+        None,
+        row(
+            statuses(200, 200, 404, 404, 200),
+            neighbour=statuses(200, 200, 404, 404, 404),
+            other=statuses(200, 404, 404, 404, 404),
+        ),
+    ),
+    (
+        "show account",
+        "GET",
+        lambda t: f"/v1/accounts/{t['member']['points_account']}",
+        None,
+        row(
+            statuses(200, 200, 404, 404, 200),
+            neighbour=statuses(200, 200, 404, 404, 404),
+            other=statuses(200, 404, 404, 404, 404),
+        ),
+    ),
+    (
+        "statement",
+        "GET",
+        lambda t: f"/v1/accounts/{t['member']['points_account']}/statement",
+        None,
+        row(
+            statuses(200, 200, 404, 404, 200),
+            neighbour=statuses(200, 200, 404, 404, 404),
+            other=statuses(200, 404, 404, 404, 404),
+        ),
+    ),
+    (
+        "balance as of",
+        "GET",
+        lambda t: (
+            f"/v1/accounts/{t['member']['points_account']}/balance?as_of=2030-01-01T00:00:00Z"
+        ),
+        None,
+        row(
+            statuses(200, 200, 404, 404, 200),
+            neighbour=statuses(200, 200, 404, 404, 404),
+            other=statuses(200, 404, 404, 404, 404),
+        ),
+    ),
+    (
+        "show entry",
+        "GET",
+        lambda t: f"/v1/entries/{t['entry']['id']}",
+        None,
+        row(
+            statuses(200, 200, 404, 404, 200),
+            neighbour=statuses(200, 200, 404, 404, 404),
+            other=statuses(200, 404, 404, 404, 404),
+        ),
+    ),
+    (
+        "reverse entry",
+        "POST",
+        lambda t: f"/v1/entries/{t['entry']['id']}/reversal",
+        lambda t: {"reason": "permission check"},
+        row(statuses(201, 201, 403, 403, 403), other=statuses(201, 404, 403, 403, 403)),
+    ),
+    (
+        "adjustment",
+        "POST",
+        lambda t: "/v1/adjustments",
+        _adjustment,
+        row(statuses(201, 201, 403, 403, 403), other=statuses(201, 404, 403, 403, 403)),
+    ),
 ]
 
 CASES = [
-    pytest.param(name, method, path, body, target, role, expected[target][role],
-                 id=f"{name}-{target}-{role}")
+    pytest.param(
+        name, method, path, body, target, role, expected[target][role], id=f"{name}-{target}-{role}"
+    )
     for name, method, path, body, expected in ENDPOINTS
     for target in ("own", "neighbour", "other")
     for role in ROLES
@@ -109,8 +200,9 @@ def test_role_matrix(client, cast, name, method, path, body, target, role, expec
     """Each role gets exactly the status the table gives for this endpoint and target."""
     keys, targets, _ = cast
     the_target = targets[target]
-    response = client.open(path(the_target), method=method, headers=keys[role],
-                           json=body(the_target) if body else None)
+    response = client.open(
+        path(the_target), method=method, headers=keys[role], json=body(the_target) if body else None
+    )
     assert response.status_code == expected, response.json
     if expected >= 400:
         assert response.mimetype == "application/problem+json"

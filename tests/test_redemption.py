@@ -6,8 +6,7 @@ pytest_plugins = ["redemption_helpers"]
 
 
 def items_by_sku(client, supermarket):
-    response = client.get(f"/v1/shops/{supermarket.shop['id']}/items",
-                          headers=supermarket.shop_key)
+    response = client.get(f"/v1/shops/{supermarket.shop['id']}/items", headers=supermarket.shop_key)
     assert response.status_code == 200, response.json
     return {item["sku"]: item for item in response.json["items"]}
 
@@ -30,9 +29,11 @@ def test_worked_example_soy_sauce_and_seeds(client, supermarket, resident, redee
     assert (third.json["stock"], third.json["requested"]) == (0, 1)
     assert balance(neighbour["points_account"])["available"] == 100
 
-    refund = client.post(f"/v1/redemptions/{sold.json['id']}/refund",
-                         json={"lines": [{"sku": "soy-sauce", "quantity": 1}]},
-                         headers=supermarket.shop_key)
+    refund = client.post(
+        f"/v1/redemptions/{sold.json['id']}/refund",
+        json={"lines": [{"sku": "soy-sauce", "quantity": 1}]},
+        headers=supermarket.shop_key,
+    )
     assert refund.status_code == 201, refund.json
     assert refund.json["points"] == 30
     assert balance(wang["points_account"])["available"] == 50
@@ -40,8 +41,9 @@ def test_worked_example_soy_sauce_and_seeds(client, supermarket, resident, redee
 
     issuance = supermarket.community["account"][("issuance", "points")]
     before = balance(issuance)["posted"]
-    settled = client.post(f"/v1/shops/{supermarket.shop['id']}/settlements",
-                          headers=supermarket.staff)
+    settled = client.post(
+        f"/v1/shops/{supermarket.shop['id']}/settlements", headers=supermarket.staff
+    )
     assert settled.status_code == 201, settled.json
     assert (settled.json["redeemed_points"], settled.json["refunded_points"]) == (80, 30)
     assert settled.json["points"] == 50
@@ -60,8 +62,11 @@ def test_a_changed_price_never_changes_a_past_redemption(client, supermarket, re
     """Soy sauce goes up to 35 points; last week's receipt still says 30."""
     wang = resident(100)
     sold = redeem(wang, lines=[("soy-sauce", 1)]).json
-    patched = client.patch(f"/v1/shops/{supermarket.shop['id']}/items/soy-sauce",
-                           json={"price_points": 35, "stock": 10}, headers=supermarket.staff)
+    patched = client.patch(
+        f"/v1/shops/{supermarket.shop['id']}/items/soy-sauce",
+        json={"price_points": 35, "stock": 10},
+        headers=supermarket.staff,
+    )
     assert patched.status_code == 200, patched.json
     again = client.get(f"/v1/redemptions/{sold['id']}", headers=supermarket.shop_key).json
     assert again["lines"][0]["unit_price_points"] == 30
@@ -79,7 +84,8 @@ def test_plain_points_with_a_memo(supermarket, resident, redeem, balance):
 
 
 def test_a_redemption_beyond_the_balance_is_refused_and_keeps_the_stock(
-        client, supermarket, resident, redeem, balance):
+    client, supermarket, resident, redeem, balance
+):
     """With 50 points two bottles of soy sauce (60) are refused; the shelf keeps both."""
     wang = resident(50)
     refused = redeem(wang, lines=[("soy-sauce", 2)])
@@ -93,22 +99,38 @@ def test_bad_input_is_a_problem_not_a_partial_write(client, supermarket, residen
     """Unknown skus, duplicate lines, both lines and points, or zero quantities are 4xx."""
     wang = resident(100)
     assert redeem(wang, lines=[("rice", 1)]).json["type"] == "/problems/item-not-found"
-    assert redeem(wang, lines=[("seeds", 1), ("seeds", 2)]).json["type"] == "/problems/duplicate-line"
+    assert (
+        redeem(wang, lines=[("seeds", 1), ("seeds", 2)]).json["type"] == "/problems/duplicate-line"
+    )
     zero = redeem(wang, lines=[("seeds", 0)])
     assert zero.status_code == 422 and zero.json["type"] == "/problems/validation-failed"
-    both = client.post("/v1/redemptions", headers=supermarket.shop_key, json={
-        "member": wang["id"], "consent": {"pin": "2580"}, "points": 5, "memo": "x",
-        "lines": [{"sku": "seeds", "quantity": 1}]})
+    both = client.post(
+        "/v1/redemptions",
+        headers=supermarket.shop_key,
+        json={
+            "member": wang["id"],
+            "consent": {"pin": "2580"},
+            "points": 5,
+            "memo": "x",
+            "lines": [{"sku": "seeds", "quantity": 1}],
+        },
+    )
     assert both.status_code == 422
-    no_memo = client.post("/v1/redemptions", headers=supermarket.shop_key, json={
-        "member": wang["id"], "consent": {"pin": "2580"}, "points": 5})
+    no_memo = client.post(
+        "/v1/redemptions",
+        headers=supermarket.shop_key,
+        json={"member": wang["id"], "consent": {"pin": "2580"}, "points": 5},
+    )
     assert no_memo.status_code == 422
 
 
 def test_an_inactive_item_is_not_sold(client, supermarket, resident, redeem):
     """Staff take seeds off sale; the till is refused."""
-    client.patch(f"/v1/shops/{supermarket.shop['id']}/items/seeds", json={"active": False},
-                 headers=supermarket.staff)
+    client.patch(
+        f"/v1/shops/{supermarket.shop['id']}/items/seeds",
+        json={"active": False},
+        headers=supermarket.staff,
+    )
     response = redeem(resident(100), lines=[("seeds", 1)])
     assert response.json["type"] == "/problems/item-inactive"
 
@@ -123,8 +145,10 @@ def test_refunds_never_exceed_what_was_captured(client, supermarket, resident, r
     assert too_many.json["type"] == "/problems/refund-too-large"
     assert client.post(url, json={"points": 30, "memo": "漏油"}, headers=key).status_code == 201
     assert client.post(url, json={"points": 51, "memo": "x"}, headers=key).json["refundable"] == 50
-    assert client.post(url, json={"lines": [{"sku": "seeds", "quantity": 1}]},
-                       headers=key).status_code == 201
+    assert (
+        client.post(url, json={"lines": [{"sku": "seeds", "quantity": 1}]}, headers=key).status_code
+        == 201
+    )
     last = client.post(url, json={"lines": [{"sku": "soy-sauce", "quantity": 1}]}, headers=key)
     assert last.status_code == 201, last.json
     assert last.json["redemption"]["refunded_points"] == 80
@@ -151,13 +175,15 @@ def test_a_hold_is_captured_or_voided(client, supermarket, resident, redeem, bal
     assert voided.status_code == 200 and voided.json["status"] == "voided"
     assert balance(wang["points_account"])["available"] == 70
     assert items_by_sku(client, supermarket)["soy-sauce"]["stock"] == 1
-    refund_hold = client.post(f"/v1/redemptions/{second['id']}/refund", json={"points": 1},
-                              headers=supermarket.shop_key)
+    refund_hold = client.post(
+        f"/v1/redemptions/{second['id']}/refund", json={"points": 1}, headers=supermarket.shop_key
+    )
     assert refund_hold.json["type"] == "/problems/redemption-not-captured"
 
 
 def test_an_expired_hold_frees_the_points_for_the_next_redemption(
-        client, supermarket, resident, redeem, balance, clock):
+    client, supermarket, resident, redeem, balance, clock
+):
     """A hold left 31 minutes no longer blocks the member's next purchase, nor the shelf."""
     clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
     wang = resident(60)
@@ -170,8 +196,10 @@ def test_an_expired_hold_frees_the_points_for_the_next_redemption(
     bought = redeem(wang, lines=[("soy-sauce", 2)])
     assert bought.status_code == 201, bought.json
     assert bought.json["member_available_points"] == 0
-    assert client.get(f"/v1/redemptions/{held['id']}",
-                      headers=supermarket.shop_key).json["status"] == "voided"
+    assert (
+        client.get(f"/v1/redemptions/{held['id']}", headers=supermarket.shop_key).json["status"]
+        == "voided"
+    )
 
 
 def test_the_sweep_voids_expired_holds(app, client, supermarket, resident, redeem, balance, clock):
@@ -212,12 +240,16 @@ def test_shop_list_of_redemptions_is_keyset_paginated(client, supermarket, resid
     assert second["next_cursor"] is None
 
 
-def test_an_idempotent_retry_does_not_redeem_twice(client, supermarket, resident, fresh_code,
-                                                  balance):
+def test_an_idempotent_retry_does_not_redeem_twice(
+    client, supermarket, resident, fresh_code, balance
+):
     """The till times out and resends with the same Idempotency-Key: one sale."""
     wang = resident(100)
-    body = {"member": wang["id"], "consent": {"code": fresh_code(wang)},
-            "lines": [{"sku": "seeds", "quantity": 1}]}
+    body = {
+        "member": wang["id"],
+        "consent": {"code": fresh_code(wang)},
+        "lines": [{"sku": "seeds", "quantity": 1}],
+    }
     headers = {**supermarket.shop_key, "Idempotency-Key": "till-7-0001"}
     first = client.post("/v1/redemptions", json=body, headers=headers)
     second = client.post("/v1/redemptions", json=body, headers=headers)
@@ -227,13 +259,15 @@ def test_an_idempotent_retry_does_not_redeem_twice(client, supermarket, resident
     assert balance(wang["points_account"])["available"] == 80
 
 
-def test_a_redemption_is_undone_by_a_refund_not_by_reversal(client, supermarket, resident, redeem,
-                                                            admin):
+def test_a_redemption_is_undone_by_a_refund_not_by_reversal(
+    client, supermarket, resident, redeem, admin
+):
     """Reversing a sale's entry would skip the stock and settlement books, so it is refused."""
     wang = resident(100)
     sold = redeem(wang, lines=[("soy-sauce", 1)]).json
-    response = client.post(f"/v1/entries/{sold['entry']}/reversal",
-                           json={"reason": "wrong resident"}, headers=admin)
+    response = client.post(
+        f"/v1/entries/{sold['entry']}/reversal", json={"reason": "wrong resident"}, headers=admin
+    )
     assert response.status_code == 409
     assert response.json["type"] == "/problems/not-reversible"
     assert "refund" in response.json["detail"]

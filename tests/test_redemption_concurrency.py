@@ -21,8 +21,9 @@ def run_together(app, requests):
         barrier.wait()
         results[i] = client.post(path, json=body, headers=headers)
 
-    threads = [threading.Thread(target=send, args=(i, *request))
-               for i, request in enumerate(requests)]
+    threads = [
+        threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -31,42 +32,57 @@ def run_together(app, requests):
 
 
 def redemption_request(supermarket, member, code, lines):
-    return ("/v1/redemptions",
-            {"member": member["id"], "consent": {"code": code},
-             "lines": [{"sku": sku, "quantity": q} for sku, q in lines]},
-            supermarket.shop_key)
+    return (
+        "/v1/redemptions",
+        {
+            "member": member["id"],
+            "consent": {"code": code},
+            "lines": [{"sku": sku, "quantity": q} for sku, q in lines],
+        },
+        supermarket.shop_key,
+    )
 
 
 @pytest.mark.postgres
-def test_the_last_bottle_goes_to_exactly_one_of_twenty(app, client, supermarket, resident,
-                                                       fresh_code):
+def test_the_last_bottle_goes_to_exactly_one_of_twenty(
+    app, client, supermarket, resident, fresh_code
+):
     """Twenty residents reach for the last bottle of soy sauce at once: one gets it."""
-    client.patch(f"/v1/shops/{supermarket.shop['id']}/items/soy-sauce", json={"stock": 1},
-                 headers=supermarket.staff)
+    client.patch(
+        f"/v1/shops/{supermarket.shop['id']}/items/soy-sauce",
+        json={"stock": 1},
+        headers=supermarket.staff,
+    )
     members = [resident(100) for _ in range(TILLS)]
-    requests = [redemption_request(supermarket, m, fresh_code(m), [("soy-sauce", 1)])
-                for m in members]
+    requests = [
+        redemption_request(supermarket, m, fresh_code(m), [("soy-sauce", 1)]) for m in members
+    ]
     results = run_together(app, requests)
     statuses = sorted(r.status_code for r in results)
     assert statuses == [201] + [422] * (TILLS - 1), [r.json for r in results]
     assert {r.json["type"] for r in results if r.status_code == 422} == {"/problems/out-of-stock"}
-    stock = client.get(f"/v1/shops/{supermarket.shop['id']}/items",
-                       headers=supermarket.shop_key).json["items"]
+    stock = client.get(
+        f"/v1/shops/{supermarket.shop['id']}/items", headers=supermarket.shop_key
+    ).json["items"]
     assert {i["sku"]: i["stock"] for i in stock}["soy-sauce"] == 0
 
 
 @pytest.mark.postgres
-def test_a_balance_covering_k_of_n_redemptions_allows_exactly_k(app, supermarket, resident,
-                                                                 fresh_code, balance):
+def test_a_balance_covering_k_of_n_redemptions_allows_exactly_k(
+    app, supermarket, resident, fresh_code, balance
+):
     """With 100 points and twenty tills selling 20-point seeds at once, exactly five succeed."""
     wang = resident(100)
-    requests = [redemption_request(supermarket, wang, fresh_code(wang), [("seeds", 1)])
-                for _ in range(TILLS)]
+    requests = [
+        redemption_request(supermarket, wang, fresh_code(wang), [("seeds", 1)])
+        for _ in range(TILLS)
+    ]
     results = run_together(app, requests)
     succeeded = [r for r in results if r.status_code == 201]
     assert len(succeeded) == 5, [r.json for r in results]
     assert {r.json["type"] for r in results if r.status_code != 201} == {
-        "/problems/insufficient-balance"}
+        "/problems/insufficient-balance"
+    }
     assert balance(wang["points_account"])["available"] == 0
 
 
@@ -74,8 +90,9 @@ def test_a_balance_covering_k_of_n_redemptions_allows_exactly_k(app, supermarket
 def test_concurrent_wrong_codes_are_each_counted(app, client, supermarket, resident, fresh_code):
     """Twenty wrong codes at once: five are counted as tries, the rest meet the lock."""
     wang = resident(100)
-    requests = [redemption_request(supermarket, wang, "00000x", [("seeds", 1)])
-                for _ in range(TILLS)]
+    requests = [
+        redemption_request(supermarket, wang, "00000x", [("seeds", 1)]) for _ in range(TILLS)
+    ]
     results = run_together(app, requests)
     kinds = [r.json["type"] for r in results]
     assert kinds.count("/problems/consent-refused") == MAX_FAILED_ATTEMPTS
@@ -86,25 +103,32 @@ def test_concurrent_wrong_codes_are_each_counted(app, client, supermarket, resid
 
 
 @pytest.mark.postgres
-def test_one_code_spent_by_twenty_tills_buys_once(app, supermarket, resident, fresh_code,
-                                                  balance):
+def test_one_code_spent_by_twenty_tills_buys_once(app, supermarket, resident, fresh_code, balance):
     """The same code typed at twenty tills at once is accepted once."""
     wang = resident(100)
     code = fresh_code(wang)
-    results = run_together(app, [redemption_request(supermarket, wang, code, [("seeds", 1)])
-                                 for _ in range(TILLS)])
+    results = run_together(
+        app, [redemption_request(supermarket, wang, code, [("seeds", 1)]) for _ in range(TILLS)]
+    )
     assert sorted(r.status_code for r in results) == [201] + [422] * (TILLS - 1)
     assert balance(wang["points_account"])["available"] == 80
 
 
 @pytest.mark.postgres
-def test_capture_and_void_race_resolve_a_hold_once(app, client, supermarket, resident, redeem,
-                                                   balance):
+def test_capture_and_void_race_resolve_a_hold_once(
+    app, client, supermarket, resident, redeem, balance
+):
     """Ten captures and ten voids of one hold at once: exactly one wins, the books agree."""
     wang = resident(100)
     held = redeem(wang, lines=[("seeds", 1)], capture=False).json
-    requests = [(f"/v1/redemptions/{held['id']}/{'capture' if i % 2 else 'void'}", None,
-                 supermarket.shop_key) for i in range(TILLS)]
+    requests = [
+        (
+            f"/v1/redemptions/{held['id']}/{'capture' if i % 2 else 'void'}",
+            None,
+            supermarket.shop_key,
+        )
+        for i in range(TILLS)
+    ]
     results = run_together(app, requests)
     assert sorted(r.status_code for r in results) == [200] + [409] * (TILLS - 1)
     final = client.get(f"/v1/redemptions/{held['id']}", headers=supermarket.shop_key).json
@@ -118,25 +142,32 @@ def test_concurrent_refunds_never_exceed_the_capture(app, supermarket, resident,
     """Twenty tills each refund 10 of an 80-point sale at once: eight succeed."""
     wang = resident(100)
     sold = redeem(wang, lines=[("soy-sauce", 2), ("seeds", 1)]).json
-    requests = [(f"/v1/redemptions/{sold['id']}/refund", {"points": 10, "memo": "退"},
-                 supermarket.shop_key) for _ in range(TILLS)]
+    requests = [
+        (f"/v1/redemptions/{sold['id']}/refund", {"points": 10, "memo": "退"}, supermarket.shop_key)
+        for _ in range(TILLS)
+    ]
     results = run_together(app, requests)
     assert [r.status_code for r in results].count(201) == 8
     assert balance(wang["points_account"])["available"] == 100
 
 
 @pytest.mark.postgres
-def test_sales_refunds_and_settlements_at_once_keep_the_books(app, client, supermarket, resident,
-                                                              redeem, fresh_code, balance):
+def test_sales_refunds_and_settlements_at_once_keep_the_books(
+    app, client, supermarket, resident, redeem, fresh_code, balance
+):
     """Tills selling, a refund and staff settling all at once: no deadlock, and settled points
     plus what the shop still holds equal captured minus refunded."""
     members = [resident(100) for _ in range(8)]
     earlier = [redeem(m, lines=[("seeds", 1)]).json for m in members[:4]]
     requests = [redemption_request(supermarket, m, fresh_code(m), [("seeds", 1)]) for m in members]
-    requests += [(f"/v1/redemptions/{sale['id']}/refund", {"points": 20, "memo": "退"},
-                  supermarket.shop_key) for sale in earlier]
-    requests += [(f"/v1/shops/{supermarket.shop['id']}/settlements", None, supermarket.staff)
-                 for _ in range(4)]
+    requests += [
+        (f"/v1/redemptions/{sale['id']}/refund", {"points": 20, "memo": "退"}, supermarket.shop_key)
+        for sale in earlier
+    ]
+    requests += [
+        (f"/v1/shops/{supermarket.shop['id']}/settlements", None, supermarket.staff)
+        for _ in range(4)
+    ]
     results = run_together(app, requests)
     assert all(r.status_code < 500 for r in results), [r.json for r in results]
     sold = [r for r in results[:8] if r.status_code == 201]
@@ -148,8 +179,9 @@ def test_sales_refunds_and_settlements_at_once_keep_the_books(app, client, super
 
 
 @pytest.mark.postgres
-def test_sweeps_running_at_once_void_each_expired_hold_once(app, client, supermarket, resident,
-                                                            redeem, balance, clock):
+def test_sweeps_running_at_once_void_each_expired_hold_once(
+    app, client, supermarket, resident, redeem, balance, clock
+):
     """Four sweeps at once over ten expired holds: ten voids in all, every point back."""
     from datetime import UTC, datetime
 
@@ -159,8 +191,14 @@ def test_sweeps_running_at_once_void_each_expired_hold_once(app, client, superma
     clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
     members = [resident(100) for _ in range(10)]
     for member in members:
-        assert redeem(member, lines=[("soy-sauce", 1)] if member is members[0] else
-                      [("seeds", 2)], capture=False).status_code == 201
+        assert (
+            redeem(
+                member,
+                lines=[("soy-sauce", 1)] if member is members[0] else [("seeds", 2)],
+                capture=False,
+            ).status_code
+            == 201
+        )
     later = clock.advance(seconds=HOLD_TTL.total_seconds() + 1)
     barrier = threading.Barrier(4)
     counts = []
@@ -178,6 +216,7 @@ def test_sweeps_running_at_once_void_each_expired_hold_once(app, client, superma
         thread.join()
     assert sum(counts) == 10
     assert all(balance(m["points_account"])["available"] == 100 for m in members)
-    items = client.get(f"/v1/shops/{supermarket.shop['id']}/items",
-                       headers=supermarket.shop_key).json["items"]
+    items = client.get(
+        f"/v1/shops/{supermarket.shop['id']}/items", headers=supermarket.shop_key
+    ).json["items"]
     assert {i["sku"]: i["stock"] for i in items}["soy-sauce"] == 2

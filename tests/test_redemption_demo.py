@@ -11,8 +11,10 @@ def test_the_demo_has_a_shop_with_sales_a_settlement_and_a_hold(session, clock):
     load_demo(session, clock.now())
     session.commit()
     shop = session.scalars(sa.select(Shop)).one()
-    statuses = sorted(r.status for r in session.scalars(
-        sa.select(Redemption).where(Redemption.shop_id == shop.id)))
+    statuses = sorted(
+        r.status
+        for r in session.scalars(sa.select(Redemption).where(Redemption.shop_id == shop.id))
+    )
     assert statuses == ["captured", "captured", "held"]
     settlement = session.scalars(sa.select(Settlement)).one()
     assert settlement.points == 90 and settlement.money_due_fen == 900

@@ -23,8 +23,10 @@ def taohua(app, make_community, make_member):
     Some entries fall before the window (1 May) and after it (25 May), some stay pending.
     """
     made = make_community("taohua", "桃花社区", time_floor_minutes=-600)
-    people = {name: make_member("taohua", display_name=name)
-              for name in ("王秀英", "李建国", "张梅", "刘洋", "陈静")}
+    people = {
+        name: make_member("taohua", display_name=name)
+        for name in ("王秀英", "李建国", "张梅", "刘洋", "陈静")
+    }
     # Written in an app context of its own, closed before the test's requests run.
     with app.app_context():
         written = _write_may(db.session, made, people)
@@ -34,9 +36,18 @@ def taohua(app, make_community, make_member):
 
 def _write_may(session, made, people):
     community = session.get(Community, made["id"])
-    shops = {name: open_account(session, community_id=community.id, owner_id=f"shop_{name}",
-                                kind="shop", unit="points", floor=0, now=MAY).id
-             for name in ("01GROCER", "01BARBER")}
+    shops = {
+        name: open_account(
+            session,
+            community_id=community.id,
+            owner_id=f"shop_{name}",
+            kind="shop",
+            unit="points",
+            floor=0,
+            now=MAY,
+        ).id
+        for name in ("01GROCER", "01BARBER")
+    }
     issuance = system_account(session, community.id, "issuance", "points").id
     minutes_issuance = system_account(session, community.id, "issuance", "minutes").id
     love_bank_minutes = system_account(session, community.id, "love_bank", "minutes").id
@@ -45,10 +56,18 @@ def _write_may(session, made, people):
     mins = {n: p["minutes_account"] for n, p in people.items()}
 
     def post(day, kind, postings, details=None, pending=False):
-        return post_entry(session, EntryDraft(
-            community_id=community.id, kind=kind, memo=f"{kind} on day {day}",
-            postings=[PostingDraft(*p) for p in postings], details=details or {},
-            pending=pending), now=MAY + timedelta(days=day, hours=3))
+        return post_entry(
+            session,
+            EntryDraft(
+                community_id=community.id,
+                kind=kind,
+                memo=f"{kind} on day {day}",
+                postings=[PostingDraft(*p) for p in postings],
+                details=details or {},
+                pending=pending,
+            ),
+            now=MAY + timedelta(days=day, hours=3),
+        )
 
     award = {"activity": "deliberation.attend"}
     post(0, "award", [(issuance, pts["王秀英"], "points", 30)], award)  # before the window
@@ -67,8 +86,13 @@ def _write_may(session, made, people):
     post(10, "service", [(mins["王秀英"], mins["张梅"], "minutes", 90)], {"category": "escort"})
     post(11, "service", [(love_bank_minutes, mins["陈静"], "minutes", 60)], {"category": "visit"})
     post(11, "service", [(mins["李建国"], mins["陈静"], "minutes", 30)], {"category": "visit"})
-    hold = post(12, "service", [(mins["刘洋"], mins["张梅"], "minutes", 45)],
-                {"category": "escort"}, pending=True)
+    hold = post(
+        12,
+        "service",
+        [(mins["刘洋"], mins["张梅"], "minutes", 45)],
+        {"category": "escort"},
+        pending=True,
+    )
     post(13, "award", [(issuance, pts["李建国"], "points", 5)], award, pending=True)  # notice
     held = post(14, "redemption", [(pts["张梅"], shops["01BARBER"], "points", 9)], pending=True)
     post(15, "redemption", [(pts["李建国"], shops["01BARBER"], "points", 3)], pending=True)
@@ -76,8 +100,13 @@ def _write_may(session, made, people):
     post(25, "award", [(issuance, pts["刘洋"], "points", 50)], award)  # after the window
     post_pending(session, hold.id, now=MAY + timedelta(days=26))  # posted after the window
     session.commit()
-    return {"community": made, "people": people, "shops": shops, "issuance": issuance,
-            "love_bank": {"points": love_bank_points, "minutes": love_bank_minutes}}
+    return {
+        "community": made,
+        "people": people,
+        "shops": shops,
+        "issuance": issuance,
+        "love_bank": {"points": love_bank_points, "minutes": love_bank_minutes},
+    }
 
 
 def statement(client, admin, account, **window):
@@ -95,8 +124,9 @@ def balance_before(client, admin, account, instant) -> int:
 
 def report(client, headers, slug="taohua", accept="application/json"):
     query = f"from={FROM.isoformat()}&to={TO.isoformat()}".replace("+", "%2B")
-    return client.get(f"/v1/communities/{slug}/report?{query}",
-                      headers={**headers, "Accept": accept})
+    return client.get(
+        f"/v1/communities/{slug}/report?{query}", headers={**headers, "Accept": accept}
+    )
 
 
 def test_every_report_figure_equals_the_sum_of_the_statements(client, admin, make_key, taohua):
@@ -119,8 +149,11 @@ def test_every_report_figure_equals_the_sum_of_the_statements(client, admin, mak
             issued[label] = issued.get(label, 0) - line["amount"]
         else:
             returned[line["kind"]] = returned.get(line["kind"], 0) + line["amount"]
-    assert figures["points"]["issued_by_activity"] == issued == {
-        "deliberation.attend": 40, "cleanup.join": 60, "adjustment": 10}
+    assert (
+        figures["points"]["issued_by_activity"]
+        == issued
+        == {"deliberation.attend": 40, "cleanup.join": 60, "adjustment": 10}
+    )
     assert figures["points"]["issued"] == sum(issued.values())
     assert figures["points"]["returned_by_kind"] == returned == {"reversal": 15, "settlement": 20}
 
@@ -128,8 +161,10 @@ def test_every_report_figure_equals_the_sum_of_the_statements(client, admin, mak
     shops = {s["account"]: s for s in figures["points"]["shops"]}
     for account in taohua["shops"].values():
         lines = statement(client, admin, account, **window)
-        total = {kind: sum(line["amount"] for line in lines if line["kind"] == kind)
-                 for kind in ("redemption", "refund", "settlement")}
+        total = {
+            kind: sum(line["amount"] for line in lines if line["kind"] == kind)
+            for kind in ("redemption", "refund", "settlement")
+        }
         assert shops[account]["redeemed"] == total["redemption"]
         assert shops[account]["refunded"] == -total["refund"]
         assert shops[account]["settled"] == -total["settlement"]
@@ -140,17 +175,25 @@ def test_every_report_figure_equals_the_sum_of_the_statements(client, admin, mak
     # Outstanding: minus the issuance balance at each end of the window.
     start = -balance_before(client, admin, taohua["issuance"], FROM)
     end = -balance_before(client, admin, taohua["issuance"], TO)
-    assert (figures["points"]["outstanding_at_start"], figures["points"]["outstanding_at_end"]) == (
-        start, end) == (30, 30 + 110 - 35)
+    assert (
+        (figures["points"]["outstanding_at_start"], figures["points"]["outstanding_at_end"])
+        == (start, end)
+        == (30, 30 + 110 - 35)
+    )
     assert end == start + figures["points"]["issued"] - figures["points"]["returned"]
 
     # Pending: what the accounts hold right now.
     pending = {(p["kind"], p["unit"]): p["amount"] for p in figures["pending"]}
     issuance_now = client.get(f"/v1/accounts/{taohua['issuance']}", headers=admin).json
     barber_now = client.get(f"/v1/accounts/{taohua['shops']['01BARBER']}", headers=admin).json
-    assert pending == {("award", "points"): issuance_now["pending_out"],
-                       ("redemption", "points"): barber_now["pending_in"]} == {
-        ("award", "points"): 5, ("redemption", "points"): 3}
+    assert (
+        pending
+        == {
+            ("award", "points"): issuance_now["pending_out"],
+            ("redemption", "points"): barber_now["pending_in"],
+        }
+        == {("award", "points"): 5, ("redemption", "points"): 3}
+    )
 
     # Participants and minutes: the residents' statements.
     taking_part, minutes = set(), {}
@@ -169,9 +212,14 @@ def test_every_report_figure_equals_the_sum_of_the_statements(client, admin, mak
     assert figures["minutes_exchanged"] == 180
 
     # Love bank: its balances at the end of the window.
-    assert figures["love_bank"] == {
-        unit: balance_before(client, admin, account, TO)
-        for unit, account in taohua["love_bank"].items()} == {"points": 8, "minutes": 540}
+    assert (
+        figures["love_bank"]
+        == {
+            unit: balance_before(client, admin, account, TO)
+            for unit, account in taohua["love_bank"].items()
+        }
+        == {"points": 8, "minutes": 540}
+    )
 
 
 def test_the_csv_carries_the_same_figures(client, make_key, taohua):
@@ -199,8 +247,10 @@ def test_the_csv_carries_the_same_figures(client, make_key, taohua):
     assert int(value[("outstanding", "at_end", "points")]) == points["outstanding_at_end"]
     for pending in figures["pending"]:
         assert int(value[("pending", pending["kind"], pending["unit"])]) == pending["amount"]
-    assert int(value[("participants", "members_taking_part", "members")]) == \
-        figures["members_taking_part"]
+    assert (
+        int(value[("participants", "members_taking_part", "members")])
+        == figures["members_taking_part"]
+    )
     for category, minutes in figures["minutes_by_category"].items():
         assert int(value[("minutes_exchanged", category, "minutes")]) == minutes
     for unit, amount in figures["love_bank"].items():
@@ -219,11 +269,16 @@ def test_a_statement_as_csv_has_the_lines_of_the_json_statement(client, admin, m
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     lines = statement(client, admin, wang["points_account"])
     assert [(r["entry"], r["kind"], int(r["amount"]), int(r["balance"])) for r in rows] == [
-        (line["entry"], line["kind"], line["amount"], line["balance"]) for line in lines]
+        (line["entry"], line["kind"], line["amount"], line["balance"]) for line in lines
+    ]
     assert rows[0]["memo"] == "award on day 0" and rows[0]["unit"] == "points"
     other = taohua["people"]["李建国"]
-    assert client.get(f"/v1/accounts/{other['points_account']}/statement.csv",
-                      headers=member).status_code == 404
+    assert (
+        client.get(
+            f"/v1/accounts/{other['points_account']}/statement.csv", headers=member
+        ).status_code
+        == 404
+    )
 
 
 def test_only_the_communitys_staff_read_its_report(client, make_key, make_community, taohua):
@@ -233,8 +288,10 @@ def test_only_the_communitys_staff_read_its_report(client, make_key, make_commun
     make_community("donghu", "东湖社区")
     assert report(client, make_key("staff", community="donghu")).status_code == 404
     staff = make_key("staff", community="taohua")
-    backwards = client.get("/v1/communities/taohua/report?from=2026-06-01T00:00:00Z"
-                           "&to=2026-05-01T00:00:00Z", headers=staff)
+    backwards = client.get(
+        "/v1/communities/taohua/report?from=2026-06-01T00:00:00Z&to=2026-05-01T00:00:00Z",
+        headers=staff,
+    )
     assert backwards.status_code == 422
     assert backwards.json["type"].endswith("report-window-invalid")
     whole = client.get("/v1/communities/taohua/report", headers=staff)

@@ -16,10 +16,14 @@ class World:
         slug = f"c-{uuid.uuid4().hex[:10]}"
         community = make_community(slug, "社区")
         self.staff = make_key("staff", community=slug)
-        self.shop = client.post(f"/v1/communities/{slug}/shops", json={"name": "超市"},
-                                headers=self.staff).json
-        client.post(f"/v1/shops/{self.shop['id']}/items", headers=self.staff,
-                    json={"sku": "rice", "name": "大米", "price_points": 7, "unlimited": True})
+        self.shop = client.post(
+            f"/v1/communities/{slug}/shops", json={"name": "超市"}, headers=self.staff
+        ).json
+        client.post(
+            f"/v1/shops/{self.shop['id']}/items",
+            headers=self.staff,
+            json={"sku": "rice", "name": "大米", "price_points": 7, "unlimited": True},
+        )
         self.till = make_key("shop", shop=self.shop["id"])
         self.member = make_member(slug)
         grant(community, self.member["points_account"], 10_000)
@@ -27,11 +31,18 @@ class World:
         self.captured = self.refunded = self.settled_points = 0
 
     def sell(self, n):
-        code = self.client.post(f"/v1/members/{self.member['id']}/consent-codes",
-                                headers=self.staff).json["code"]
-        sold = self.client.post("/v1/redemptions", headers=self.till, json={
-            "member": self.member["id"], "consent": {"code": code},
-            "lines": [{"sku": "rice", "quantity": n}]})
+        code = self.client.post(
+            f"/v1/members/{self.member['id']}/consent-codes", headers=self.staff
+        ).json["code"]
+        sold = self.client.post(
+            "/v1/redemptions",
+            headers=self.till,
+            json={
+                "member": self.member["id"],
+                "consent": {"code": code},
+                "lines": [{"sku": "rice", "quantity": n}],
+            },
+        )
         assert sold.status_code == 201, sold.json
         self.sales.append((sold.json["id"], n))
         self.captured += 7 * n
@@ -40,9 +51,11 @@ class World:
         for i, (redemption_id, left) in enumerate(self.sales):
             if left:
                 quantity = min(n, left)
-                done = self.client.post(f"/v1/redemptions/{redemption_id}/refund",
-                                        headers=self.till,
-                                        json={"lines": [{"sku": "rice", "quantity": quantity}]})
+                done = self.client.post(
+                    f"/v1/redemptions/{redemption_id}/refund",
+                    headers=self.till,
+                    json={"lines": [{"sku": "rice", "quantity": quantity}]},
+                )
                 if done.status_code == 201:  # refused once the shop's takings are settled away
                     self.sales[i] = (redemption_id, left - quantity)
                     self.refunded += 7 * quantity
@@ -69,8 +82,11 @@ def test_settling_again_covers_only_what_is_new(client, supermarket, resident, r
     assert (first["points"], first["money_due_fen"]) == (80, 800)
     tuesday = redeem(wang, lines=[("seeds", 1)]).json
     # A refund of Monday's soy sauce, paid from the shop's new takings.
-    late = client.post(f"/v1/redemptions/{monday['id']}/refund", json={"points": 10, "memo": "破损"},
-                       headers=supermarket.shop_key)
+    late = client.post(
+        f"/v1/redemptions/{monday['id']}/refund",
+        json={"points": 10, "memo": "破损"},
+        headers=supermarket.shop_key,
+    )
     assert late.status_code == 201, late.json
     second = settle(client, supermarket).json
     assert [r["id"] for r in second["redemptions"]] == [tuesday["id"]]
@@ -78,8 +94,9 @@ def test_settling_again_covers_only_what_is_new(client, supermarket, resident, r
     assert balance(supermarket.shop["account"]["id"])["posted"] == 0
     nothing = settle(client, supermarket)
     assert nothing.status_code == 409 and nothing.json["type"] == "/problems/nothing-to-settle"
-    listed = client.get(f"/v1/shops/{supermarket.shop['id']}/settlements",
-                        headers=supermarket.shop_key).json
+    listed = client.get(
+        f"/v1/shops/{supermarket.shop['id']}/settlements", headers=supermarket.shop_key
+    ).json
     assert [s["id"] for s in listed["items"]] == [second["id"], first["id"]]
     shown = client.get(f"/v1/settlements/{first['id']}", headers=supermarket.shop_key).json
     assert [r["id"] for r in shown["redemptions"]] == [monday["id"]]
@@ -91,7 +108,9 @@ def test_money_due_uses_the_community_rate(client, supermarket, resident, redeem
     assert client.get(url, headers=supermarket.staff).json == {"fen_per_point": 10}
     assert client.put(url, json={"fen_per_point": 5}, headers=supermarket.staff).status_code == 200
     assert client.put(url, json={"fen_per_point": -1}, headers=supermarket.staff).status_code == 422
-    assert client.put(url, json={"fen_per_point": 5}, headers=supermarket.shop_key).status_code == 403
+    assert (
+        client.put(url, json={"fen_per_point": 5}, headers=supermarket.shop_key).status_code == 403
+    )
     redeem(resident(100), lines=[("soy-sauce", 2), ("seeds", 1)])
     statement = settle(client, supermarket).json
     assert (statement["money_due_fen"], statement["money_due_yuan"]) == (400, "4.00")
@@ -109,19 +128,30 @@ def test_holds_are_not_settled_until_captured(client, supermarket, resident, red
 def test_a_fully_refunded_sale_settles_to_nothing_moved(client, supermarket, resident, redeem):
     """Sold and returned before settlement: covered, zero points, no entry."""
     sold = redeem(resident(100), lines=[("seeds", 1)]).json
-    client.post(f"/v1/redemptions/{sold['id']}/refund", json={"lines": [{"sku": "seeds",
-                                                                       "quantity": 1}]},
-                headers=supermarket.shop_key)
+    client.post(
+        f"/v1/redemptions/{sold['id']}/refund",
+        json={"lines": [{"sku": "seeds", "quantity": 1}]},
+        headers=supermarket.shop_key,
+    )
     statement = settle(client, supermarket).json
     assert (statement["points"], statement["entry"], statement["money_due_fen"]) == (0, None, 0)
 
 
-@settings(max_examples=8, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(["sell", "refund", "settle"]),
-                                st.integers(min_value=1, max_value=3)), min_size=1, max_size=8))
-def test_settlements_equal_captured_minus_refunded(client, make_community, make_key, make_member,
-                                                   grant, balance, steps):
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["sell", "refund", "settle"]), st.integers(min_value=1, max_value=3)
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_settlements_equal_captured_minus_refunded(
+    client, make_community, make_key, make_member, grant, balance, steps
+):
     """Whatever the order of sales, refunds and settlements, settled = captured - refunded."""
     world = World(client, make_community, make_key, make_member, grant)
     for action, n in steps:

@@ -30,9 +30,17 @@ class Street:
         return self.client.post(path, json=body, headers=headers)
 
     def request(self, headers, minutes, title="帮忙", category="errand", **fields):
-        return self.post("/v1/services", {"community": self.slug, "title": title,
-                                          "category": category, "minutes_estimate": minutes,
-                                          **fields}, headers)
+        return self.post(
+            "/v1/services",
+            {
+                "community": self.slug,
+                "title": title,
+                "category": category,
+                "minutes_estimate": minutes,
+                **fields,
+            },
+            headers,
+        )
 
     def step(self, service_id, action, headers, body=None):
         return self.post(f"/v1/services/{service_id}/{action}", body or {}, headers)
@@ -54,9 +62,11 @@ def figures(account):
 
 def serve(street, service_id, volunteer, minutes, confirmer):
     """Accept, complete and confirm one service; asserts each step answers 200."""
-    for action, headers, body in (("accept", volunteer["key"], None),
-                                  ("complete", volunteer["key"], {"minutes": minutes}),
-                                  ("confirm", confirmer, None)):
+    for action, headers, body in (
+        ("accept", volunteer["key"], None),
+        ("complete", volunteer["key"], {"minutes": minutes}),
+        ("confirm", confirmer, None),
+    ):
         response = street.step(service_id, action, headers, body)
         assert response.status_code == 200, response.json
     return response.json
@@ -68,16 +78,24 @@ def test_save_while_young_receive_care_when_old(street, clock, balance):
     clock.set(datetime(2026, 3, 1, 9, tzinfo=UTC))
     xiaomei, grandma, xiaolei = (street.resident(n) for n in ("小美", "李奶奶", "小雷"))
 
-    grant = street.post(f"/v1/communities/{street.slug}/love-bank/grants",
-                        {"unit": "minutes", "amount": 1200, "reason": "街道拨付 20 小时"},
-                        street.staff)
+    grant = street.post(
+        f"/v1/communities/{street.slug}/love-bank/grants",
+        {"unit": "minutes", "amount": 1200, "reason": "街道拨付 20 小时"},
+        street.staff,
+    )
     assert grant.status_code == 201, grant.json
     assert grant.json["kind"] == "grant"
     assert figures(balance(street.love_bank)) == (1200, 0, 1200)
 
     # Staff order help for 李奶奶, paid by the love bank; 小美 takes it: 10 hours are held.
-    ordered = street.request(street.staff, 600, title="陪李奶奶去医院", category="elder_care",
-                             funded_by="love_bank", requester=grandma["id"])
+    ordered = street.request(
+        street.staff,
+        600,
+        title="陪李奶奶去医院",
+        category="elder_care",
+        funded_by="love_bank",
+        requester=grandma["id"],
+    )
     assert ordered.status_code == 201, ordered.json
     service = ordered.json
     assert (service["state"], service["funder_account"]) == ("open", street.love_bank)
@@ -108,19 +126,25 @@ def test_save_while_young_receive_care_when_old(street, clock, balance):
     assert own.json["funder_account"] == xiaomei["minutes_account"]
     street.step(own.json["id"], "accept", xiaolei["key"])
     assert figures(balance(xiaomei["minutes_account"])) == (600, 300, 300)
-    for action, headers, body in (("complete", xiaolei["key"], {"minutes": 300}),
-                                  ("confirm", xiaomei["key"], None)):
+    for action, headers, body in (
+        ("complete", xiaolei["key"], {"minutes": 300}),
+        ("confirm", xiaomei["key"], None),
+    ):
         assert street.step(own.json["id"], action, headers, body).status_code == 200
     assert figures(balance(xiaomei["minutes_account"])) == (300, 0, 300)
     assert figures(balance(xiaolei["minutes_account"])) == (300, 0, 300)
     assert figures(balance(street.love_bank)) == (600, 0, 600)
     assert street.statement(xiaomei["minutes_account"]) == [
-        ("service", 600, 600), ("service", -300, 300)]
+        ("service", 600, 600),
+        ("service", -300, 300),
+    ]
     assert street.statement(xiaolei["minutes_account"]) == [("service", 300, 300)]
     assert street.statement(street.love_bank) == [("grant", 1200, 1200), ("service", -600, 600)]
-    as_of = street.client.get(f"/v1/accounts/{xiaomei['minutes_account']}/balance",
-                              query_string={"as_of": "2040-01-01T00:00:00+08:00"},
-                              headers=street.staff)
+    as_of = street.client.get(
+        f"/v1/accounts/{xiaomei['minutes_account']}/balance",
+        query_string={"as_of": "2040-01-01T00:00:00+08:00"},
+        headers=street.staff,
+    )
     assert as_of.json["posted"] == 600
 
 
@@ -157,8 +181,11 @@ def test_the_hold_at_accept_guards_the_floor_across_open_requests(street, balanc
 def test_the_love_bank_never_goes_below_zero(street, balance):
     """With 60 minutes in the love bank, a 90-minute request on it is refused at once."""
     elder = street.resident("孤寡老人")
-    street.post(f"/v1/communities/{street.slug}/love-bank/grants",
-                {"unit": "minutes", "amount": 60, "reason": "试点"}, street.staff)
+    street.post(
+        f"/v1/communities/{street.slug}/love-bank/grants",
+        {"unit": "minutes", "amount": 60, "reason": "试点"},
+        street.staff,
+    )
     refused = street.request(street.staff, 90, funded_by="love_bank", requester=elder["id"])
     assert refused.status_code == 422
     assert (refused.json["type"], refused.json["can_pay"]) == ("/problems/funder-cannot-cover", 60)
@@ -203,8 +230,10 @@ def test_an_overrun_the_funder_cannot_cover_is_refused_and_the_hold_kept(street,
     assert refused.status_code == 422
     assert (refused.json["type"], refused.json["can_pay"]) == ("/problems/funder-cannot-cover", 600)
     assert figures(balance(newcomer["minutes_account"])) == (0, 600, TIME_FLOOR)
-    assert street.client.get(f"/v1/services/{service_id}",
-                             headers=street.staff).json["state"] == "assigned"
+    assert (
+        street.client.get(f"/v1/services/{service_id}", headers=street.staff).json["state"]
+        == "assigned"
+    )
 
 
 # The state machine ----------------------------------------------------------------------------
@@ -279,8 +308,10 @@ def test_serving_oneself_is_refused(street):
     assigned = street.step(service_id, "assign", street.staff, {"volunteer": member["id"]})
     assert assigned.status_code == 422
     assert assigned.json["type"] == "/problems/cannot-serve-own-request"
-    assert street.client.get(f"/v1/services/{service_id}",
-                             headers=street.staff).json["state"] == "open"
+    assert (
+        street.client.get(f"/v1/services/{service_id}", headers=street.staff).json["state"]
+        == "open"
+    )
 
 
 def test_the_volunteer_cannot_confirm_the_service_they_performed(street, session, clock):
@@ -292,8 +323,9 @@ def test_the_volunteer_cannot_confirm_the_service_they_performed(street, session
     street.step(service_id, "complete", volunteer["key"], {"minutes": 60})
     assert street.step(service_id, "confirm", volunteer["key"]).status_code == 403
     with pytest.raises(tb.VolunteerCannotConfirm):
-        timebank.confirm(session, service_id, actor=timebank.Actor(member_id=volunteer["id"]),
-                         now=clock.now())
+        timebank.confirm(
+            session, service_id, actor=timebank.Actor(member_id=volunteer["id"]), now=clock.now()
+        )
     session.rollback()
     by_staff = street.step(service_id, "confirm", street.staff)
     assert (by_staff.json["state"], by_staff.json["confirmed_by"]) == ("confirmed", "staff")
@@ -302,10 +334,14 @@ def test_the_volunteer_cannot_confirm_the_service_they_performed(street, session
 def test_staff_dispatch_a_volunteer(street, balance):
     """Staff assign 小李 to an elder's love-bank request (派单); the love bank holds the minutes."""
     elder, volunteer = street.resident("独居老人"), street.resident("小李")
-    street.post(f"/v1/communities/{street.slug}/love-bank/grants",
-                {"unit": "minutes", "amount": 300, "reason": "试点"}, street.staff)
-    service_id = street.request(street.staff, 120, funded_by="love_bank",
-                                requester=elder["id"]).json["id"]
+    street.post(
+        f"/v1/communities/{street.slug}/love-bank/grants",
+        {"unit": "minutes", "amount": 300, "reason": "试点"},
+        street.staff,
+    )
+    service_id = street.request(
+        street.staff, 120, funded_by="love_bank", requester=elder["id"]
+    ).json["id"]
     assigned = street.step(service_id, "assign", street.staff, {"volunteer": volunteer["id"]})
     assert assigned.status_code == 200, assigned.json
     assert (assigned.json["state"], assigned.json["volunteer"]) == ("assigned", volunteer["id"])
@@ -328,8 +364,12 @@ def test_each_step_is_for_its_own_party(street, make_key, make_community, make_m
     assert street.step(service_id, "cancel", other_staff).status_code == 404
     assert street.step(service_id, "cancel", integrator).status_code == 403
     assert street.step(service_id, "accept", street.staff).status_code == 403
-    assert street.step(service_id, "assign", volunteer["key"],
-                       {"volunteer": volunteer["id"]}).status_code == 403
+    assert (
+        street.step(
+            service_id, "assign", volunteer["key"], {"volunteer": volunteer["id"]}
+        ).status_code
+        == 403
+    )
     street.step(service_id, "accept", volunteer["key"])
     assert street.step(service_id, "complete", neighbour["key"], {"minutes": 60}).status_code == 403
     assert street.step(service_id, "complete", requester["key"], {"minutes": 60}).status_code == 403
@@ -359,26 +399,36 @@ def test_volunteers_page_through_the_open_requests_they_can_take(street):
     """The board shows open requests oldest first, without the volunteer's own, two at a time."""
     asker, volunteer = street.resident("求助者"), street.resident("志愿者")
     own = street.request(volunteer["key"], 30, title="我自己的").json["id"]
-    ids = [street.request(asker["key"], 30, title=f"第{i}件", category=c).json["id"]
-           for i, c in enumerate(("errand", "repair", "errand"))]
+    ids = [
+        street.request(asker["key"], 30, title=f"第{i}件", category=c).json["id"]
+        for i, c in enumerate(("errand", "repair", "errand"))
+    ]
     seen, cursor = [], None
     while True:
         query = {"limit": 2} | ({"cursor": cursor} if cursor else {})
-        page = street.client.get(f"/v1/communities/{street.slug}/services",
-                                 query_string=query, headers=volunteer["key"]).json
+        page = street.client.get(
+            f"/v1/communities/{street.slug}/services", query_string=query, headers=volunteer["key"]
+        ).json
         seen += [s["id"] for s in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             break
     assert seen == ids
-    repairs = street.client.get(f"/v1/communities/{street.slug}/services",
-                                query_string={"category": "repair"}, headers=volunteer["key"]).json
+    repairs = street.client.get(
+        f"/v1/communities/{street.slug}/services",
+        query_string={"category": "repair"},
+        headers=volunteer["key"],
+    ).json
     assert [s["id"] for s in repairs["items"]] == [ids[1]]
-    staff_view = street.client.get(f"/v1/communities/{street.slug}/services",
-                                   headers=street.staff).json
+    staff_view = street.client.get(
+        f"/v1/communities/{street.slug}/services", headers=street.staff
+    ).json
     assert [s["id"] for s in staff_view["items"]] == [own, *ids]
-    closed = street.client.get(f"/v1/communities/{street.slug}/services",
-                               query_string={"state": "rated"}, headers=volunteer["key"])
+    closed = street.client.get(
+        f"/v1/communities/{street.slug}/services",
+        query_string={"state": "rated"},
+        headers=volunteer["key"],
+    )
     assert closed.status_code == 403
 
 
@@ -390,11 +440,15 @@ def test_a_member_lists_their_requests_and_the_services_they_gave(street):
     street.step(ids[2], "accept", volunteer["key"])
     path = f"/v1/members/{asker['id']}/services"
     first = street.client.get(path, query_string={"limit": 2}, headers=asker["key"]).json
-    rest = street.client.get(path, query_string={"limit": 2, "cursor": first["next_cursor"]},
-                             headers=asker["key"]).json
+    rest = street.client.get(
+        path, query_string={"limit": 2, "cursor": first["next_cursor"]}, headers=asker["key"]
+    ).json
     assert [s["id"] for s in first["items"] + rest["items"]] == ids[::-1]
     assert rest["next_cursor"] is None
-    taken = street.client.get(f"/v1/members/{volunteer['id']}/services",
-                              query_string={"as": "volunteer"}, headers=street.staff).json
+    taken = street.client.get(
+        f"/v1/members/{volunteer['id']}/services",
+        query_string={"as": "volunteer"},
+        headers=street.staff,
+    ).json
     assert [s["id"] for s in taken["items"]] == [ids[2], ids[0]]
     assert street.client.get(path, headers=volunteer["key"]).status_code == 404

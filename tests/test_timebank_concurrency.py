@@ -10,16 +10,24 @@ pytestmark = pytest.mark.postgres
 VOLUNTEERS = 8
 
 
-def test_two_volunteers_accepting_at_once_one_wins(app, make_community, make_member, make_key,
-                                                   balance):
+def test_two_volunteers_accepting_at_once_one_wins(
+    app, make_community, make_member, make_key, balance
+):
     """Two volunteers tap 接单 together: one gets the request, the other a 409, one hold."""
     make_community("tianwen", "天问街道", time_floor_minutes=-600)
     elder = make_member("tianwen", display_name="李奶奶")
     volunteers = [make_member("tianwen", display_name=f"志愿者{i}") for i in range(2)]
     keys = [make_key("member", member=v["id"]) for v in volunteers]
-    service = app.test_client().post("/v1/services", headers=make_key("member", member=elder["id"]),
-                                     json={"community": "tianwen", "title": "陪聊",
-                                           "category": "companionship", "minutes_estimate": 90})
+    service = app.test_client().post(
+        "/v1/services",
+        headers=make_key("member", member=elder["id"]),
+        json={
+            "community": "tianwen",
+            "title": "陪聊",
+            "category": "companionship",
+            "minutes_estimate": 90,
+        },
+    )
     path = f"/v1/services/{service.json['id']}/accept"
 
     def accept(index):
@@ -28,8 +36,8 @@ def test_two_volunteers_accepting_at_once_one_wins(app, make_community, make_mem
 
     results = run_together(2, accept)
     assert Counter(status for _, status, _ in results) == {200: 1, 409: 1}
-    (winner, _, won), = [r for r in results if r[1] == 200]
-    (_, _, lost), = [r for r in results if r[1] == 409]
+    ((winner, _, won),) = [r for r in results if r[1] == 200]
+    ((_, _, lost),) = [r for r in results if r[1] == 409]
     assert won["volunteer"] == volunteers[winner]["id"]
     assert (lost["type"], lost["state"]) == ("/problems/service-state-conflict", "assigned")
     assert balance(elder["minutes_account"])["pending_out"] == 90
@@ -37,7 +45,8 @@ def test_two_volunteers_accepting_at_once_one_wins(app, make_community, make_mem
 
 
 def test_many_volunteers_accepting_at_once_place_exactly_one_hold(
-        app, make_community, make_member, make_key, balance):
+    app, make_community, make_member, make_key, balance
+):
     """Eight volunteers race for one love-bank request: one hold on the love bank, seven 409s."""
     community = make_community("tianwen", "天问街道", time_floor_minutes=-600)
     staff = make_key("staff", community="tianwen")
@@ -45,22 +54,36 @@ def test_many_volunteers_accepting_at_once_place_exactly_one_hold(
     volunteers = [make_member("tianwen") for _ in range(VOLUNTEERS)]
     keys = [make_key("member", member=v["id"]) for v in volunteers]
     client = app.test_client()
-    client.post("/v1/communities/tianwen/love-bank/grants", headers=staff,
-                json={"unit": "minutes", "amount": 600, "reason": "试点"})
-    service = client.post("/v1/services", headers=staff, json={
-        "community": "tianwen", "title": "送饭", "category": "errand", "minutes_estimate": 60,
-        "funded_by": "love_bank", "requester": elder["id"]})
+    client.post(
+        "/v1/communities/tianwen/love-bank/grants",
+        headers=staff,
+        json={"unit": "minutes", "amount": 600, "reason": "试点"},
+    )
+    service = client.post(
+        "/v1/services",
+        headers=staff,
+        json={
+            "community": "tianwen",
+            "title": "送饭",
+            "category": "errand",
+            "minutes_estimate": 60,
+            "funded_by": "love_bank",
+            "requester": elder["id"],
+        },
+    )
     path = f"/v1/services/{service.json['id']}/accept"
 
-    results = run_together(VOLUNTEERS, lambda i: app.test_client().post(
-        path, json={}, headers=keys[i]).status_code)
+    results = run_together(
+        VOLUNTEERS, lambda i: app.test_client().post(path, json={}, headers=keys[i]).status_code
+    )
     assert Counter(results) == {200: 1, 409: VOLUNTEERS - 1}
     love_bank = balance(community["account"][("love_bank", "minutes")])
     assert (love_bank["posted"], love_bank["pending_out"]) == (600, 60)
 
 
-def test_concurrent_gifts_never_give_more_than_was_earned(app, make_community, make_member,
-                                                         make_key, grant, balance):
+def test_concurrent_gifts_never_give_more_than_was_earned(
+    app, make_community, make_member, make_key, grant, balance
+):
     """Ten 60-minute gifts from 300 saved minutes at once: five go through, none into the floor."""
     community = make_community("tianwen", "天问街道", time_floor_minutes=-600)
     giver, receiver = make_member("tianwen"), make_member("tianwen")
@@ -68,8 +91,9 @@ def test_concurrent_gifts_never_give_more_than_was_earned(app, make_community, m
     key = make_key("member", member=giver["id"])
     body = {"to": receiver["id"], "unit": "minutes", "amount": 60}
 
-    results = run_together(10, lambda _: app.test_client().post(
-        "/v1/transfers", json=body, headers=key).status_code)
+    results = run_together(
+        10, lambda _: app.test_client().post("/v1/transfers", json=body, headers=key).status_code
+    )
     assert Counter(results) == {201: 5, 422: 5}
     assert balance(giver["minutes_account"])["posted"] == 0
     assert balance(receiver["minutes_account"])["posted"] == 300

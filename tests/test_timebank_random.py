@@ -17,11 +17,19 @@ RESIDENTS = 6
 FLOOR = -600
 ACTIONS = ("assign", "accept", "complete", "confirm", "rate", "cancel")
 # Mostly the next sensible step, sometimes any step at all (which must then be refused cleanly).
-NEXT_STEPS = {"open": ("assign", "accept", "cancel"), "assigned": ("complete", "cancel"),
-              "completed": ("confirm",), "confirmed": ("rate",)}
+NEXT_STEPS = {
+    "open": ("assign", "accept", "cancel"),
+    "assigned": ("complete", "cancel"),
+    "completed": ("confirm",),
+    "confirmed": ("rate",),
+}
 SENSIBLE = 0.75
-HOLD_STATUS = {"assigned": "pending", "completed": "pending", "confirmed": "posted",
-               "rated": "posted"}
+HOLD_STATUS = {
+    "assigned": "pending",
+    "completed": "pending",
+    "confirmed": "posted",
+    "rated": "posted",
+}
 
 
 def test_random_steps_move_exactly_the_confirmed_minutes(session, clock):
@@ -29,13 +37,17 @@ def test_random_steps_move_exactly_the_confirmed_minutes(session, clock):
     gifts that touched it, holds are what is under way, and no floor is crossed."""
     rng = random.Random(SEED)
     now = clock.now()
-    community = create_community(session, slug="busy", name="忙碌的社区",
-                                 time_floor_minutes=FLOOR, now=now)
-    people = [create_member(session, community, external_ref=f"R{i}", display_name=f"居民{i}",
-                            now=now) for i in range(RESIDENTS)]
+    community = create_community(
+        session, slug="busy", name="忙碌的社区", time_floor_minutes=FLOOR, now=now
+    )
+    people = [
+        create_member(session, community, external_ref=f"R{i}", display_name=f"居民{i}", now=now)
+        for i in range(RESIDENTS)
+    ]
     love_bank = system_account(session, community.id, "love_bank", "minutes")
-    transfers.grant_to_love_bank(session, community_id=community.id, unit="minutes", amount=900,
-                                 reason="开办", now=now)
+    transfers.grant_to_love_bank(
+        session, community_id=community.id, unit="minutes", amount=900, reason="开办", now=now
+    )
     session.commit()
     expected = defaultdict(int)  # owner id -> posted minutes, kept by hand
     expected[community.id] = 900
@@ -44,22 +56,37 @@ def test_random_steps_move_exactly_the_confirmed_minutes(session, clock):
 
     for _ in range(STEPS):
         someone, other = rng.sample(people, 2)
-        service = session.get(Service, rng.choice(opened)) if opened and rng.random() < 0.7 else None
+        service = (
+            session.get(Service, rng.choice(opened)) if opened and rng.random() < 0.7 else None
+        )
         sensible = service is not None and service.state in NEXT_STEPS and rng.random() < SENSIBLE
         action = rng.choice(NEXT_STEPS[service.state] if sensible else ACTIONS)
         try:
             if service is None and rng.random() < 0.2:
                 amount = rng.randint(1, 120)
-                transfers.give(session, giver_id=someone.id, to=other.id, unit="minutes",
-                               amount=amount, memo="", now=now)
+                transfers.give(
+                    session,
+                    giver_id=someone.id,
+                    to=other.id,
+                    unit="minutes",
+                    amount=amount,
+                    memo="",
+                    now=now,
+                )
                 expected[someone.id] -= amount
                 expected[other.id] += amount
             elif service is None:
                 funder = rng.choice(["requester", "love_bank"])
                 service = timebank.request_service(
-                    session, community_id=community.id, requester_id=someone.id, title="帮忙",
-                    category="errand", minutes_estimate=rng.randint(15, 240), funded_by=funder,
-                    now=now)
+                    session,
+                    community_id=community.id,
+                    requester_id=someone.id,
+                    title="帮忙",
+                    category="errand",
+                    minutes_estimate=rng.randint(15, 240),
+                    funded_by=funder,
+                    now=now,
+                )
                 opened.append(service.id)
             elif action in ("assign", "accept"):
                 getattr(timebank, action)(session, service.id, volunteer_id=someone.id, now=now)
@@ -72,7 +99,9 @@ def test_random_steps_move_exactly_the_confirmed_minutes(session, clock):
                 expected[payer] -= service.minutes_actual
                 expected[service.volunteer_id] += service.minutes_actual
             elif action == "rate":
-                timebank.rate(session, service.id, actor=staff, stars=rng.randint(1, 5), comment="", now=now)
+                timebank.rate(
+                    session, service.id, actor=staff, stars=rng.randint(1, 5), comment="", now=now
+                )
             else:
                 timebank.cancel(session, service.id, actor=staff, reason="", now=now)
             session.commit()
@@ -80,8 +109,14 @@ def test_random_steps_move_exactly_the_confirmed_minutes(session, clock):
             session.rollback()
 
     services = session.scalars(sa.select(Service)).all()
-    assert {s.state for s in services} == {"open", "assigned", "completed", "confirmed", "rated",
-                                           "cancelled"}
+    assert {s.state for s in services} == {
+        "open",
+        "assigned",
+        "completed",
+        "confirmed",
+        "rated",
+        "cancelled",
+    }
     held = defaultdict(int)
     for service in services:
         hold = session.get(Entry, service.entry_id) if service.entry_id else None

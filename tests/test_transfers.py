@@ -12,7 +12,9 @@ def family(client, make_community, make_member, make_key, grant):
     grant(community, daughter["minutes_account"], 300, "minutes")
     grant(community, daughter["points_account"], 50, "points")
     return {
-        "community": community, "daughter": daughter, "mother": mother,
+        "community": community,
+        "daughter": daughter,
+        "mother": mother,
         "daughter_key": make_key("member", member=daughter["id"]),
         "mother_key": make_key("member", member=mother["id"]),
         "staff": make_key("staff", community="tianwen"),
@@ -20,24 +22,37 @@ def family(client, make_community, make_member, make_key, grant):
 
 
 def send(client, headers, to, unit, amount, memo=""):
-    return client.post("/v1/transfers", headers=headers,
-                       json={"to": to, "unit": unit, "amount": amount, "memo": memo})
+    return client.post(
+        "/v1/transfers",
+        headers=headers,
+        json={"to": to, "unit": unit, "amount": amount, "memo": memo},
+    )
 
 
 def test_a_daughter_gives_her_time_credits_to_her_mother(client, family, balance):
     """Two of her five saved hours go to her mother, as one transfer entry."""
-    response = send(client, family["daughter_key"], family["mother"]["id"], "minutes", 120, "给妈妈")
+    response = send(
+        client, family["daughter_key"], family["mother"]["id"], "minutes", 120, "给妈妈"
+    )
     assert response.status_code == 201, response.json
     assert (response.json["kind"], response.json["memo"]) == ("transfer", "给妈妈")
-    assert response.json["postings"] == [{"from": family["daughter"]["minutes_account"],
-                                          "to": family["mother"]["minutes_account"],
-                                          "unit": "minutes", "amount": 120}]
+    assert response.json["postings"] == [
+        {
+            "from": family["daughter"]["minutes_account"],
+            "to": family["mother"]["minutes_account"],
+            "unit": "minutes",
+            "amount": 120,
+        }
+    ]
     assert balance(family["daughter"]["minutes_account"])["posted"] == 180
     assert balance(family["mother"]["minutes_account"])["posted"] == 120
-    lines = client.get(f"/v1/accounts/{family['mother']['minutes_account']}/statement",
-                       headers=family["mother_key"]).json["items"]
+    lines = client.get(
+        f"/v1/accounts/{family['mother']['minutes_account']}/statement",
+        headers=family["mother_key"],
+    ).json["items"]
     assert [(line["kind"], line["amount"], line["balance"]) for line in lines] == [
-        ("transfer", 120, 120)]
+        ("transfer", 120, 120)
+    ]
 
 
 def test_a_gift_above_the_available_balance_is_refused_with_the_balance(client, family, balance):
@@ -62,18 +77,32 @@ def test_the_time_floor_is_for_receiving_help_not_for_giving(client, family, bal
 def test_held_minutes_cannot_be_given_away(client, family, make_member, make_key, balance):
     """With 200 of her 300 minutes held for a service, she can give 100 and no more."""
     helper = make_member("tianwen", display_name="邻居")
-    service = client.post("/v1/services", headers=family["daughter_key"], json={
-        "community": "tianwen", "title": "搬家", "category": "errand", "minutes_estimate": 200})
-    client.post(f"/v1/services/{service.json['id']}/accept", json={},
-                headers=make_key("member", member=helper["id"]))
+    service = client.post(
+        "/v1/services",
+        headers=family["daughter_key"],
+        json={
+            "community": "tianwen",
+            "title": "搬家",
+            "category": "errand",
+            "minutes_estimate": 200,
+        },
+    )
+    client.post(
+        f"/v1/services/{service.json['id']}/accept",
+        json={},
+        headers=make_key("member", member=helper["id"]),
+    )
     refused = send(client, family["daughter_key"], family["mother"]["id"], "minutes", 101)
     assert (refused.status_code, refused.json["balance"]) == (422, 100)
-    assert send(client, family["daughter_key"], family["mother"]["id"], "minutes",
-                100).status_code == 201
+    assert (
+        send(client, family["daughter_key"], family["mother"]["id"], "minutes", 100).status_code
+        == 201
+    )
 
 
 def test_a_gift_to_another_community_is_refused_like_a_stranger(
-        client, family, make_community, make_member):
+    client, family, make_community, make_member
+):
     """A member of another community is answered exactly as one who does not exist."""
     make_community("other", "别的社区")
     outsider = make_member("other")
@@ -102,7 +131,9 @@ def test_a_donation_to_the_love_bank(client, family, balance):
     assert balance(family["daughter"]["minutes_account"])["posted"] == 240
     shown = client.get("/v1/communities/tianwen/love-bank", headers=family["mother_key"]).json
     assert {(a["unit"], a["posted"]) for a in shown["accounts"]} == {
-        ("minutes", 60), ("points", 20)}
+        ("minutes", 60),
+        ("points", 20),
+    }
 
 
 def test_staff_grant_issuance_into_the_love_bank(client, family, make_key, balance):
@@ -117,10 +148,13 @@ def test_staff_grant_issuance_into_the_love_bank(client, family, make_key, balan
     # Issuance has given her opening 300 minutes and now the grant.
     assert balance(community["account"][("issuance", "minutes")])["posted"] == -(300 + 1200)
     assert client.post(path, json=body, headers=family["daughter_key"]).status_code == 403
-    client.post("/v1/communities", json={"slug": "other", "name": "别处"},
-                headers=make_key("admin"))
-    assert client.post(path, json=body, headers=make_key("staff", community="other")
-                       ).status_code == 404
+    client.post(
+        "/v1/communities", json={"slug": "other", "name": "别处"}, headers=make_key("admin")
+    )
+    assert (
+        client.post(path, json=body, headers=make_key("staff", community="other")).status_code
+        == 404
+    )
     no_reason = client.post(path, json={"unit": "minutes", "amount": 5}, headers=family["staff"])
     assert no_reason.status_code == 422
     blank = client.post(path, json={**body, "reason": "   "}, headers=family["staff"])

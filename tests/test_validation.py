@@ -29,54 +29,79 @@ def test_bad_amounts_are_refused_without_writing(client, admin, world, session, 
     """Zero, negative, fractional, string, boolean and oversized amounts are 422."""
     community, member = world
     before = entry_count(session)
-    response = client.post("/v1/adjustments", headers=admin, json={
-        "postings": [{"from": community["account"][("issuance", "points")],
-                      "to": member["points_account"], "unit": "points", "amount": amount}],
-        "reason": "test"})
+    response = client.post(
+        "/v1/adjustments",
+        headers=admin,
+        json={
+            "postings": [
+                {
+                    "from": community["account"][("issuance", "points")],
+                    "to": member["points_account"],
+                    "unit": "points",
+                    "amount": amount,
+                }
+            ],
+            "reason": "test",
+        },
+    )
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     assert response.json["errors"][0]["field"] == "postings.0.amount"
     assert entry_count(session) == before
 
 
-@pytest.mark.parametrize("raw_amount", ["1e309", "NaN", "Infinity", "1e2", "99999999999999999999999"])
-def test_numbers_json_would_turn_into_floats_or_huge_ints_are_refused(client, admin, world,
-                                                                       raw_amount, session):
+@pytest.mark.parametrize(
+    "raw_amount", ["1e309", "NaN", "Infinity", "1e2", "99999999999999999999999"]
+)
+def test_numbers_json_would_turn_into_floats_or_huge_ints_are_refused(
+    client, admin, world, raw_amount, session
+):
     """1e309 (infinity), NaN and 10^23 never reach the database."""
     community, member = world
     before = entry_count(session)
-    body = ('{"postings": [{"from": "%s", "to": "%s", "unit": "points", "amount": %s}], '
-            '"reason": "x"}') % (community["account"][("issuance", "points")],
-                                 member["points_account"], raw_amount)
-    response = client.post("/v1/adjustments", data=body, headers=admin,
-                           content_type="application/json")
+    source, target = community["account"][("issuance", "points")], member["points_account"]
+    body = (
+        f'{{"postings": [{{"from": "{source}", "to": "{target}", "unit": "points", '
+        f'"amount": {raw_amount}}}], "reason": "x"}}'
+    )
+    response = client.post(
+        "/v1/adjustments", data=body, headers=admin, content_type="application/json"
+    )
     assert response.status_code in (400, 422)
     assert response.mimetype == "application/problem+json"
     assert entry_count(session) == before
 
 
 def _posting(community, member, **override):
-    posting = {"from": community["account"][("issuance", "points")],
-               "to": member["points_account"], "unit": "points", "amount": 5}
+    posting = {
+        "from": community["account"][("issuance", "points")],
+        "to": member["points_account"],
+        "unit": "points",
+        "amount": 5,
+    }
     posting.update(override)
     return posting
 
 
-@pytest.mark.parametrize("case,expected_status,expected_type", [
-    ("unknown_unit", 422, "validation-failed"),
-    ("same_account", 422, "same-account-posting"),
-    ("unknown_account", 404, "account-not-found"),
-    ("unit_mismatch", 422, "unit-mismatch"),
-    ("nul_in_reason", 422, "validation-failed"),
-    ("unknown_field", 422, "validation-failed"),
-    ("unknown_posting_field", 422, "validation-failed"),
-    ("empty_postings", 422, "validation-failed"),
-    ("missing_reason", 422, "validation-failed"),
-    ("blank_reason", 422, "reason-required"),
-    ("not_an_object", 422, "validation-failed"),
-])
-def test_malformed_entries_are_refused_without_writing(client, admin, world, session, case,
-                                                       expected_status, expected_type):
+@pytest.mark.parametrize(
+    "case,expected_status,expected_type",
+    [
+        ("unknown_unit", 422, "validation-failed"),
+        ("same_account", 422, "same-account-posting"),
+        ("unknown_account", 404, "account-not-found"),
+        ("unit_mismatch", 422, "unit-mismatch"),
+        ("nul_in_reason", 422, "validation-failed"),
+        ("unknown_field", 422, "validation-failed"),
+        ("unknown_posting_field", 422, "validation-failed"),
+        ("empty_postings", 422, "validation-failed"),
+        ("missing_reason", 422, "validation-failed"),
+        ("blank_reason", 422, "reason-required"),
+        ("not_an_object", 422, "validation-failed"),
+    ],
+)
+def test_malformed_entries_are_refused_without_writing(
+    client, admin, world, session, case, expected_status, expected_type
+):
     """Each bad body names its problem and leaves the journal as it was."""
     community, member = world
     body = {"postings": [_posting(community, member)], "reason": "a reason"}
@@ -113,36 +138,54 @@ def test_malformed_entries_are_refused_without_writing(client, admin, world, ses
 def test_validation_errors_list_each_bad_field(client, admin, world):
     """Several bad fields are all reported, each with its path."""
     community, member = world
-    response = client.post("/v1/adjustments", headers=admin, json={
-        "postings": [_posting(community, member, amount=0, unit="kg")]})
+    response = client.post(
+        "/v1/adjustments",
+        headers=admin,
+        json={"postings": [_posting(community, member, amount=0, unit="kg")]},
+    )
     fields = {e["field"] for e in response.json["errors"]}
     assert {"postings.0.amount", "postings.0.unit", "reason"} <= fields
 
 
-def test_a_failed_posting_in_a_multi_posting_entry_writes_none_of_it(client, admin, world,
-                                                                     make_member, balance):
+def test_a_failed_posting_in_a_multi_posting_entry_writes_none_of_it(
+    client, admin, world, make_member, balance
+):
     """The second posting overdraws, so the first is not applied either."""
     community, member = world
     other = make_member("qianjiang")
-    response = client.post("/v1/adjustments", headers=admin, json={
-        "postings": [_posting(community, other, amount=5),
-                     {"from": member["points_account"], "to": other["points_account"],
-                      "unit": "points", "amount": 101}],
-        "reason": "x"})
+    response = client.post(
+        "/v1/adjustments",
+        headers=admin,
+        json={
+            "postings": [
+                _posting(community, other, amount=5),
+                {
+                    "from": member["points_account"],
+                    "to": other["points_account"],
+                    "unit": "points",
+                    "amount": 101,
+                },
+            ],
+            "reason": "x",
+        },
+    )
     assert response.status_code == 422
     assert response.json["type"] == "/problems/insufficient-balance"
     assert balance(other["points_account"])["posted"] == 0
     assert balance(member["points_account"])["posted"] == 100
 
 
-@pytest.mark.parametrize("body", [
-    {"slug": "Bad Slug", "name": "x"},
-    {"slug": "ok-slug", "name": ""},
-    {"slug": "ok-slug", "name": "x", "timezone": "Mars/Olympus"},
-    {"slug": "ok-slug", "name": "x", "time_floor_minutes": 10},
-    {"slug": "ok-slug", "name": "x", "time_floor_minutes": -10**7},
-    {"slug": "ok-slug", "name": "x\x00"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"slug": "Bad Slug", "name": "x"},
+        {"slug": "ok-slug", "name": ""},
+        {"slug": "ok-slug", "name": "x", "timezone": "Mars/Olympus"},
+        {"slug": "ok-slug", "name": "x", "time_floor_minutes": 10},
+        {"slug": "ok-slug", "name": "x", "time_floor_minutes": -(10**7)},
+        {"slug": "ok-slug", "name": "x\x00"},
+    ],
+)
 def test_bad_communities_are_refused(client, admin, body):
     """Slugs, names, time zones and time floors are checked."""
     response = client.post("/v1/communities", headers=admin, json=body)
@@ -153,11 +196,18 @@ def test_bad_communities_are_refused(client, admin, body):
 def test_duplicates_are_conflicts(client, admin, make_community, make_member):
     """A second community with one slug, or a second member with one external ref, is 409."""
     make_community("dup")
-    assert client.post("/v1/communities", headers=admin,
-                       json={"slug": "dup", "name": "again"}).status_code == 409
+    assert (
+        client.post(
+            "/v1/communities", headers=admin, json={"slug": "dup", "name": "again"}
+        ).status_code
+        == 409
+    )
     make_member("dup", "R-9")
-    again = client.post("/v1/communities/dup/members", headers=admin,
-                        json={"external_ref": "R-9", "display_name": "x"})
+    again = client.post(
+        "/v1/communities/dup/members",
+        headers=admin,
+        json={"external_ref": "R-9", "display_name": "x"},
+    )
     assert again.status_code == 409
     assert again.json["type"] == "/problems/member-exists"
 
@@ -166,14 +216,26 @@ def test_bad_query_values_are_refused(client, admin, world):
     """A bad cursor, a bad time and a page limit above the maximum are 422."""
     _, member = world
     url = f"/v1/accounts/{member['points_account']}"
-    assert client.get(url + "/statement", query_string={"cursor": "garbage!"},
-                      headers=admin).status_code == 422
-    assert client.get(url + "/statement", query_string={"limit": 10_000},
-                      headers=admin).status_code == 422
-    assert client.get(url + "/balance", query_string={"as_of": "yesterday"},
-                      headers=admin).status_code == 422
-    assert client.get(url + "/balance", query_string={"as_of": "2026-01-01T00:00:00"},
-                      headers=admin).status_code == 422  # a time without a zone is ambiguous
+    assert (
+        client.get(
+            url + "/statement", query_string={"cursor": "garbage!"}, headers=admin
+        ).status_code
+        == 422
+    )
+    assert (
+        client.get(url + "/statement", query_string={"limit": 10_000}, headers=admin).status_code
+        == 422
+    )
+    assert (
+        client.get(url + "/balance", query_string={"as_of": "yesterday"}, headers=admin).status_code
+        == 422
+    )
+    assert (
+        client.get(
+            url + "/balance", query_string={"as_of": "2026-01-01T00:00:00"}, headers=admin
+        ).status_code
+        == 422
+    )  # a time without a zone is ambiguous
 
 
 def test_problem_bodies_are_json_with_the_standard_members(client, admin):

@@ -80,38 +80,51 @@ END $$;
     for table in JOURNAL_TABLES
 )
 
-JOURNAL_SEAL_GUARDS_DROP = "".join(
-    f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};\n" for table in JOURNAL_TABLES
-) + """
+JOURNAL_SEAL_GUARDS_DROP = (
+    "".join(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};\n" for table in JOURNAL_TABLES)
+    + """
 DROP TRIGGER IF EXISTS journal_seals_append_only ON journal_seals;
 DROP FUNCTION IF EXISTS pointsbank_journal_no_truncate();
 DROP FUNCTION IF EXISTS pointsbank_seals_immutable();
 """
+)
 
 
 def upgrade():
-    op.create_table('journal_heads',
-    sa.Column('community_id', sa.String(length=40), nullable=False),
-    sa.Column('seq', sa.BigInteger(), nullable=False),
-    sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.Column('sealed_at', ledger.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_journal_heads_community_id_communities')),
-    sa.PrimaryKeyConstraint('community_id', name=op.f('pk_journal_heads'))
+    op.create_table(
+        "journal_heads",
+        sa.Column("community_id", sa.String(length=40), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("sealed_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_journal_heads_community_id_communities"),
+        ),
+        sa.PrimaryKeyConstraint("community_id", name=op.f("pk_journal_heads")),
     )
-    op.create_table('journal_seals',
-    sa.Column('community_id', sa.String(length=40), nullable=False),
-    sa.Column('seq', sa.BigInteger(), nullable=False),
-    sa.Column('entry_id', sa.String(length=40), nullable=False),
-    sa.Column('record', sa.String(length=16), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('digest', sa.String(length=64), nullable=False),
-    sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.Column('sealed_at', ledger.types.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("record IN ('entry', 'resolution')", name=op.f('ck_journal_seals_record_known')),
-    sa.CheckConstraint('seq >= 1', name=op.f('ck_journal_seals_seq_positive')),
-    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_journal_seals_community_id_communities')),
-    sa.PrimaryKeyConstraint('community_id', 'seq', name=op.f('pk_journal_seals')),
-    sa.UniqueConstraint('entry_id', 'status', name=op.f('uq_journal_seals_entry_id_status'))
+    op.create_table(
+        "journal_seals",
+        sa.Column("community_id", sa.String(length=40), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("entry_id", sa.String(length=40), nullable=False),
+        sa.Column("record", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("sealed_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "record IN ('entry', 'resolution')", name=op.f("ck_journal_seals_record_known")
+        ),
+        sa.CheckConstraint("seq >= 1", name=op.f("ck_journal_seals_seq_positive")),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_journal_seals_community_id_communities"),
+        ),
+        sa.PrimaryKeyConstraint("community_id", "seq", name=op.f("pk_journal_seals")),
+        sa.UniqueConstraint("entry_id", "status", name=op.f("uq_journal_seals_entry_id_status")),
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(JOURNAL_SEAL_GUARDS)
@@ -122,5 +135,5 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute(SERVICE_ROLE_TEARDOWN)
         op.execute(JOURNAL_SEAL_GUARDS_DROP)
-    op.drop_table('journal_seals')
-    op.drop_table('journal_heads')
+    op.drop_table("journal_seals")
+    op.drop_table("journal_heads")
