@@ -117,8 +117,9 @@ def check_draft(draft: EntryDraft) -> None:
             raise errors.SameAccountPosting(account=posting.from_account_id)
 
 
-def _load_accounts(session: Session, draft: EntryDraft) -> dict[str, Account]:
-    ids = {p.from_account_id for p in draft.postings} | {p.to_account_id for p in draft.postings}
+def _load_accounts(session: Session, drafts: Sequence[EntryDraft]) -> dict[str, Account]:
+    """The accounts the drafts touch, in one query, checked against each draft."""
+    ids = {a for d in drafts for p in d.postings for a in (p.from_account_id, p.to_account_id)}
     columns = _accounts.c
     rows = (
         session.connection()
@@ -133,19 +134,20 @@ def _load_accounts(session: Session, draft: EntryDraft) -> dict[str, Account]:
     for account_id in sorted(ids):
         if account_id not in accounts:
             raise errors.AccountNotFound(f"no account {account_id}", account=account_id)
-    for posting in draft.postings:
-        for account_id in (posting.from_account_id, posting.to_account_id):
-            account = accounts[account_id]
-            if account.community_id != draft.community_id:
-                raise errors.CrossCommunityPosting(account=account_id)
-            if account.unit != posting.unit:
-                raise errors.UnitMismatch(
-                    account=account_id, account_unit=account.unit, unit=posting.unit
-                )
-        if accounts[posting.from_account_id].status != "open":
-            raise errors.AccountNotOpen(account=posting.from_account_id)
-        if accounts[posting.to_account_id].status == "closed":
-            raise errors.AccountNotOpen(account=posting.to_account_id)
+    for draft in drafts:
+        for posting in draft.postings:
+            for account_id in (posting.from_account_id, posting.to_account_id):
+                account = accounts[account_id]
+                if account.community_id != draft.community_id:
+                    raise errors.CrossCommunityPosting(account=account_id)
+                if account.unit != posting.unit:
+                    raise errors.UnitMismatch(
+                        account=account_id, account_unit=account.unit, unit=posting.unit
+                    )
+            if accounts[posting.from_account_id].status != "open":
+                raise errors.AccountNotOpen(account=posting.from_account_id)
+            if accounts[posting.to_account_id].status == "closed":
+                raise errors.AccountNotOpen(account=posting.to_account_id)
     return accounts
 
 
@@ -154,14 +156,27 @@ class _Delta:
     posted: int = 0
     pending_in: int = 0
     pending_out: int = 0
+    # What the floor test must cover: the sum of each entry's net decrease of available. Within
+    # one entry debits and credits of a row net out; across entries they do not, so a batch is
+    # never allowed what the same entries one by one would not be, in any order.
+    debit: int = 0
 
     @property
     def available_change(self) -> int:
         return self.posted - self.pending_out
 
+    def add(self, other: "_Delta") -> None:
+        self.posted += other.posted
+        self.pending_in += other.pending_in
+        self.pending_out += other.pending_out
+        self.debit += other.debit
 
-def _deltas(entry_id, postings, accounts, transition) -> dict[tuple[str, int], _Delta]:
-    """Net change per balance row for ``transition``: "post", "hold", "capture" or "release"."""
+
+def _deltas(entry_id, postings, accounts, transition, into=None) -> dict[tuple[str, int], _Delta]:
+    """Change per balance row for ``transition``: "post", "hold", "capture" or "release".
+
+    With ``into``, the entry's net changes are added to a batch's running totals.
+    """
     deltas: dict[tuple[str, int], _Delta] = {}
     for posting in postings:
         for account_id, sign in ((posting.from_account_id, -1), (posting.to_account_id, 1)):
@@ -183,7 +198,13 @@ def _deltas(entry_id, postings, accounts, transition) -> dict[tuple[str, int], _
                     delta.pending_out -= amount
                 else:
                     delta.pending_in -= amount
-    return deltas
+    for delta in deltas.values():
+        delta.debit = max(0, -delta.available_change)
+    if into is None:
+        return deltas
+    for key, delta in deltas.items():
+        into.setdefault(key, _Delta()).add(delta)
+    return into
 
 
 def _update(account_id: str, shard: int, delta: _Delta, sign: int = 1):
@@ -209,11 +230,10 @@ def _apply(session: Session, deltas: dict[tuple[str, int], _Delta], accounts) ->
     for account_id, shard in sorted(deltas):
         delta = deltas[(account_id, shard)]
         stmt = _update(account_id, shard, delta)
-        guarded = delta.available_change < 0 and accounts[account_id].floor is not None
+        guarded = delta.debit > 0 and accounts[account_id].floor is not None
         if guarded:
             stmt = stmt.where(
-                _balances.c.posted - _balances.c.pending_out + delta.available_change
-                >= _balances.c.floor
+                _balances.c.posted - _balances.c.pending_out - delta.debit >= _balances.c.floor
             )
         if session.connection().execute(stmt).rowcount == 1:
             applied.append((account_id, shard, delta))
@@ -233,11 +253,11 @@ def _apply(session: Session, deltas: dict[tuple[str, int], _Delta], accounts) ->
         )
         raise errors.InsufficientBalance(
             f"account {account_id} has {row.posted - row.pending_out} available "
-            f"and may not go below {row.floor}; {-delta.available_change} requested",
+            f"and may not go below {row.floor}; {delta.debit} requested",
             account=account_id,
             balance=row.posted - row.pending_out,
             floor=row.floor,
-            requested=-delta.available_change,
+            requested=delta.debit,
         )
 
 
@@ -247,64 +267,91 @@ def post_entry(session: Session, draft: EntryDraft, *, now: datetime) -> EntryRe
     With ``draft.pending`` the amounts are held (pending out / pending in) until
     :func:`post_pending` or :func:`void_pending`.
     """
-    check_draft(draft)
-    accounts = _load_accounts(session, draft)
-    entry_id = new_id("ent")
-    status = "pending" if draft.pending else "posted"
-    record = EntryRecord(
-        id=entry_id,
-        community_id=draft.community_id,
-        kind=draft.kind,
-        status=status,
-        occurred_at=draft.occurred_at or now,
-        posted_at=None if draft.pending else now,
-        created_at=now,
-        expires_at=draft.expires_at,
-        memo=draft.memo,
-        details=dict(draft.details),
-        reverses_id=draft.reverses_id,
-        cause_id=draft.cause_id,
-        postings=list(draft.postings),
-    )
-    # Balances first: a refusal then happens before anything is inserted (see _apply).
-    transition = "post" if status == "posted" else "hold"
-    _apply(session, _deltas(entry_id, draft.postings, accounts, transition), accounts)
-    try:
-        session.connection().execute(
-            _entries.insert().values(
+    return post_entries(session, [draft], now=now)[0]
+
+
+def post_entries(
+    session: Session, drafts: Sequence[EntryDraft], *, now: datetime
+) -> list[EntryRecord]:
+    """Write several entries at once, all or none: the bulk form of :func:`post_entry`.
+
+    One read of the accounts, one UPDATE per balance row touched (their changes summed), one
+    INSERT of the entries and one of their postings, however many entries: the path for a
+    batch of awards. Floors are tested against the sum of the entries' debits.
+    """
+    if not drafts:
+        return []
+    for draft in drafts:
+        check_draft(draft)
+    accounts = _load_accounts(session, drafts)
+    records, deltas = [], {}
+    for draft in drafts:
+        entry_id = new_id("ent")
+        status = "pending" if draft.pending else "posted"
+        records.append(
+            EntryRecord(
                 id=entry_id,
-                community_id=record.community_id,
-                kind=record.kind,
+                community_id=draft.community_id,
+                kind=draft.kind,
                 status=status,
-                occurred_at=record.occurred_at,
-                posted_at=record.posted_at,
+                occurred_at=draft.occurred_at or now,
+                posted_at=None if draft.pending else now,
                 created_at=now,
-                expires_at=record.expires_at,
-                memo=record.memo,
-                metadata=record.details,
-                reverses_id=record.reverses_id,
-                cause_id=record.cause_id,
-                api_key_id=draft.api_key_id,
+                expires_at=draft.expires_at,
+                memo=draft.memo,
+                details=dict(draft.details),
+                reverses_id=draft.reverses_id,
+                cause_id=draft.cause_id,
+                postings=list(draft.postings),
             )
         )
+        transition = "post" if status == "posted" else "hold"
+        _deltas(entry_id, draft.postings, accounts, transition, into=deltas)
+    # Balances first: a refusal then happens before anything is inserted (see _apply).
+    _apply(session, deltas, accounts)
+    connection = session.connection()
+    try:
+        connection.execute(
+            _entries.insert(),
+            [
+                {
+                    "id": record.id,
+                    "community_id": record.community_id,
+                    "kind": record.kind,
+                    "status": record.status,
+                    "occurred_at": record.occurred_at,
+                    "posted_at": record.posted_at,
+                    "created_at": now,
+                    "expires_at": record.expires_at,
+                    "memo": record.memo,
+                    "metadata": record.details,
+                    "reverses_id": record.reverses_id,
+                    "cause_id": record.cause_id,
+                    "api_key_id": draft.api_key_id,
+                }
+                for record, draft in zip(records, drafts, strict=True)
+            ],
+        )
     except IntegrityError as exc:
-        if draft.reverses_id is not None and "reverses_id" in str(exc.orig):
-            raise errors.AlreadyReversed(entry=draft.reverses_id) from exc
+        reversed_ids = [d.reverses_id for d in drafts if d.reverses_id is not None]
+        if reversed_ids and "reverses_id" in str(exc.orig):
+            raise errors.AlreadyReversed(entry=reversed_ids[0]) from exc
         raise
-    session.connection().execute(
+    connection.execute(
         _postings.insert(),
         [
             {
-                "entry_id": entry_id,
+                "entry_id": record.id,
                 "from_account_id": p.from_account_id,
                 "to_account_id": p.to_account_id,
                 "unit": p.unit,
                 "amount": p.amount,
             }
-            for p in draft.postings
+            for record in records
+            for p in record.postings
         ],
     )
-    return record
+    return records
 
 
 def _resolve(session: Session, entry_id: str, *, now: datetime, to_status: str) -> None:

@@ -12,6 +12,7 @@ from ledger.journal import (
     MAX_POSTINGS_PER_ENTRY,
     EntryDraft,
     PostingDraft,
+    post_entries,
     post_entry,
     post_pending,
     void_pending,
@@ -120,6 +121,46 @@ def test_entry_rules_are_checked_before_anything_is_written(session, book):
     for draft, error in cases:
         with pytest.raises(error):
             post_entry(session, draft, now=NOW)
+
+
+def test_a_batch_of_awards_is_written_with_one_update_per_balance_row(session, book):
+    """Forty awards to two residents: every entry written, few statements, the book sound."""
+    from sqlalchemy import event
+
+    community, issuance, alice, bob = book
+    drafts = [
+        EntryDraft(community, "award", [PostingDraft(issuance, (alice, bob)[n % 2], "points", 5)])
+        for n in range(40)
+    ]
+    statements = []
+    engine = session.get_bind()
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        records = post_entries(session, drafts, now=NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(records) == 40 and len({r.id for r in records}) == 40
+    updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+    assert len(updates) <= 2 + 16  # each resident's row, at most every issuance shard
+    assert balances.current_balance(session, alice).posted == 200
+    assert balances.current_balance(session, bob).posted == 100
+    assert audit.verify(session) == []
+
+
+def test_a_batch_that_overdraws_any_account_writes_nothing(session, book):
+    """Alice holds 100: two 60-point gifts together are refused whole, not half written."""
+    community, _, alice, bob = book
+    gift = EntryDraft(community, "transfer", [PostingDraft(alice, bob, "points", 60)])
+    with pytest.raises(errors.InsufficientBalance) as refused:
+        post_entries(session, [gift, gift], now=NOW)
+    assert refused.value.numbers["requested"] == 120
+    assert balances.current_balance(session, alice).posted == 100
+    assert balances.current_balance(session, bob).posted == 0
+    assert audit.verify(session) == []
 
 
 def test_statement_of_an_unknown_account_is_not_found(session):
