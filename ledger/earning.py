@@ -14,9 +14,9 @@ Invariants:
   ``CLOCK_SKEW``) nor older than ``BACKDATING_WINDOW``.
 
 Lock order, the same for single events, batches and the sweep, so writers never deadlock:
-member rows (sorted by id), then issuance balance rows, then member balance rows (post_entry
-sorts the last two). A batch takes every issuance shard of its communities up front, because its
-many entries would otherwise take them in random order.
+member rows (sorted by id), then balance rows in the journal's sorted order. A batch posts all
+its awards in one :func:`ledger.journal.post_entries` at its end, so it changes each issuance
+shard once, in order, and holds it only until its commit.
 """
 
 from collections.abc import Callable, Sequence
@@ -30,12 +30,19 @@ from sqlalchemy.orm import Session
 from . import earning_errors as errors
 from .balances import Page, check_limit, decode_cursor, encode_cursor
 from .clock import as_utc
-from .earning_caps import UsageMemo, judge, standings
+from .earning_caps import UsageMemo, judge, period_bounds, standings
 from .earning_rules import check_valid_at, version_in_force
 from .errors import CommunityNotFound, Invalid, LedgerError, MemberNotFound, ReasonRequired
 from .ids import new_id
-from .journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
-from .models import Account, AccountBalance, Community, Entry, Member
+from .journal import (
+    EntryDraft,
+    PostingDraft,
+    post_entries,
+    post_entry,
+    post_pending,
+    void_pending,
+)
+from .models import Account, Community, Entry, Member
 from .models_earning import OBJECTION_MAX_LENGTH, EarningEvent, EarningRule
 
 BACKDATING_WINDOW = timedelta(days=31)  # a month's paper sheets may arrive late, not older
@@ -236,16 +243,6 @@ def lock_members(session: Session, member_ids) -> None:
         ).all()
 
 
-def _lock_issuance(session: Session, account_ids) -> None:
-    if account_ids:
-        session.execute(
-            sa.select(AccountBalance.account_id)
-            .where(AccountBalance.account_id.in_(sorted(account_ids)))
-            .order_by(AccountBalance.account_id, AccountBalance.shard)
-            .with_for_update()
-        ).all()
-
-
 # Recording --------------------------------------------------------------------------------------
 def _existing(session: Session, source: Source, source_ids) -> dict[str, EarningEvent]:
     if not source_ids:
@@ -312,6 +309,7 @@ def _record_checked(
     checked: _Checked,
     now: datetime,
     memo: UsageMemo | None = None,
+    awards: list | None = None,
 ) -> Recorded:
     """Judge and write one event whose member is locked; the caller owns the transaction."""
     draft, rule = checked.draft, checked.rule
@@ -361,42 +359,40 @@ def _record_checked(
     if not _insert_ignoring_duplicate(session, values):
         existing = _existing(session, source, [draft.source_id])[draft.source_id]
         return _replay(existing, draft, session)
-    entry_id = None
+    recorded = Recorded(EarningEvent(**values), replayed=False)
+    recorded.event.rule = rule
     if judgement.points > 0:
-        record = post_entry(
-            session,
-            EntryDraft(
-                community_id=checked.community.id,
-                kind="award",
-                postings=[
-                    PostingDraft(
-                        ctx.issuance[checked.community.id],
-                        ctx.points_accounts[checked.member.id],
-                        "points",
-                        judgement.points,
-                    )
-                ],
-                memo=_award_memo(checked, judgement),
-                details={
-                    "event": event_id,
-                    "activity": draft.activity,
-                    "rule": rule.id,
-                    "rule_version": rule.version,
-                    "points_due": due,
-                    "limited_by": judgement.limited_by,
-                },
-                occurred_at=checked.occurred_at,
-                pending=pending,
-                cause_id=event_id,
-                api_key_id=source.api_key_id,
-            ),
-            now=now,
+        award = EntryDraft(
+            community_id=checked.community.id,
+            kind="award",
+            postings=[
+                PostingDraft(
+                    ctx.issuance[checked.community.id],
+                    ctx.points_accounts[checked.member.id],
+                    "points",
+                    judgement.points,
+                )
+            ],
+            memo=_award_memo(checked, judgement),
+            details={
+                "event": event_id,
+                "activity": draft.activity,
+                "rule": rule.id,
+                "rule_version": rule.version,
+                "points_due": due,
+                "limited_by": judgement.limited_by,
+            },
+            occurred_at=checked.occurred_at,
+            pending=pending,
+            cause_id=event_id,
+            api_key_id=source.api_key_id,
         )
-        entry_id = record.id
-    event = EarningEvent(**values)
-    event.rule = rule
-    # Hand back a detached copy built from what was written: no second read of the row.
-    return Recorded(event, replayed=False, entry_id=entry_id)
+        if awards is None:
+            recorded.entry_id = post_entry(session, award, now=now).id
+        else:  # a batch posts every award at once, after judging them all
+            awards.append((recorded, award))
+    # A detached copy built from what was written: no second read of the row.
+    return recorded
 
 
 def record_event(session: Session, source: Source, draft: EventDraft, *, now: datetime) -> Recorded:
@@ -421,8 +417,9 @@ def record_events(
     """Record a batch: one answer per draft, in order; each event stands alone.
 
     A ``None`` draft (one the caller could not even parse) is skipped and answered ``None``.
-    Each event runs in its own savepoint, so a refused one leaves the others untouched; an
-    event that breaks a rule is answered ``failure(error)``.
+    An event that breaks a rule is answered ``failure(error)`` and writes nothing: judging an
+    event only reads, its one write (the event row) comes last, and its award is collected and
+    posted with the others' by one :func:`ledger.journal.post_entries` at the end.
     """
     if len(drafts) > MAX_BATCH_EVENTS:
         raise errors.BatchTooLarge(events=len(drafts), max_events=MAX_BATCH_EVENTS)
@@ -440,8 +437,21 @@ def record_events(
             checked[index] = error
     ready = [c for c in checked.values() if isinstance(c, _Checked)]
     lock_members(session, {c.member.id for c in ready})
-    _lock_issuance(session, {ctx.issuance[c.community.id] for c in ready})
     memo = UsageMemo()
+    memo.preload(
+        session,
+        (
+            (
+                c.member.id,
+                c.draft.activity,
+                cap.period,
+                *period_bounds(cap.period, c.occurred_at, c.community.timezone),
+            )
+            for c in ready
+            for cap in c.rule.caps
+        ),
+    )
+    awards: list[tuple[Recorded, EntryDraft]] = []
     answers = []
     for index, draft in enumerate(drafts):
         if draft is None:
@@ -454,8 +464,7 @@ def record_events(
             outcome = checked[index]
             if isinstance(outcome, LedgerError):
                 raise outcome
-            with session.begin_nested():
-                recorded = _record_checked(session, ctx, source, outcome, now, memo)
+            recorded = _record_checked(session, ctx, source, outcome, now, memo, awards)
             answers.append(recorded)
             if not recorded.replayed and recorded.event.points_awarded:
                 memo.spend(
@@ -466,6 +475,11 @@ def record_events(
                 )
         except LedgerError as error:
             answers.append(failure(error))
+    # One write for every award: balance rows change once each, in sorted order, at the end,
+    # so issuance rows are held only from here to the commit.
+    posted = post_entries(session, [award for _, award in awards], now=now)
+    for (recorded, _), record in zip(awards, posted, strict=True):
+        recorded.entry_id = record.id
     return answers
 
 

@@ -105,6 +105,40 @@ class UsageMemo:
             [standing.end, standing.points_used, standing.count_used],
         )
 
+    def preload(self, session: Session, needs) -> None:
+        """Read the usage of many members at once: one query per (activity, period window).
+
+        ``needs`` yields ``(member_id, activity, period, start, end)``; a batch usually needs
+        one window per cap period, however many members it names.
+        """
+        windows: dict[tuple[str, str, datetime, datetime], set[str]] = {}
+        for member_id, activity, period, start, end in needs:
+            windows.setdefault((activity, period, start, end), set()).add(member_id)
+        for (activity, period, start, end), member_ids in windows.items():
+            used = {
+                member_id: (int(points), int(count))
+                for member_id, points, count in session.execute(
+                    sa.select(
+                        EarningEvent.member_id,
+                        sa.func.sum(EarningEvent.points_awarded),
+                        sa.func.count(),
+                    )
+                    .where(
+                        EarningEvent.member_id.in_(sorted(member_ids)),
+                        EarningEvent.activity == activity,
+                        EarningEvent.status.in_(COUNTING_STATUSES),
+                        EarningEvent.occurred_at >= start,
+                        EarningEvent.occurred_at < end,
+                    )
+                    .group_by(EarningEvent.member_id)
+                )
+            }
+            for member_id in member_ids:
+                points, count = used.get(member_id, (0, 0))
+                self._periods.setdefault((member_id, activity), {}).setdefault(
+                    (period, start), [end, points, count]
+                )
+
     def spend(self, member_id: str, activity: str, at: datetime, points: int) -> None:
         for (_, start), known in self._periods.get((member_id, activity), {}).items():
             if start <= at < known[0]:
