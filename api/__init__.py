@@ -84,6 +84,13 @@ def _configure_postgresql(engine, lock_timeout_ms: int) -> None:
         dbapi_connection.commit()
 
 
+def _refuse_unstorable_paths():
+    """A path with a NUL byte names nothing that can exist (PostgreSQL text cannot hold one)."""
+    if "\x00" in request.path:
+        return problems.problem(404, "not-found", "Not Found", "No such resource.")
+    return None
+
+
 def _require_json():
     """Bodies of POST/PUT/PATCH are JSON: anything else is 415 before any parsing."""
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
@@ -143,6 +150,7 @@ def create_app(config: dict | None = None) -> Flask:
             _configure_postgresql(db.engine, app.config["LOCK_TIMEOUT_MS"])
 
     problems.register(app)
+    app.before_request(_refuse_unstorable_paths)
     app.before_request(_require_json)
     app.before_request(load_principal)
 

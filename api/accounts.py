@@ -6,6 +6,7 @@ from ledger import balances, errors
 from ledger.communities import get_account
 
 from .auth import principal, visible
+from .clock import now
 from .extensions import db
 from .schemas import (
     AccountSchema,
@@ -39,7 +40,7 @@ def account_view(account, balance: balances.Balance) -> dict:
 
 
 def accounts_view(accounts) -> list[dict]:
-    found = balances.current_balances(db.session, [a.id for a in accounts])
+    found = balances.current_balances(db.session, [a.id for a in accounts], now=now())
     return [account_view(a, found[a.id]) for a in accounts]
 
 
@@ -54,7 +55,7 @@ def readable_account(account_id: str):
 def show(account_id):
     """An account and its balances: posted, pending, available."""
     account = readable_account(account_id)
-    return account_view(account, balances.current_balance(db.session, account.id))
+    return account_view(account, balances.current_balance(db.session, account.id, now=now()))
 
 
 @blp.route("/<account_id>/statement")

@@ -15,7 +15,7 @@ from .auth import principal, roles, visible
 from .clock import now
 from .communities import visible_community
 from .extensions import db
-from .problems import PROBLEM_TYPE_BASE, status_of
+from .problems import PROBLEM_TYPE_BASE, ledger_problem_body
 from .schemas_earning import (
     BatchRequest,
     BatchSchema,
@@ -103,17 +103,6 @@ def _recorded_view(recorded: earning.Recorded, community_slug: str) -> dict:
     return event_view(recorded.event, community_slug, recorded.entry_id, recorded.replayed)
 
 
-def _problem_body(error: errors.LedgerError) -> dict:
-    status = status_of(error)
-    return {
-        "type": PROBLEM_TYPE_BASE + error.slug,
-        "title": error.title,
-        "status": status,
-        "detail": error.detail,
-        **error.numbers,
-    }
-
-
 def _shape_problem(shape: ShapeErrors) -> dict:
     def flatten(messages, path=()):
         if isinstance(messages, dict):
@@ -177,7 +166,9 @@ def batch(body):
     """
     items = body["events"]
     drafts = [None if isinstance(item, ShapeErrors) else _draft(item) for item in items]
-    answers = earning.record_events(db.session, _source(), drafts, now=now(), failure=_problem_body)
+    answers = earning.record_events(
+        db.session, _source(), drafts, now=now(), failure=ledger_problem_body
+    )
     results = []
     summary = dict.fromkeys(
         ("awarded", "pending", "refused", "replayed", "failed", "points_awarded"), 0

@@ -9,12 +9,12 @@ import json
 import logging
 
 from flask import Response, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ledger import errors
 
-from .dbstate import RETRYABLE_SQLSTATES, sqlstate
+from .dbstate import RETRYABLE_SQLSTATES, UNIQUE_VIOLATION, sqlstate
 
 PROBLEM_TYPE_BASE = "/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -32,6 +32,25 @@ log = logging.getLogger(__name__)
 RESERVED_MEMBERS = ("type", "title", "status", "detail", "instance")
 
 
+def problem_body(status: int, slug: str, title: str, detail: str | None, members: dict) -> dict:
+    """The problem document; a rule's number named like a standard member (say "status") is
+    shown as "status_of_subject", so it never overwrites the HTTP status."""
+    body = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        **({"detail": detail} if detail else {}),
+        "instance": request.path,
+    }
+    for key, value in members.items():
+        body[f"{key}_of_subject" if key in RESERVED_MEMBERS else key] = value
+    return body
+
+
+def ledger_problem_body(error: errors.LedgerError) -> dict:
+    return problem_body(status_of(error), error.slug, error.title, error.detail, error.numbers)
+
+
 def problem(
     status: int,
     slug: str,
@@ -41,19 +60,8 @@ def problem(
     members: dict | None = None,
     **extra,
 ):
-    """A problem+json response; ``members``/``extra`` add explaining fields (never the standard
-    ones: a rule's number called "status" is shown as "status_of_subject")."""
-    body = {}
-    for key, value in {**(members or {}), **extra}.items():
-        body[f"{key}_of_subject" if key in RESERVED_MEMBERS else key] = value
-    body = {
-        "type": PROBLEM_TYPE_BASE + slug,
-        "title": title,
-        "status": status,
-        **({"detail": detail} if detail else {}),
-        "instance": request.path,
-        **body,
-    }
+    """A problem+json response; ``members``/``extra`` add explaining fields."""
+    body = problem_body(status, slug, title, detail, {**(members or {}), **extra})
     response = Response(
         json.dumps(body, ensure_ascii=False, default=str),
         status=status,
@@ -133,6 +141,18 @@ def problem_response_from_http_exception(error: HTTPException):
 RETRY_AFTER_SECONDS = 1
 
 
+def integrity_conflict(error: IntegrityError):
+    """A unique key that a concurrent request took first: the loser is told to look again."""
+    if sqlstate(error) != UNIQUE_VIOLATION and "UNIQUE constraint failed" not in str(error.orig):
+        return internal_error(error)
+    return problem(
+        409,
+        "concurrent-conflict",
+        "Conflict",
+        "A concurrent request created the same thing first; read it, or retry.",
+    )
+
+
 def busy_database(error: OperationalError):
     """A lock wait that timed out, a deadlock or a serialization failure: safe to retry."""
     if sqlstate(error) not in RETRYABLE_SQLSTATES:
@@ -161,4 +181,5 @@ def register(app) -> None:
     app.register_error_handler(errors.LedgerError, ledger_problem)
     app.register_error_handler(HTTPException, problem_response_from_http_exception)
     app.register_error_handler(OperationalError, busy_database)
+    app.register_error_handler(IntegrityError, integrity_conflict)
     app.register_error_handler(Exception, internal_error)

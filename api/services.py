@@ -119,8 +119,12 @@ def create(body):
 @roles("member", "staff")
 @blp.response(200, ServiceSchema)
 def show(service_id):
-    """One service request and where it stands."""
+    """One service request and where it stands (members: open ones, and their own)."""
     service, _ = _service_for(service_id)
+    who = principal()
+    if who.role == "member" and service.state != "open":
+        own = who.member_id in (service.requester_id, service.volunteer_id)
+        visible(own, ServiceNotFound(service=service_id))
     return service_view(service)
 
 

@@ -44,7 +44,9 @@ def shop_view(shop) -> dict:
         "community": db.session.get(Community, shop.community_id).slug,
         "name": shop.name,
         "created_at": shop.created_at,
-        "account": account_view(account, balances.current_balance(db.session, account.id)),
+        "account": account_view(
+            account, balances.current_balance(db.session, account.id, now=now())
+        ),
     }
 
 

@@ -56,7 +56,9 @@ def _replay(row, fingerprint: str) -> Response:
             "This Idempotency-Key was used with a different request.",
             idempotency_key=row.key,
         )
-    response = Response(row.response_body, status=row.status_code, mimetype="application/json")
+    # Stored answers are JSON; a stored refusal (a 4xx) was a problem document.
+    mimetype = "application/problem+json" if row.status_code >= 400 else "application/json"
+    response = Response(row.response_body, status=row.status_code, mimetype=mimetype)
     response.headers["Idempotent-Replayed"] = "true"
     return response
 

@@ -39,8 +39,26 @@ class Balance:
 ZERO = Balance(0, 0, 0)
 
 
-def current_balances(session: Session, account_ids) -> dict[str, Balance]:
-    """Cached balances of several accounts in one query (summed over shards)."""
+def _expired_holds(session: Session, account_ids, now: datetime) -> dict[tuple[str, int], int]:
+    """{(account, -1 giving | +1 receiving): amount} held by pending entries past their expiry."""
+    found: dict[tuple[str, int], int] = {}
+    for side, sign in ((Posting.from_account_id, -1), (Posting.to_account_id, 1)):
+        for account_id, amount in session.execute(
+            sa.select(side, sa.func.sum(Posting.amount))
+            .join(Entry, Entry.id == Posting.entry_id)
+            .where(side.in_(account_ids), Entry.status == "pending", Entry.expires_at <= now)
+            .group_by(side)
+        ):
+            found[(account_id, sign)] = int(amount)
+    return found
+
+
+def current_balances(session: Session, account_ids, *, now: datetime | None = None):
+    """Cached balances of several accounts in one query (summed over shards).
+
+    Given ``now``, a hold past its expiry no longer counts, even before the sweep voids it.
+    """
+    account_ids = list(account_ids)
     rows = session.execute(
         sa.select(
             AccountBalance.account_id,
@@ -52,11 +70,21 @@ def current_balances(session: Session, account_ids) -> dict[str, Balance]:
         .group_by(AccountBalance.account_id)
     ).all()
     found = {row[0]: Balance(int(row[1]), int(row[2]), int(row[3])) for row in rows}
+    if now is not None and any(b.pending for b in found.values()):
+        expired = _expired_holds(session, account_ids, as_utc(now))
+        found = {
+            account_id: Balance(
+                b.posted,
+                b.pending_in - expired.get((account_id, 1), 0),
+                b.pending_out - expired.get((account_id, -1), 0),
+            )
+            for account_id, b in found.items()
+        }
     return {account_id: found.get(account_id, ZERO) for account_id in account_ids}
 
 
-def current_balance(session: Session, account_id: str) -> Balance:
-    return current_balances(session, [account_id])[account_id]
+def current_balance(session: Session, account_id: str, *, now: datetime | None = None) -> Balance:
+    return current_balances(session, [account_id], now=now)[account_id]
 
 
 def _net_amount(account_id: str):
@@ -107,6 +135,12 @@ def decode_cursor(cursor: str, *kinds) -> tuple:
         parts = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(parts, list) or len(parts) != len(kinds):
             raise ValueError
+        for part in parts:
+            # Text the database could not store cannot be a key it issued.
+            if isinstance(part, str) and ("\x00" in part or not part.isprintable()):
+                raise ValueError
+            if isinstance(part, str):
+                part.encode("utf-8")
         return tuple(
             as_utc(datetime.fromisoformat(p)) if kind is datetime else kind(p)
             for p, kind in zip(parts, kinds, strict=True)

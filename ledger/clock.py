@@ -6,6 +6,8 @@ ledger stores is timezone-aware UTC.
 
 from datetime import UTC, datetime, timedelta
 
+from .errors import Invalid
+
 
 class Clock:
     """The real wall clock."""
@@ -32,7 +34,13 @@ class FrozenClock(Clock):
 
 
 def as_utc(value: datetime) -> datetime:
-    """Aware UTC; a naive value (as SQLite hands back) is taken to be UTC already."""
+    """Aware UTC; a naive value (as SQLite hands back) is taken to be UTC already.
+
+    An instant that has no UTC form (year 1 at +01:00, year 9999 at -01:00) is refused.
+    """
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise Invalid("the time is out of range", time=value.isoformat()) from exc

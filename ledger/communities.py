@@ -57,7 +57,7 @@ def open_account(
 def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # "America" is a directory
         raise errors.UnknownTimezone(timezone=name) from exc
     return name
 

@@ -1,18 +1,21 @@
 """Corrections: reversing entries and staff adjustments. History is never edited.
 
 A reversal is a new entry with every posting turned round, pointing at the original through
-``reverses_id`` (unique in the database, so an entry is reversed at most once). An adjustment is
+``reverses_id`` (unique in the database, so an entry is reversed at most once). Reversing an
+award voids its event, so it stops counting against the member's caps. An adjustment is
 a manual balanced entry that must say why.
 """
 
 from collections.abc import Sequence
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import errors
 from .journal import EntryDraft, EntryRecord, PostingDraft, post_entry
 from .models import Entry
+from .models_earning import EarningEvent
 
 REASON_MAX_LENGTH = 500
 # Kinds whose own workflow keeps books beside the journal (refunds return stock and are netted in
@@ -69,7 +72,15 @@ def reverse_entry(
         cause_id=original.cause_id,
         api_key_id=api_key_id,
     )
-    return post_entry(session, draft, now=now)
+    record = post_entry(session, draft, now=now)
+    if original.kind == "award" and original.cause_id is not None:
+        # The event it paid no longer counts against its caps, and shows why.
+        session.execute(
+            sa.update(EarningEvent)
+            .where(EarningEvent.id == original.cause_id, EarningEvent.status == "awarded")
+            .values(status="voided", resolved_at=now, objection_reason=reason)
+        )
+    return record
 
 
 def adjust(

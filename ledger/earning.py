@@ -261,8 +261,10 @@ def _replay(event: EarningEvent, draft: EventDraft, session: Session) -> Recorde
     if draft.member_ref is not None:
         member = session.get(Member, event.member_id)
         same_member = member is not None and member.external_ref == draft.member_ref
+    community = session.get(Community, event.community_id)
     same = (
         same_member
+        and community.slug == draft.community
         and event.activity == draft.activity
         and as_utc(event.occurred_at) == as_utc(draft.occurred_at)
         and draft.quantity in (None, event.quantity)
@@ -506,7 +508,10 @@ def object_to_event(session: Session, event_id: str, *, reason: str, now: dateti
     if len(reason) > OBJECTION_MAX_LENGTH:
         raise Invalid("reason is too long", max_length=OBJECTION_MAX_LENGTH)
     event = session.scalar(
-        sa.select(EarningEvent).where(EarningEvent.id == event_id).with_for_update(of=_events)
+        sa.select(EarningEvent)
+        .where(EarningEvent.id == event_id)
+        .with_for_update(of=_events)
+        .execution_options(populate_existing=True)  # the status as it is after the lock wait
     )
     if event is None:
         raise errors.EventNotFound(event=event_id)

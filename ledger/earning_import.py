@@ -15,11 +15,13 @@ line of one sheet within the community. Rows are judged like any other event, in
 """
 
 import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .clock import as_utc
 from .earning import EventDraft
 from .errors import Invalid
 from .models import NAME_MAX_LENGTH
@@ -29,6 +31,8 @@ REQUIRED_COLUMNS = ("member_ref", "activity", "occurred_at", "quantity", "row_id
 OPTIONAL_COLUMNS = ("recorded_by", "evidence")
 DEFAULT_RECORDED_BY = "paper sign-in sheet"
 MAX_SHEET_ROWS = 100_000
+# ASCII digits only ("²".isdigit() is true), at most what a day of minutes can need.
+QUANTITY_PATTERN = re.compile(r"[0-9]{1,6}")
 
 
 class SheetHeaderInvalid(Invalid):
@@ -70,13 +74,19 @@ def _when(value: str, zone: ZoneInfo) -> datetime:
             column="occurred_at",
             value=value,
         ) from exc
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    try:
+        return as_utc(moment)
+    except Invalid as exc:
+        raise SheetRowInvalid(
+            f"occurred_at {value!r} is out of range", column="occurred_at", value=value
+        ) from exc
 
 
 def _quantity(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not QUANTITY_PATTERN.fullmatch(value):
         raise SheetRowInvalid(
             f"quantity {value!r} is not a whole number of minutes", column="quantity", value=value
         )

@@ -95,7 +95,7 @@ def export_beancount(session: Session, community: Community, *, now: datetime) -
     )
     closing_on = max(day(last_posted) + timedelta(days=1) if last_posted else day(now), day(now))
 
-    yield f"; pointsbank export of community {community.slug} ({community.name})"
+    yield f"; pointsbank export of community {community.slug}"
     yield f"; generated at {now.isoformat()}; balances asserted as of {closing_on.isoformat()}"
     yield f'option "title" {_quote(community.name)}'
     yield ""

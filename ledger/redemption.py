@@ -170,6 +170,15 @@ def _release_holds(session: Session, holds, *, now: datetime) -> None:
         void_pending(session, hold.entry_id, now=now)
 
 
+def release_expired_holds(session: Session, member_id: str, *, now: datetime) -> int:
+    """Void the member's holds past their expiry (stock back, points released) before another of
+    their debits is checked, so an expired hold never stands in the way; returns how many."""
+    expired = _expired_holds_of(session, member_id, now)
+    if expired:
+        _release_holds(session, expired, now=now)
+    return len(expired)
+
+
 def redeem(
     session: Session,
     shop: Shop,

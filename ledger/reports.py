@@ -270,7 +270,12 @@ def community_report(
     for kind, unit, amount in session.execute(
         sa.select(Entry.kind, Posting.unit, sa.func.sum(Posting.amount))
         .join(Posting, Posting.entry_id == Entry.id)
-        .where(Entry.community_id == community.id, Entry.status == "pending")
+        .where(
+            Entry.community_id == community.id,
+            Entry.status == "pending",
+            # A hold past its expiry no longer counts, even before the sweep voids it.
+            sa.or_(Entry.expires_at.is_(None), Entry.expires_at > now),
+        )
         .group_by(Entry.kind, Posting.unit)
     ):
         report.pending[(kind, unit)] = int(amount)

@@ -63,7 +63,8 @@ TRANSITIONS = {
     "complete": (("assigned",), "completed"),
     "confirm": (("completed",), "confirmed"),
     "rate": (("confirmed",), "rated"),
-    "cancel": (("open", "assigned"), "cancelled"),
+    # From "completed" only staff cancel: a disputed service, whose hold must not stay forever.
+    "cancel": (("open", "assigned", "completed"), "cancelled"),
 }
 assert {target for _, target in TRANSITIONS.values()} | {"open"} == set(SERVICE_STATES)
 
@@ -100,6 +101,8 @@ def refusal(service: Service, action: str, actor: Actor) -> str | None:
         if actor.member_id == service.volunteer_id:
             return None
         return "only the volunteer on this service completes it"
+    if action == "cancel" and service.state == "completed":
+        return "a completed service is confirmed, or cancelled by staff if it is disputed"
     if action in REQUESTER_STEPS:
         if actor.member_id == service.requester_id:
             return None
@@ -339,10 +342,12 @@ def complete(
         )
     if minutes != estimate:
         # Release first: the funder's held estimate counts towards what it can pay for the actual.
-        void_pending(session, service.entry_id, now=now)
-        service.entry_id = _hold(
-            session, service, service.volunteer_id, minutes, now=now, api_key_id=api_key_id
-        )
+        # In a savepoint, so a refused overrun leaves the original hold standing.
+        with session.begin_nested():
+            void_pending(session, service.entry_id, now=now)
+            service.entry_id = _hold(
+                session, service, service.volunteer_id, minutes, now=now, api_key_id=api_key_id
+            )
     service.minutes_actual = minutes
     service.state = "completed"
     service.completed_at = now

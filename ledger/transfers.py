@@ -25,6 +25,7 @@ from .balances import current_balance
 from .communities import get_member, member_account, system_account
 from .journal import EntryDraft, EntryRecord, PostingDraft, post_entry
 from .models import MEMO_MAX_LENGTH, UNITS, AccountBalance, Member
+from .redemption import release_expired_holds
 
 LOVE_BANK = "love_bank"  # the ``to`` of a donation
 GIVING_FLOOR = 0
@@ -80,29 +81,33 @@ def give(
             raise tb.CannotGiveToSelf(member=to)
         kind, target = "transfer", member_account(session, recipient.id, unit)
         details = {"from_member": giver.id, "to_member": recipient.id}
+    if unit == "points":
+        release_expired_holds(session, giver.id, now=now)  # only shops hold points
     available = current_balance(session, source.id).available
     if available - amount < GIVING_FLOOR:
         raise _short_of(source.id, available, amount, unit)
-    record = post_entry(
-        session,
-        EntryDraft(
-            community_id=giver.community_id,
-            kind=kind,
-            postings=[PostingDraft(source.id, target.id, unit, amount)],
-            memo=memo.strip(),
-            details=details,
-            api_key_id=api_key_id,
-        ),
-        now=now,
-    )
-    # The row is ours until commit now: this is the test that holds under concurrent gifts.
-    row = session.execute(
-        sa.select(AccountBalance.posted, AccountBalance.pending_out).where(
-            AccountBalance.account_id == source.id
+    # A savepoint: a gift refused by the re-check below leaves nothing behind.
+    with session.begin_nested():
+        record = post_entry(
+            session,
+            EntryDraft(
+                community_id=giver.community_id,
+                kind=kind,
+                postings=[PostingDraft(source.id, target.id, unit, amount)],
+                memo=memo.strip(),
+                details=details,
+                api_key_id=api_key_id,
+            ),
+            now=now,
         )
-    ).one()
-    if row.posted - row.pending_out < GIVING_FLOOR:
-        raise _short_of(source.id, row.posted - row.pending_out + amount, amount, unit)
+        # The row is ours until commit now: this is the test that holds under concurrent gifts.
+        row = session.execute(
+            sa.select(AccountBalance.posted, AccountBalance.pending_out).where(
+                AccountBalance.account_id == source.id
+            )
+        ).one()
+        if row.posted - row.pending_out < GIVING_FLOOR:
+            raise _short_of(source.id, row.posted - row.pending_out + amount, amount, unit)
     return record
 
 

@@ -364,3 +364,50 @@ def test_the_earning_endpoints_are_documented(client):
     ):
         assert path in paths, path
     assert {"EventRequest", "Event", "RulePut", "Batch"} <= set(spec["components"]["schemas"])
+
+
+def test_reversing_a_mistaken_award_frees_its_cap_room(client, town, balance):
+    """Staff reverse a meeting award booked to the wrong resident: the event shows voided, the
+    points are gone and the day's room is back for a real meeting."""
+    set_rule(
+        client, town, "deliberation.attend", points=5, caps=[{"period": "day", "max_count": 1}]
+    )
+    wrong = report(client, town, "deliberation.attend", local(18, 9), "meet-wrong").json
+    reversal = client.post(
+        f"/v1/entries/{wrong['entry']}/reversal",
+        json={"reason": "signed in for the wrong resident"},
+        headers=town["staff"],
+    )
+    assert reversal.status_code == 201, reversal.json
+    shown = client.get(f"/v1/events/{wrong['id']}", headers=town["staff"]).json
+    assert shown["status"] == "voided"
+    assert balance(town["resident"]["points_account"])["posted"] == 0
+    real = report(client, town, "deliberation.attend", local(18, 19), "meet-real").json
+    assert real["points_awarded"] == 5
+
+
+def test_a_source_id_reused_for_another_community_is_a_conflict_not_a_replay(
+    client, town, make_community, make_member, make_key
+):
+    """An app serving two communities that reuses a source_id is told 409, not handed back the
+    first community's event as if it were this one."""
+    make_community("xinhua", "新华社区")
+    neighbour = make_member("xinhua", "R-017", "王秀英")
+    set_rule(client, town, "deliberation.attend", points=5)
+    both = make_key("integrator", community=["qianjiang", "xinhua"])
+    first = report(client, town, "deliberation.attend", local(18, 9), "tablet/1", headers=both)
+    assert first.status_code == 201
+    again = client.post(
+        "/v1/events",
+        json={
+            "community": "xinhua",
+            "activity": "deliberation.attend",
+            "member_ref": neighbour["external_ref"],
+            "occurred_at": local(18, 9).isoformat(),
+            "source_id": "tablet/1",
+            "recorded_by": "R-001",
+        },
+        headers=both,
+    )
+    assert again.status_code == 409, again.json
+    assert again.json["type"] == "/problems/source-id-reused"

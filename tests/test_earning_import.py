@@ -103,19 +103,24 @@ def test_a_corrected_line_imports_on_the_next_run(database_url, sheet, session):
 
 
 def test_rows_that_break_rules_are_reported_and_the_rest_import(database_url, sheet):
-    """An unknown resident, an unknown activity and zero minutes are each reported by line."""
+    """An unknown resident, an unknown activity, zero minutes, a quantity that is not a number
+    and a date out of range are each reported by line."""
     sheet.write_text(
         "member_ref,activity,occurred_at,quantity,row_id\n"
         f"R-404,cleanup.join,{datetime.now(UTC).isoformat()},,X/1\n"
         f"R-001,karaoke.sing,{datetime.now(UTC).isoformat()},,X/2\n"
         f"R-001,cleanup.join,{datetime.now(UTC).isoformat()},,X/3\n"
         f"R-002,volunteer.hour,{datetime.now(UTC).isoformat()},0,X/4\n"
+        f"R-002,volunteer.hour,{datetime.now(UTC).isoformat()},²,X/5\n"
+        "R-002,volunteer.hour,0001-01-01 00:00,60,X/6\n"
     )
     result = pointsbank(database_url, "import-events", str(sheet), "--community", "qianjiang")
     assert result.returncode == 1
     assert "line 2: member-not-found" in result.stderr
     assert "line 3: rule-not-found" in result.stderr
     assert "line 5: quantity-not-positive" in result.stderr
+    assert "line 6: sheet-row-invalid" in result.stderr  # a superscript two is no number
+    assert "line 7: sheet-row-invalid" in result.stderr  # year 1 has no UTC form in Shanghai
     assert "1 awarded" in result.stdout
 
 

@@ -108,6 +108,18 @@ def test_account_names_follow_the_kinds(app, make_community, make_member, grant,
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def test_a_name_with_a_line_break_cannot_break_the_ledger(app, make_community, tmp_path):
+    """A community name with a newline stays inside its quoted title; bean-check accepts the file."""
+    make_community("nl", "潜江\n社区\r\n2026-01-01 open Assets:Forged")
+    path = export_to(app, tmp_path, "nl")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert not any(line.endswith("open Assets:Forged") for line in lines)
+    checked = subprocess.run(
+        [BEAN_CHECK, str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_exporting_an_unknown_community_fails(app):
     """An unknown slug is an error, not an empty ledger."""
     result = app.test_cli_runner().invoke(cli, ["export", "--community", "nowhere"])

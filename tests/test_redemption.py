@@ -271,3 +271,37 @@ def test_a_redemption_is_undone_by_a_refund_not_by_reversal(
     assert response.status_code == 409
     assert response.json["type"] == "/problems/not-reversible"
     assert "refund" in response.json["detail"]
+
+
+def test_an_expired_hold_stops_counting_for_reads_and_gifts_before_the_sweep(
+    client, supermarket, resident, redeem, balance, make_key, make_member, clock
+):
+    """Thirty-one minutes after a forgotten hold, the points show as available and can be given."""
+    wang = resident(100)
+    daughter = make_member("qianjiang", display_name="王小红")
+    held = redeem(wang, points=100, memo="预订年货", capture=False).json
+    assert balance(wang["points_account"])["available"] == 0
+    clock.advance(minutes=31)
+    account = balance(wang["points_account"])
+    assert (account["posted"], account["pending_out"], account["available"]) == (100, 0, 100)
+    gift = client.post(
+        "/v1/transfers",
+        json={"to": daughter["id"], "unit": "points", "amount": 50, "memo": "给女儿"},
+        headers=make_key("member", member=wang["id"]),
+    )
+    assert gift.status_code == 201, gift.json
+    shown = client.get(f"/v1/redemptions/{held['id']}", headers=supermarket.shop_key).json
+    assert shown["status"] == "voided"
+    assert balance(wang["points_account"])["available"] == 50
+
+
+def test_a_replayed_refusal_is_still_a_problem_document(client, supermarket, resident):
+    """A wrong code sent twice with one Idempotency-Key is replayed as problem+json."""
+    wang = resident(100)
+    body = {"member": wang["id"], "consent": {"code": "000000"}, "points": 5, "memo": "x"}
+    headers = {**supermarket.shop_key, "Idempotency-Key": "till-7-wrong-code"}
+    first = client.post("/v1/redemptions", json=body, headers=headers)
+    second = client.post("/v1/redemptions", json=body, headers=headers)
+    assert first.status_code == second.status_code == 422
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert first.mimetype == second.mimetype == "application/problem+json"

@@ -220,3 +220,13 @@ def test_sweeps_running_at_once_void_each_expired_hold_once(
         f"/v1/shops/{supermarket.shop['id']}/items", headers=supermarket.shop_key
     ).json["items"]
     assert {i["sku"]: i["stock"] for i in items}["soy-sauce"] == 2
+
+
+def test_tills_creating_one_item_at_once_get_one_201_and_conflicts(app, supermarket):
+    """Eight staff screens add the same sku together: one creates it, the rest are told 409."""
+    item = {"sku": "rice-5kg", "name": "大米 5kg", "price_points": 120, "stock": 3}
+    path = f"/v1/shops/{supermarket.shop['id']}/items"
+    results = run_together(app, [(path, item, supermarket.staff)] * 8)
+    statuses = sorted(r.status_code for r in results)
+    assert statuses.count(201) == 1
+    assert set(statuses) == {201, 409}, [r.json for r in results]

@@ -255,17 +255,28 @@ def test_cancelling_an_accepted_request_releases_the_hold(street, balance):
     assert (again.status_code, again.json["state"]) == (409, "cancelled")
 
 
-def test_a_completed_service_can_no_longer_be_cancelled(street):
-    """Once the volunteer has served, cancelling is a 409 that names the state."""
+def test_a_disputed_completion_is_cancelled_by_staff_and_releases_the_hold(street, balance):
+    """After 完成, only staff may cancel (a dispute); the hold goes; after confirming, nobody."""
     requester, volunteer = street.resident("甲"), street.resident("乙")
     service_id = street.request(requester["key"], 30).json["id"]
     street.step(service_id, "accept", volunteer["key"])
-    street.step(service_id, "complete", volunteer["key"], {"minutes": 30})
-    refused = street.step(service_id, "cancel", street.staff)
+    street.step(service_id, "complete", volunteer["key"], {"minutes": 45})
+    assert balance(requester["minutes_account"])["pending_out"] == 45
+    by_requester = street.step(service_id, "cancel", requester["key"])
+    assert by_requester.status_code == 403
+    by_staff = street.step(service_id, "cancel", street.staff)
+    assert by_staff.status_code == 200, by_staff.json
+    assert by_staff.json["state"] == "cancelled"
+    assert balance(requester["minutes_account"])["pending_out"] == 0
+    assert balance(volunteer["minutes_account"])["posted"] == 0
+
+    served = street.request(requester["key"], 30).json["id"]
+    serve(street, served, volunteer, 30, requester["key"])
+    refused = street.step(served, "cancel", street.staff)
     assert refused.status_code == 409
     assert refused.json["type"] == "/problems/service-state-conflict"
-    assert (refused.json["state"], refused.json["action"]) == ("completed", "cancel")
-    assert refused.json["allowed_from"] == ["open", "assigned"]
+    assert (refused.json["state"], refused.json["action"]) == ("confirmed", "cancel")
+    assert refused.json["allowed_from"] == ["open", "assigned", "completed"]
 
 
 def test_a_second_rating_is_a_conflict(street):
@@ -452,3 +463,17 @@ def test_a_member_lists_their_requests_and_the_services_they_gave(street):
     ).json
     assert [s["id"] for s in taken["items"]] == [ids[2], ids[0]]
     assert street.client.get(path, headers=volunteer["key"]).status_code == 404
+
+
+def test_a_member_sees_open_requests_and_their_own_services_only(street):
+    """A neighbour sees the open board, but not how someone else's service went."""
+    requester, volunteer = street.resident("甲"), street.resident("乙")
+    neighbour = street.resident("丙")
+    service_id = street.request(requester["key"], 30).json["id"]
+    url = f"/v1/services/{service_id}"
+    assert street.client.get(url, headers=neighbour["key"]).status_code == 200  # open
+    serve(street, service_id, volunteer, 30, requester["key"])
+    assert street.client.get(url, headers=neighbour["key"]).status_code == 404
+    assert street.client.get(url, headers=requester["key"]).status_code == 200
+    assert street.client.get(url, headers=volunteer["key"]).status_code == 200
+    assert street.client.get(url, headers=street.staff).status_code == 200

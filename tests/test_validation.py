@@ -181,6 +181,7 @@ def test_a_failed_posting_in_a_multi_posting_entry_writes_none_of_it(
         {"slug": "Bad Slug", "name": "x"},
         {"slug": "ok-slug", "name": ""},
         {"slug": "ok-slug", "name": "x", "timezone": "Mars/Olympus"},
+        {"slug": "ok-slug", "name": "x", "timezone": "America"},
         {"slug": "ok-slug", "name": "x", "time_floor_minutes": 10},
         {"slug": "ok-slug", "name": "x", "time_floor_minutes": -(10**7)},
         {"slug": "ok-slug", "name": "x\x00"},
@@ -244,3 +245,49 @@ def test_problem_bodies_are_json_with_the_standard_members(client, admin):
     body = json.loads(response.data)
     assert response.status_code == 404
     assert {"type", "title", "status", "instance"} <= set(body)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/entries/%00", "/v1/accounts/acc_%00/statement", "/v1/communities/%00", "/v1/members/%00"],
+)
+def test_a_nul_byte_in_a_path_is_a_404(client, admin, path):
+    """No stored id can hold a NUL byte, so such a path names nothing."""
+    response = client.get(path, headers=admin)
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_forged_cursor_with_unstorable_text_is_refused(client, admin):
+    """A cursor decoding to a NUL byte or a lone surrogate is a 422, not a database error."""
+    import base64
+
+    for key in ('["\\u0000"]', '["\\ud800"]'):
+        cursor = base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+        response = client.get("/v1/communities", query_string={"cursor": cursor}, headers=admin)
+        assert response.status_code == 422, key
+
+
+def test_a_lone_surrogate_in_text_is_refused(client, admin):
+    """Text that is not valid Unicode cannot be stored, so it is a validation error."""
+    response = client.post(
+        "/v1/communities",
+        data='{"slug": "odd", "name": "\\ud800"}',
+        headers=admin,
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "name"
+
+
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_an_instant_with_no_utc_form_is_refused(client, admin, world, instant):
+    """Year 1 east of Greenwich and year 9999 west of it do not exist in UTC: 422."""
+    _, member = world
+    response = client.get(
+        f"/v1/accounts/{member['points_account']}/balance",
+        query_string={"as_of": instant},
+        headers=admin,
+    )
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
