@@ -7,7 +7,8 @@ Invariants:
 - every check locks the member's ``member_consents`` row first, so concurrent tries are counted
   one after another and a code cannot be spent twice;
 - after ``MAX_FAILED_ATTEMPTS`` wrong codes or PINs in a row the member is locked for
-  ``LOCK_DURATION``: while locked even the right code or PIN is refused (and not used up);
+  ``LOCK_DURATION``, doubled for each lock since the last accepted try (at most
+  ``MAX_LOCK_DURATION``): while locked even the right code or PIN is refused (and not used up);
 - a wrong try must be counted although the redemption is refused, so :func:`check_consent`
   returns the refusal instead of raising it: the caller commits the counter and answers with it.
 """
@@ -32,6 +33,9 @@ CONSENT_CODE_DIGITS = 6
 CONSENT_CODE_TTL = timedelta(minutes=5)
 MAX_FAILED_ATTEMPTS = 5
 LOCK_DURATION = timedelta(minutes=15)
+# Each further lock without an accepted try in between lasts twice as long, up to a day: five
+# guesses a day at most, so a till cannot walk through a 4-digit PIN space.
+MAX_LOCK_DURATION = timedelta(days=1)
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 8
 # argon2id at the RFC 9106 "low memory" end: tens of milliseconds per check, which an attacker
@@ -166,21 +170,24 @@ def check_consent(
         accepted = _pin_matches(session, row, str(consent.get("pin", "")), now)
         method = "pin"
     if accepted:
-        if row.failed_attempts:
+        if row.failed_attempts or row.locks_in_a_row:
             session.execute(
                 _consents.update()
                 .where(_consents.c.member_id == member_id)
-                .values(failed_attempts=0, updated_at=now)
+                .values(failed_attempts=0, locks_in_a_row=0, updated_at=now)
             )
         return None
     failures = row.failed_attempts + 1
-    locked_until = now + LOCK_DURATION if failures >= MAX_FAILED_ATTEMPTS else None
+    locked_until = None
+    if failures >= MAX_FAILED_ATTEMPTS:
+        locked_until = now + min(LOCK_DURATION * 2**row.locks_in_a_row, MAX_LOCK_DURATION)
     session.execute(
         _consents.update()
         .where(_consents.c.member_id == member_id)
         .values(
             failed_attempts=0 if locked_until else failures,
             locked_until=locked_until if locked_until else row.locked_until,
+            locks_in_a_row=row.locks_in_a_row + (1 if locked_until else 0),
             updated_at=now,
         )
     )

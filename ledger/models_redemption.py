@@ -65,11 +65,16 @@ class MemberConsent(Base):
     """One row per member: the PIN hash and the wrong-attempt counter, locked on every check."""
 
     __tablename__ = "member_consents"
-    __table_args__ = (sa.CheckConstraint("failed_attempts >= 0", name="attempts_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("failed_attempts >= 0", name="attempts_not_negative"),
+        sa.CheckConstraint("locks_in_a_row >= 0", name="locks_not_negative"),
+    )
 
     member_id: Mapped[str] = mapped_column(sa.ForeignKey("members.id"), primary_key=True)
     pin_hash: Mapped[str | None] = mapped_column(sa.String(PIN_HASH_MAX_LENGTH))
     failed_attempts: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    # Locks since the last accepted code or PIN: each one lasts twice as long as the one before.
+    locks_in_a_row: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     locked_until = mapped_column(UTCDateTime)
     updated_at = mapped_column(UTCDateTime, nullable=False)
 

@@ -164,3 +164,22 @@ def test_codes_and_pins_refuse_an_idempotency_key(client, supermarket, resident)
         headers={**supermarket.staff, "Idempotency-Key": "k1"},
     )
     assert response.status_code == 400
+
+
+def test_each_lock_in_a_row_lasts_twice_as_long_until_a_right_try(
+    supermarket, resident, redeem, fresh_code, clock
+):
+    """A till guessing a PIN meets 15, 30, then 60 minutes of lock; the right code resets it."""
+    clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
+    wang = resident(100)
+
+    def five_wrong():
+        for _ in range(MAX_FAILED_ATTEMPTS):
+            wrong = redeem(wang, lines=[("seeds", 1)], consent={"pin": "0000"})
+        return datetime.fromisoformat(wrong.json["locked_until"]) - clock.now()
+
+    for expected in (LOCK_DURATION, 2 * LOCK_DURATION, 4 * LOCK_DURATION):
+        assert five_wrong() == expected
+        clock.advance(seconds=expected.total_seconds() + 1)
+    assert redeem(wang, lines=[("seeds", 1)], consent={"code": fresh_code(wang)}).status_code == 201
+    assert five_wrong() == LOCK_DURATION

@@ -57,8 +57,12 @@ def upgrade():
         sa.Column("failed_attempts", sa.Integer(), server_default="0", nullable=False),
         sa.Column("locked_until", ledger.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("updated_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locks_in_a_row", sa.Integer(), server_default="0", nullable=False),
         sa.CheckConstraint(
             "failed_attempts >= 0", name=op.f("ck_member_consents_attempts_not_negative")
+        ),
+        sa.CheckConstraint(
+            "locks_in_a_row >= 0", name=op.f("ck_member_consents_locks_not_negative")
         ),
         sa.ForeignKeyConstraint(
             ["member_id"], ["members.id"], name=op.f("fk_member_consents_member_id_members")
