@@ -34,6 +34,13 @@ from .redemption_schemas import (
 from .schemas import PageQuery
 from .writes import write
 
+
+def yuan(fen: int) -> str:
+    """Integer fen as a yuan string, sign first: -150 is "-1.50"."""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
 blp = Blueprint("shops", __name__, url_prefix="/v1", description="Shops, catalogue, settlements")
 
 
@@ -72,7 +79,7 @@ def settlement_view(record, *, with_items: bool) -> dict:
         "points": record.points,
         "fen_per_point": record.fen_per_point,
         "money_due_fen": record.money_due_fen,
-        "money_due_yuan": f"{record.money_due_fen // 100}.{record.money_due_fen % 100:02d}",
+        "money_due_yuan": yuan(record.money_due_fen),
         "created_at": record.created_at,
     }
     if with_items:

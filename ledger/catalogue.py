@@ -1,8 +1,10 @@
 """Shops, their catalogues, and the community's redemption settings (the money rate).
 
 Invariants:
-- a shop owns exactly one points account, kind "shop", owner = the shop id, floor 0: redeemed
-  points land there and settlements take them back to issuance, so it never goes negative;
+- a shop owns exactly one points account, kind "shop", owner = the shop id, with no floor:
+  redeemed points land there and settlements take them back to issuance; a refund of a sale
+  already settled takes it below zero (points the shop owes back), which the next settlement
+  nets;
 - an item's price is a positive number of points; its stock is a count that never goes below 0,
   or NULL for unlimited; changing either never touches a past redemption (lines keep their price);
 - a community without settings of its own settles at ``DEFAULT_FEN_PER_POINT``.
@@ -35,7 +37,7 @@ def create_shop(session: Session, community: Community, *, name: str, now: datet
         owner_id=shop_id,
         kind=SHOP_ACCOUNT_KIND,
         unit="points",
-        floor=0,
+        floor=None,
         now=now,
     )
     shop = Shop(

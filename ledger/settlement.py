@@ -4,9 +4,11 @@ Invariants:
 - a settlement covers every captured redemption and every refund of the shop not yet settled,
   each exactly once (``settlement_id`` is set once, under the shop row's lock);
 - its points = redeemed - refunded over what it covers; they move from the shop's account back to
-  the community's points issuance account in one entry of kind "settlement";
+  the community's points issuance account in one entry of kind "settlement" (the other way when
+  refunds of sales settled before outweigh the new sales: then the money due is negative, what
+  the shop owes back);
 - the money due is points x the community's rate (integer fen per point), fixed on the settlement;
-- the shop's balance = captured - refunded - settled, so it always covers the next settlement.
+- the shop's balance = captured - refunded - settled, so every settlement brings it back to 0.
 """
 
 from datetime import datetime
@@ -53,14 +55,17 @@ def settle_shop(
     points = redeemed_points - refunded_points
     settlement_id = new_id("stl")
     entry_id = None
-    if points > 0:
+    if points != 0:
         issuance = system_account(session, shop.community_id, "issuance", "points")
+        settle = PostingDraft(shop.account_id, issuance.id, "points", points)
+        if points < 0:
+            settle = PostingDraft(issuance.id, shop.account_id, "points", -points)
         entry_id = post_entry(
             session,
             EntryDraft(
                 community_id=shop.community_id,
                 kind="settlement",
-                postings=[PostingDraft(shop.account_id, issuance.id, "points", points)],
+                postings=[settle],
                 memo=f"settlement of {shop.name}",
                 details={"shop": shop.id, "settlement": settlement_id},
                 cause_id=settlement_id,

@@ -159,3 +159,36 @@ def test_settlements_equal_captured_minus_refunded(
     world.settle(0)
     assert world.settled_points == world.captured - world.refunded
     assert balance(world.shop["account"]["id"])["posted"] == 0
+
+
+def test_a_sale_refunded_after_its_settlement_is_netted_by_the_next(
+    client, supermarket, resident, redeem, balance
+):
+    """Seeds sold and settled, then refunded: the shop owes 20 points, the next settlement takes
+    them back from issuance's side and states the money the shop owes."""
+    wang = resident(100)
+    sale = redeem(wang, lines=[("seeds", 1)]).json
+    shop_id = supermarket.shop["id"]
+    first = client.post(f"/v1/shops/{shop_id}/settlements", headers=supermarket.staff)
+    assert first.status_code == 201 and first.json["points"] == 20
+    refund = client.post(
+        f"/v1/redemptions/{sale['id']}/refund",
+        json={"lines": [{"sku": "seeds", "quantity": 1}]},
+        headers=supermarket.shop_key,
+    )
+    assert refund.status_code == 201, refund.json
+    assert balance(wang["points_account"])["available"] == 100
+    shop_account = supermarket.shop["account"]["id"]
+    assert balance(shop_account)["posted"] == -20
+    second = client.post(f"/v1/shops/{shop_id}/settlements", headers=supermarket.staff)
+    assert second.status_code == 201, second.json
+    assert (second.json["points"], second.json["money_due_fen"]) == (-20, -200)
+    assert second.json["money_due_yuan"] == "-2.00"
+    assert balance(shop_account)["posted"] == 0
+
+
+def test_money_is_written_with_its_sign_first():
+    """-150 fen is -1.50 yuan, not -2.50."""
+    from api.shops import yuan
+
+    assert [yuan(f) for f in (0, 5, 150, -150, -5)] == ["0.00", "0.05", "1.50", "-1.50", "-0.05"]
