@@ -17,6 +17,7 @@ from .extensions import db
 
 DEFAULT_BIND = "127.0.0.1:8000"
 DEFAULT_WORKERS = 2
+DEMO_URL = f"http://{DEFAULT_BIND}"
 
 
 @click.group(
@@ -137,6 +138,16 @@ def demo_command():
     click.echo(f"demo community '{keys.pop('community')}' is ready; member {keys.pop('member_id')}")
     for role, token in keys.items():
         click.echo(f"{role:<11} {token}")
+    # How to call it, on stderr so that stdout stays one key per line for scripts.
+    click.echo(
+        "\nstart the service with `pointsbank serve`, then for example:\n"
+        f"  curl -H 'Authorization: Bearer {keys['staff']}' "
+        f"{DEMO_URL}/v1/communities/demo\n"
+        f"  curl -H 'Authorization: Bearer {keys['staff']}' "
+        f"'{DEMO_URL}/v1/communities/demo/members?limit=5'\n"
+        f"the API is described at {DEMO_URL}/openapi.json",
+        err=True,
+    )
 
 
 from .cli_audit import check_proof, export, seal  # noqa: E402
