@@ -7,7 +7,8 @@ Invariants the database enforces, besides what ``ledger/timebank.py`` checks in 
 - from completion on it has the actual minutes; it carries a rating (1 to 5 stars) exactly when
   it is in state ``rated``, so a service is rated at most once;
 - minutes are positive integers.
-The state only ever moves along ``timebank.TRANSITIONS``, by a conditional UPDATE on ``state``.
+The state only ever moves along ``timebank.TRANSITIONS``; each step first locks the service's row
+(``SELECT ... FOR UPDATE``) and checks the state there.
 """
 
 import sqlalchemy as sa

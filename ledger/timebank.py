@@ -177,7 +177,7 @@ def _community_member(session: Session, member_id: str, community_id: str, error
     return member
 
 
-def _can_receive(session: Session, account) -> int:
+def _minutes_it_can_pay(session: Session, account) -> int:
     """How many more minutes the account can pay for before it reaches its floor."""
     return current_balance(session, account.id).available - account.floor
 
@@ -201,13 +201,16 @@ def request_service(
     """
     _community_member(session, requester_id, community_id, tb.RequesterNotFound)
     _check_minutes(minutes_estimate, "minutes_estimate")
+    title, category = title.strip(), category.strip()
+    if not title or not category:
+        raise errors.Invalid("a service needs a title and a category that are not blank")
     if funded_by not in SERVICE_FUNDERS:
         raise tb.UnknownFunder(funded_by=funded_by, funders=list(SERVICE_FUNDERS))
     if funded_by == "requester":
         funder = member_account(session, requester_id, "minutes")
     else:
         funder = system_account(session, community_id, "love_bank", "minutes")
-    room = _can_receive(session, funder)
+    room = _minutes_it_can_pay(session, funder)
     if room < minutes_estimate:
         raise tb.FunderCannotCover(
             f"the {funded_by.replace('_', ' ')} can pay for {max(room, 0)} more minutes; "
@@ -220,8 +223,8 @@ def request_service(
         id=new_id("svc"),
         community_id=community_id,
         requester_id=requester_id,
-        title=title.strip(),
-        category=category.strip(),
+        title=title,
+        category=category,
         funded_by=funded_by,
         funder_account_id=funder.id,
         minutes_estimate=minutes_estimate,

@@ -477,3 +477,12 @@ def test_a_member_sees_open_requests_and_their_own_services_only(street):
     assert street.client.get(url, headers=requester["key"]).status_code == 200
     assert street.client.get(url, headers=volunteer["key"]).status_code == 200
     assert street.client.get(url, headers=street.staff).status_code == 200
+
+
+def test_a_request_with_a_blank_title_or_category_is_refused(street):
+    """Spaces are not a title: the board would show an empty card."""
+    requester = street.resident("甲")
+    for title, category in (("   ", "errand"), ("帮忙", "  ")):
+        refused = street.request(requester["key"], 30, title=title, category=category)
+        assert refused.status_code == 422, refused.json
+        assert refused.mimetype == "application/problem+json"
