@@ -239,7 +239,11 @@ def index(slug, limit, cursor=None, status=None, member=None):
         member_id=member_id or member,
         api_key_id=api_key_id,
     )
-    return {"items": [event_view(e, slug) for e in page.items], "next_cursor": page.next_cursor}
+    entries = earning.award_entry_ids(db.session, [e.id for e in page.items])
+    return {
+        "items": [event_view(e, slug, entries.get(e.id)) for e in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 @blp.route("/events/<event_id>/objection", methods=["POST"])

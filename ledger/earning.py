@@ -494,8 +494,19 @@ def get_event(session: Session, event_id: str) -> EarningEvent:
 
 
 def award_entry_id(session: Session, event_id: str) -> str | None:
-    return session.scalar(
-        sa.select(Entry.id).where(Entry.cause_id == event_id, Entry.kind == "award")
+    return award_entry_ids(session, [event_id]).get(event_id)
+
+
+def award_entry_ids(session: Session, event_ids) -> dict[str, str]:
+    """{event id: its award entry id}, in one query for a page of events."""
+    if not event_ids:
+        return {}
+    return dict(
+        session.execute(
+            sa.select(Entry.cause_id, Entry.id).where(
+                Entry.cause_id.in_(list(event_ids)), Entry.kind == "award"
+            )
+        ).all()
     )
 
 
