@@ -1,12 +1,16 @@
 """Communities and their members."""
 
-import sqlalchemy as sa
 from flask_smorest import Blueprint
 
 from ledger import errors
-from ledger.balances import decode_cursor, encode_cursor
-from ledger.communities import create_community, create_member, get_community, get_member
-from ledger.models import Community, Member
+from ledger.communities import (
+    create_community,
+    create_member,
+    get_community,
+    get_member,
+    list_communities,
+    list_members,
+)
 
 from .accounts import accounts_view
 from .auth import principal, roles, visible
@@ -77,16 +81,13 @@ def create(body):
 def index(limit, cursor=None):
     """The communities this key belongs to (all of them, for admin), by slug."""
     who = principal()
-    query = sa.select(Community).order_by(Community.slug).limit(limit + 1)
-    if not who.is_admin:
-        query = query.where(Community.id.in_(who.community_ids))
-    if cursor:
-        (after,) = decode_cursor(cursor, str)
-        query = query.where(Community.slug > after)
-    rows = db.session.scalars(query).all()
-    page = rows[:limit]
-    more = len(rows) > limit
-    return {"items": page, "next_cursor": encode_cursor(page[-1].slug) if more else None}
+    page = list_communities(
+        db.session,
+        only_ids=None if who.is_admin else who.community_ids,
+        limit=limit,
+        cursor=cursor,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @blp.route("/communities/<slug>")
@@ -114,21 +115,8 @@ def create_member_view(body, slug):
 def members_index(slug, limit, cursor=None):
     """The community's members, oldest first (staff)."""
     community = staff_community(slug)
-    query = (
-        sa.select(Member)
-        .where(Member.community_id == community.id)
-        .order_by(Member.id)
-        .limit(limit + 1)
-    )
-    if cursor:
-        (after,) = decode_cursor(cursor, str)
-        query = query.where(Member.id > after)
-    rows = db.session.scalars(query).all()
-    page = rows[:limit]
-    return {
-        "items": [member_view(m) for m in page],
-        "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None,
-    }
+    page = list_members(db.session, community.id, limit=limit, cursor=cursor)
+    return {"items": [member_view(m) for m in page.items], "next_cursor": page.next_cursor}
 
 
 @blp.route("/members/<member_id>")

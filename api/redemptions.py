@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 
 from ledger import catalogue, redemption
 from ledger import redemption_errors as rerr
-from ledger.balances import decode_cursor, encode_cursor
 
 from .auth import principal, roles, visible
 from .clock import now
@@ -129,13 +128,11 @@ def show(redemption_id):
 def list_for_shop(shop_id, limit, cursor=None):
     """The shop's redemptions, newest first (the shop itself, or staff)."""
     shop = shop_for_reader(shop_id)
-    before = decode_cursor(cursor, str)[0] if cursor else None
-    rows = redemption.list_redemptions(db.session, shop.id, limit=limit, before_id=before)
-    page = rows[:limit]
+    page = redemption.list_redemptions(db.session, shop.id, limit=limit, cursor=cursor)
     at = now()
     return {
-        "items": [redemption_view(r, at=at) for r in page],
-        "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None,
+        "items": [redemption_view(r, at=at) for r in page.items],
+        "next_cursor": page.next_cursor,
     }
 
 

@@ -8,7 +8,6 @@ import numbers
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from ledger.balances import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT
 from ledger.ids import ID_MAX_LENGTH
 from ledger.journal import MAX_AMOUNT, MAX_POSTINGS_PER_ENTRY
 from ledger.models import (
@@ -18,6 +17,7 @@ from ledger.models import (
     TIMEZONE_MAX_LENGTH,
     UNITS,
 )
+from ledger.paging import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT
 
 METADATA_MAX_KEYS = 20
 

@@ -4,12 +4,10 @@ Staff of the community manage shops, items, the rate and settlements; a shop key
 own shop, catalogue and settlements; residents of the community may browse a catalogue.
 """
 
-import sqlalchemy as sa
 from flask_smorest import Blueprint
 
 from ledger import balances, catalogue, settlement
 from ledger import redemption_errors as rerr
-from ledger.balances import decode_cursor, encode_cursor
 from ledger.communities import get_account
 from ledger.models import Community
 from ledger.models_redemption import Shop
@@ -134,18 +132,8 @@ def create_shop(body, slug):
 def list_shops(slug, limit, cursor=None):
     """The community's shops, oldest first (staff)."""
     community = staff_community(slug)
-    query = (
-        sa.select(Shop).where(Shop.community_id == community.id).order_by(Shop.id).limit(limit + 1)
-    )
-    if cursor:
-        (after,) = decode_cursor(cursor, str)
-        query = query.where(Shop.id > after)
-    rows = db.session.scalars(query).all()
-    page = rows[:limit]
-    return {
-        "items": [shop_view(s) for s in page],
-        "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None,
-    }
+    page = catalogue.list_shops(db.session, community.id, limit=limit, cursor=cursor)
+    return {"items": [shop_view(s) for s in page.items], "next_cursor": page.next_cursor}
 
 
 @blp.route("/shops/<shop_id>")
@@ -197,13 +185,8 @@ def update_item(body, shop_id, sku):
 def list_items(shop_id, limit, cursor=None):
     """The catalogue by sku (staff, the shop itself, and residents of its community)."""
     shop = shop_for_reader(shop_id, residents=True)
-    after = decode_cursor(cursor, str)[0] if cursor else None
-    rows = catalogue.list_items(db.session, shop.id, limit=limit, after_sku=after)
-    page = rows[:limit]
-    return {
-        "items": [item_view(i) for i in page],
-        "next_cursor": encode_cursor(page[-1].sku) if len(rows) > limit else None,
-    }
+    page = catalogue.list_items(db.session, shop.id, limit=limit, cursor=cursor)
+    return {"items": [item_view(i) for i in page.items], "next_cursor": page.next_cursor}
 
 
 @blp.route("/communities/<slug>/redemption-settings", methods=["PUT"])
@@ -244,12 +227,10 @@ def create_settlement(shop_id):
 def list_settlements(shop_id, limit, cursor=None):
     """The shop's settlements, newest first (staff, or the shop itself)."""
     shop = shop_for_reader(shop_id)
-    before = decode_cursor(cursor, str)[0] if cursor else None
-    rows = settlement.list_settlements(db.session, shop.id, limit=limit, before_id=before)
-    page = rows[:limit]
+    page = settlement.list_settlements(db.session, shop.id, limit=limit, cursor=cursor)
     return {
-        "items": [settlement_view(s, with_items=False) for s in page],
-        "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None,
+        "items": [settlement_view(s, with_items=False) for s in page.items],
+        "next_cursor": page.next_cursor,
     }
 
 

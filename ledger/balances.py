@@ -5,8 +5,6 @@ entries; available = posted - pending out. Statements and as-of balances are com
 postings themselves, ordered by ``(posted_at, entry id)``, so they never depend on the cache.
 """
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,9 +14,7 @@ from sqlalchemy.orm import Session
 from . import errors
 from .clock import as_utc
 from .models import Account, AccountBalance, Entry, Posting
-
-MAX_PAGE_LIMIT = 200
-DEFAULT_PAGE_LIMIT = 50
+from .paging import DEFAULT_PAGE_LIMIT, Page, check_limit, decode_cursor, encode_cursor
 
 
 @dataclass(frozen=True)
@@ -115,44 +111,6 @@ class StatementLine:
     posted_at: datetime
     amount: int
     balance: int
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list
-    next_cursor: str | None
-
-
-def encode_cursor(*key) -> str:
-    raw = json.dumps([k.isoformat() if isinstance(k, datetime) else k for k in key])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, *kinds) -> tuple:
-    """Parse an opaque cursor back into its key; ``kinds`` gives each part's type."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        parts = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(parts, list) or len(parts) != len(kinds):
-            raise ValueError
-        for part in parts:
-            # Text the database could not store cannot be a key it issued.
-            if isinstance(part, str) and ("\x00" in part or not part.isprintable()):
-                raise ValueError
-            if isinstance(part, str):
-                part.encode("utf-8")
-        return tuple(
-            as_utc(datetime.fromisoformat(p)) if kind is datetime else kind(p)
-            for p, kind in zip(parts, kinds, strict=True)
-        )
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise errors.Invalid("the cursor is not one this service issued", cursor=cursor) from exc
-
-
-def check_limit(limit: int) -> int:
-    if not 1 <= limit <= MAX_PAGE_LIMIT:
-        raise errors.Invalid("limit is out of range", limit=limit, max_limit=MAX_PAGE_LIMIT)
-    return limit
 
 
 def statement(

@@ -20,6 +20,7 @@ from .communities import open_account
 from .ids import new_id
 from .models import Community
 from .models_redemption import RedemptionSettings, Shop, ShopItem
+from .paging import Page, keyset_page
 
 SHOP_ACCOUNT_KIND = "shop"
 DEFAULT_FEN_PER_POINT = 10  # one point buys 0.10 yuan of goods unless staff set another rate
@@ -138,16 +139,16 @@ def update_item(
     return item
 
 
-def list_items(session: Session, shop_id: str, *, limit: int, after_sku: str | None):
-    query = (
-        sa.select(ShopItem)
-        .where(ShopItem.shop_id == shop_id)
-        .order_by(ShopItem.sku)
-        .limit(limit + 1)
-    )
-    if after_sku is not None:
-        query = query.where(ShopItem.sku > after_sku)
-    return session.scalars(query).all()
+def list_items(session: Session, shop_id: str, *, limit: int, cursor: str | None) -> Page:
+    """A shop's catalogue by sku."""
+    query = sa.select(ShopItem).where(ShopItem.shop_id == shop_id)
+    return keyset_page(session, query, ShopItem.sku, limit=limit, cursor=cursor)
+
+
+def list_shops(session: Session, community_id: str, *, limit: int, cursor: str | None) -> Page:
+    """A community's shops, oldest first."""
+    query = sa.select(Shop).where(Shop.community_id == community_id)
+    return keyset_page(session, query, Shop.id, limit=limit, cursor=cursor)
 
 
 def fen_per_point(session: Session, community_id: str) -> int:

@@ -15,6 +15,7 @@ from . import errors
 from .ids import new_id
 from .journal import UNFLOORED_SHARDS
 from .models import UNITS, Account, AccountBalance, Community, Member
+from .paging import Page, keyset_page
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MIN_TIME_FLOOR_MINUTES = -100 * 60  # no community lets a newcomer owe more than 100 hours
@@ -187,3 +188,19 @@ def get_account(session: Session, account_id: str) -> Account:
     if account is None:
         raise errors.AccountNotFound(account=account_id)
     return account
+
+
+def list_communities(
+    session: Session, *, only_ids=None, limit: int, cursor: str | None = None
+) -> Page:
+    """Communities by slug; ``only_ids`` narrows them to those a caller belongs to."""
+    query = sa.select(Community)
+    if only_ids is not None:
+        query = query.where(Community.id.in_(list(only_ids)))
+    return keyset_page(session, query, Community.slug, limit=limit, cursor=cursor)
+
+
+def list_members(session: Session, community_id: str, *, limit: int, cursor: str | None = None):
+    """A community's members, oldest first."""
+    query = sa.select(Member).where(Member.community_id == community_id)
+    return keyset_page(session, query, Member.id, limit=limit, cursor=cursor)

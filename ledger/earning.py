@@ -28,7 +28,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import earning_errors as errors
-from .balances import Page, check_limit, decode_cursor, encode_cursor
 from .clock import as_utc
 from .earning_caps import UsageMemo, judge, period_bounds, standings
 from .earning_rules import check_valid_at, version_in_force
@@ -44,6 +43,7 @@ from .journal import (
 )
 from .models import Account, Community, Entry, Member
 from .models_earning import OBJECTION_MAX_LENGTH, EarningEvent, EarningRule
+from .paging import Page, keyset_page
 
 BACKDATING_WINDOW = timedelta(days=31)  # a month's paper sheets may arrive late, not older
 CLOCK_SKEW = timedelta(minutes=5)  # a sign-in tablet's clock may run a little fast
@@ -596,22 +596,11 @@ def list_events(
 ) -> Page:
     """A community's events, oldest first; filtered by status (the public notice list is
     ``status="pending"``), member, or the key that posted them."""
-    check_limit(limit)
-    query = (
-        sa.select(EarningEvent)
-        .where(EarningEvent.community_id == community_id)
-        .order_by(EarningEvent.id)
-        .limit(limit + 1)
-    )
+    query = sa.select(EarningEvent).where(EarningEvent.community_id == community_id)
     if status is not None:
         query = query.where(EarningEvent.status == status)
     if member_id is not None:
         query = query.where(EarningEvent.member_id == member_id)
     if api_key_id is not None:
         query = query.where(EarningEvent.api_key_id == api_key_id)
-    if cursor:
-        (after,) = decode_cursor(cursor, str)
-        query = query.where(EarningEvent.id > after)
-    rows = list(session.scalars(query))
-    page = rows[:limit]
-    return Page(page, encode_cursor(page[-1].id) if len(rows) > limit else None)
+    return keyset_page(session, query, EarningEvent.id, limit=limit, cursor=cursor)

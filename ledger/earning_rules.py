@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import earning_errors as errors
-from .balances import Page, check_limit, decode_cursor, encode_cursor
 from .clock import as_utc
 from .errors import Invalid
 from .ids import new_id
@@ -28,6 +27,7 @@ from .models_earning import (
     EarningCap,
     EarningRule,
 )
+from .paging import Page, keyset_page
 
 MAX_RULE_POINTS = 10_000  # per event or per hour; far above any real community's award
 MAX_NOTICE_DAYS = 60
@@ -175,7 +175,6 @@ def list_rules(
     session: Session, community_id: str, *, limit: int, cursor: str | None = None
 ) -> Page:
     """The current version of each of the community's rules, by activity."""
-    check_limit(limit)
     latest = (
         sa.select(EarningRule.activity, sa.func.max(EarningRule.version).label("version"))
         .where(EarningRule.community_id == community_id)
@@ -191,15 +190,8 @@ def list_rules(
             ),
         )
         .where(EarningRule.community_id == community_id)
-        .order_by(EarningRule.activity)
-        .limit(limit + 1)
     )
-    if cursor:
-        (after,) = decode_cursor(cursor, str)
-        query = query.where(EarningRule.activity > after)
-    rows = list(session.scalars(query))
-    page = rows[:limit]
-    return Page(page, encode_cursor(page[-1].activity) if len(rows) > limit else None)
+    return keyset_page(session, query, EarningRule.activity, limit=limit, cursor=cursor)
 
 
 def version_in_force(versions: list[EarningRule], at: datetime) -> EarningRule:

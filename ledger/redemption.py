@@ -40,6 +40,7 @@ from .models_redemption import (
     Shop,
     ShopItem,
 )
+from .paging import Page, keyset_page
 
 HOLD_TTL = timedelta(minutes=30)
 MAX_LINES = 50
@@ -420,17 +421,10 @@ def refund(
     return record
 
 
-def list_redemptions(session: Session, shop_id: str, *, limit: int, before_id: str | None):
+def list_redemptions(session: Session, shop_id: str, *, limit: int, cursor: str | None) -> Page:
     """A shop's redemptions, newest first (keyset on the time-ordered id)."""
-    query = (
-        sa.select(Redemption)
-        .where(Redemption.shop_id == shop_id)
-        .order_by(Redemption.id.desc())
-        .limit(limit + 1)
-    )
-    if before_id is not None:
-        query = query.where(Redemption.id < before_id)
-    return session.scalars(query).all()
+    query = sa.select(Redemption).where(Redemption.shop_id == shop_id)
+    return keyset_page(session, query, Redemption.id, limit=limit, cursor=cursor, newest_first=True)
 
 
 def refunds_of(session: Session, redemption_id: str) -> list[RedemptionRefund]:

@@ -23,10 +23,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import errors
-from .balances import MAX_PAGE_LIMIT, StatementLine, statement
+from .balances import StatementLine, statement
 from .clock import as_utc
 from .communities import system_account
 from .models import Account, Base, Community, Entry, Member, Posting
+from .paging import MAX_PAGE_LIMIT
 
 UNLABELLED = "(unlabelled)"
 MAX_STATEMENT_EXPORT_LINES = 20_000  # a longer statement is exported window by window

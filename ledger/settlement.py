@@ -22,6 +22,7 @@ from .communities import system_account
 from .ids import new_id
 from .journal import EntryDraft, PostingDraft, post_entry
 from .models_redemption import Redemption, RedemptionRefund, Settlement
+from .paging import Page, keyset_page
 
 _redemptions = Redemption.__table__
 _refunds = RedemptionRefund.__table__
@@ -126,14 +127,7 @@ def covered(session: Session, settlement_id: str) -> tuple[list, list]:
     return redemptions, refunds
 
 
-def list_settlements(session: Session, shop_id: str, *, limit: int, before_id: str | None):
+def list_settlements(session: Session, shop_id: str, *, limit: int, cursor: str | None) -> Page:
     """A shop's settlements, newest first."""
-    query = (
-        sa.select(Settlement)
-        .where(Settlement.shop_id == shop_id)
-        .order_by(Settlement.id.desc())
-        .limit(limit + 1)
-    )
-    if before_id is not None:
-        query = query.where(Settlement.id < before_id)
-    return session.scalars(query).all()
+    query = sa.select(Settlement).where(Settlement.shop_id == shop_id)
+    return keyset_page(session, query, Settlement.id, limit=limit, cursor=cursor, newest_first=True)

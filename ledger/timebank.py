@@ -32,14 +32,7 @@ from sqlalchemy.orm import Session
 
 from . import errors
 from . import timebank_errors as tb
-from .balances import (
-    DEFAULT_PAGE_LIMIT,
-    Page,
-    check_limit,
-    current_balance,
-    decode_cursor,
-    encode_cursor,
-)
+from .balances import current_balance
 from .communities import member_account, system_account
 from .ids import new_id
 from .journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
@@ -52,6 +45,7 @@ from .models_timebank import (
     SERVICE_STATES,
     Service,
 )
+from .paging import DEFAULT_PAGE_LIMIT, Page, keyset_page
 
 MAX_SERVICE_MINUTES = 24 * 60  # one request covers at most a day of help; longer care is several
 OVERRUN_PERCENT = 50  # the actual minutes may exceed the held estimate by at most half of it
@@ -409,14 +403,9 @@ def cancel(
 
 # Lists ---------------------------------------------------------------------------------------
 def _page(session: Session, query, *, limit: int, cursor: str | None, newest_first: bool) -> Page:
-    check_limit(limit)
-    if cursor:
-        (after,) = decode_cursor(cursor, str)
-        query = query.where(Service.id < after if newest_first else Service.id > after)
-    query = query.order_by(Service.id.desc() if newest_first else Service.id).limit(limit + 1)
-    rows = session.scalars(query).all()
-    page = rows[:limit]
-    return Page(page, encode_cursor(page[-1].id) if len(rows) > limit else None)
+    return keyset_page(
+        session, query, Service.id, limit=limit, cursor=cursor, newest_first=newest_first
+    )
 
 
 def community_services(

@@ -3,7 +3,7 @@
 import pytest
 
 from api import MAX_BODY_BYTES, create_app
-from ledger.balances import MAX_PAGE_LIMIT
+from ledger.paging import MAX_PAGE_LIMIT
 
 PROBLEM = "application/problem+json"
 
