@@ -9,19 +9,15 @@ import argparse
 import random
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
+from scratch import award_community, scratch_engine
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ledger import journal
-from ledger.communities import create_community, create_member, member_account, system_account
 from ledger.journal import EntryDraft, PostingDraft, post_entry
 from ledger.models import Base
-
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def setup(engine, members: int, shards: int):
@@ -29,22 +25,7 @@ def setup(engine, members: int, shards: int):
     import ledger.communities as communities
 
     communities.UNFLOORED_SHARDS = shards
-    now = datetime.now(UTC)
-    with Session(engine) as session:
-        community = create_community(session, slug=f"bench-{shards}", name="bench", now=now)
-        issuance = system_account(session, community.id, "issuance", "points").id
-        accounts = [
-            member_account(
-                session,
-                create_member(
-                    session, community, external_ref=str(i), display_name=str(i), now=now
-                ).id,
-                "points",
-            ).id
-            for i in range(members)
-        ]
-        session.commit()
-        return community.id, issuance, accounts
+    return award_community(engine, f"bench-{shards}", members)
 
 
 def run(engine, community_id, issuance, accounts, threads: int, seconds: float) -> int:
@@ -91,35 +72,29 @@ def statements_per_award(engine, community_id, issuance, accounts) -> int:
     return len([s for s in seen if not s.startswith(("BEGIN", "COMMIT"))])
 
 
+def measure(engine, args) -> None:
+    Base.metadata.create_all(engine)
+    for shards in (16, 1):
+        community_id, issuance, accounts = setup(engine, args.members, shards)
+        total = run(engine, community_id, issuance, accounts, args.threads, args.seconds)
+        print(
+            f"issuance shards={shards:>2}: {total / args.seconds:8.0f} awards/s "
+            f"({args.threads} threads, {args.members} members, {args.seconds:.0f}s)"
+        )
+    print(
+        f"SQL statements per award (excluding BEGIN/COMMIT): "
+        f"{statements_per_award(engine, community_id, issuance, accounts)}"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--members", type=int, default=200)
     args = parser.parse_args()
-    name = f"pointsbank_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = sa.create_engine(sa.make_url(ADMIN_URL).set(database=name), pool_size=args.threads + 2)
-    try:
-        Base.metadata.create_all(engine)
-        for shards in (16, 1):
-            community_id, issuance, accounts = setup(engine, args.members, shards)
-            total = run(engine, community_id, issuance, accounts, args.threads, args.seconds)
-            print(
-                f"issuance shards={shards:>2}: {total / args.seconds:8.0f} awards/s "
-                f"({args.threads} threads, {args.members} members, {args.seconds:.0f}s)"
-            )
-        print(
-            f"SQL statements per award (excluding BEGIN/COMMIT): "
-            f"{statements_per_award(engine, community_id, issuance, accounts)}"
-        )
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_engine(args.threads + 2) as engine:
+        measure(engine, args)
 
 
 if __name__ == "__main__":

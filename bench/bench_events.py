@@ -12,12 +12,10 @@ import os
 import sys
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
+from scratch import scratch_database
 
-ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RESIDENTS = 2_000
 SINGLE_EVENTS = 2_000
 THREADS = 4
@@ -27,17 +25,8 @@ PHASE_SECONDS = 30.0
 
 
 def main() -> None:
-    name = f"pointsbank_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database() as url:
         run(url)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def run(url: str) -> None:

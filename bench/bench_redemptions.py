@@ -15,12 +15,10 @@ import argparse
 import statistics
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
+from scratch import scratch_database
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PIN = "2580"
 OPENING_POINTS = 1_000_000
 MEMBERS_PER_THREAD = 4
@@ -136,12 +134,7 @@ def main():
     from api import MIGRATIONS_DIR, create_app
     from api.extensions import db
 
-    name = f"pointsbank_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        url = sa.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with scratch_database() as url:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": url,
@@ -214,10 +207,6 @@ def main():
         run(app, key, "hold+capture", tills, args.seconds, hold_then_capture)
         with app.app_context():
             db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 if __name__ == "__main__":

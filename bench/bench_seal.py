@@ -15,38 +15,20 @@ import random
 import statistics
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
+from scratch import award_community, scratch_engine
 from sqlalchemy.orm import Session
 
 from ledger import chain
-from ledger.communities import create_community, create_member, member_account, system_account
 from ledger.journal import EntryDraft, PostingDraft, post_entry
 from ledger.models import Base
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 MEMBERS = 200
 
 
 def setup(engine, slug: str):
-    now = datetime.now(UTC)
-    with Session(engine) as session:
-        community = create_community(session, slug=slug, name="bench", now=now)
-        issuance = system_account(session, community.id, "issuance", "points").id
-        accounts = [
-            member_account(
-                session,
-                create_member(
-                    session, community, external_ref=str(i), display_name=str(i), now=now
-                ).id,
-                "points",
-            ).id
-            for i in range(MEMBERS)
-        ]
-        session.commit()
-        return community.id, issuance, accounts
+    return award_community(engine, slug, MEMBERS)
 
 
 def award(session, community_id, issuance, account):
@@ -127,6 +109,48 @@ def backlog(engine, community_id, issuance, accounts, size):
         return sealed, seal_seconds, chain.head(session, community_id).seq, verify_seconds
 
 
+def measure(engine, args) -> None:
+    shape = f"({args.threads} threads, {MEMBERS} members, {args.seconds:.0f}s)"
+    Base.metadata.create_all(engine)
+    rates = {"none": [], "beside": [], "inline": []}
+    sealer_figures = []
+    # Rounds interleave the three designs, so load from elsewhere on the machine hits all.
+    for round_ in range(args.rounds):
+        ids = setup(engine, f"bench-none-{round_}")
+        rates["none"].append(run_awards(engine, *ids, args.threads, args.seconds))
+        ids = setup(engine, f"bench-beside-{round_}")
+        total, figures = with_sealer(engine, *ids, args.threads, args.seconds, args.interval)
+        rates["beside"].append(total)
+        sealer_figures.append(figures)
+        ids = setup(engine, f"bench-inline-{round_}")
+        rates["inline"].append(
+            run_awards(engine, *ids, args.threads, args.seconds, seal_inline=True)
+        )
+
+    def median(totals):
+        return statistics.median(totals) / args.seconds
+
+    print(f"no sealer:                  {median(rates['none']):8.0f} awards/s {shape}")
+    print(
+        f"sealer beside (every {args.interval}s): {median(rates['beside']):8.0f} awards/s "
+        f"{shape}; per round {sum(f['runs'] for f in sealer_figures) // args.rounds} seal "
+        f"runs, largest batch {max(f['largest_batch'] for f in sealer_figures)}"
+    )
+    print(
+        f"sealing inside each award:  {median(rates['inline']):8.0f} awards/s {shape} "
+        "(rejected design)"
+    )
+    print(f"(medians of {args.rounds} interleaved rounds)")
+
+    setup_ids = setup(engine, "bench-backlog")
+    sealed, seal_seconds, seq, verify_seconds = backlog(engine, *setup_ids, args.backlog)
+    print(
+        f"sealing a backlog of {sealed} entries: {seal_seconds:.2f}s "
+        f"({sealed / seal_seconds:.0f} entries/s); verifying the chain of {seq}: "
+        f"{verify_seconds:.2f}s ({seq / verify_seconds:.0f} records/s)"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5)
@@ -135,56 +159,8 @@ def main():
     parser.add_argument("--backlog", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    name = f"pointsbank_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = sa.create_engine(sa.make_url(ADMIN_URL).set(database=name), pool_size=args.threads + 4)
-    shape = f"({args.threads} threads, {MEMBERS} members, {args.seconds:.0f}s)"
-    try:
-        Base.metadata.create_all(engine)
-        rates = {"none": [], "beside": [], "inline": []}
-        sealer_figures = []
-        # Rounds interleave the three designs, so load from elsewhere on the machine hits all.
-        for round_ in range(args.rounds):
-            ids = setup(engine, f"bench-none-{round_}")
-            rates["none"].append(run_awards(engine, *ids, args.threads, args.seconds))
-            ids = setup(engine, f"bench-beside-{round_}")
-            total, figures = with_sealer(engine, *ids, args.threads, args.seconds, args.interval)
-            rates["beside"].append(total)
-            sealer_figures.append(figures)
-            ids = setup(engine, f"bench-inline-{round_}")
-            rates["inline"].append(
-                run_awards(engine, *ids, args.threads, args.seconds, seal_inline=True)
-            )
-
-        def median(totals):
-            return statistics.median(totals) / args.seconds
-
-        print(f"no sealer:                  {median(rates['none']):8.0f} awards/s {shape}")
-        print(
-            f"sealer beside (every {args.interval}s): {median(rates['beside']):8.0f} awards/s "
-            f"{shape}; per round {sum(f['runs'] for f in sealer_figures) // args.rounds} seal "
-            f"runs, largest batch {max(f['largest_batch'] for f in sealer_figures)}"
-        )
-        print(
-            f"sealing inside each award:  {median(rates['inline']):8.0f} awards/s {shape} "
-            "(rejected design)"
-        )
-        print(f"(medians of {args.rounds} interleaved rounds)")
-
-        setup_ids = setup(engine, "bench-backlog")
-        sealed, seal_seconds, seq, verify_seconds = backlog(engine, *setup_ids, args.backlog)
-        print(
-            f"sealing a backlog of {sealed} entries: {seal_seconds:.2f}s "
-            f"({sealed / seal_seconds:.0f} entries/s); verifying the chain of {seq}: "
-            f"{verify_seconds:.2f}s ({seq / verify_seconds:.0f} records/s)"
-        )
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_engine(args.threads + 4) as engine:
+        measure(engine, args)
 
 
 if __name__ == "__main__":
