@@ -10,10 +10,9 @@ from functools import wraps
 
 from flask import abort, g, request
 
-from ledger import apikeys
-
-from .extensions import db
-from .problems import problem
+from api.extensions import db
+from api.problems import problem
+from ledger.core import apikeys
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from ledger.clock import Clock
+from ledger.core.clock import Clock
 
 
 def clock() -> Clock:

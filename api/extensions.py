@@ -7,10 +7,12 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 
-from ledger.models import Base
+from api.problems import problem_response_from_http_exception
+from ledger.capabilities import METADATA
+from ledger.core.models import Base
 
-from .problems import problem_response_from_http_exception
-
+# Base carries every capability's tables once ledger.capabilities is imported.
+assert METADATA is Base.metadata
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 

@@ -12,9 +12,8 @@ from flask import Response, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ledger import errors
-
-from .dbstate import RETRYABLE_SQLSTATES, UNIQUE_VIOLATION, sqlstate
+from api.dbstate import RETRYABLE_SQLSTATES, UNIQUE_VIOLATION, sqlstate
+from ledger.core import errors
 
 PROBLEM_TYPE_BASE = "/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"

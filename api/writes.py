@@ -21,13 +21,12 @@ from flask import Response, abort, current_app, make_response, request
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
-from ledger.models import IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey
-
-from .auth import principal
-from .clock import now
-from .dbstate import is_lock_timeout
-from .extensions import db
-from .problems import problem
+from api.auth import principal
+from api.clock import now
+from api.dbstate import is_lock_timeout
+from api.extensions import db
+from api.problems import problem
+from ledger.core.models import IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey
 
 _KEY_PATTERN = re.compile(rf"^[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}$")
 _table = IdempotencyKey.__table__

@@ -15,14 +15,14 @@ from scratch import award_community, scratch_engine
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ledger import journal
-from ledger.journal import EntryDraft, PostingDraft, post_entry
-from ledger.models import Base
+from ledger.capabilities import METADATA
+from ledger.core import journal
+from ledger.core.journal import EntryDraft, PostingDraft, post_entry
 
 
 def setup(engine, members: int, shards: int):
     journal.UNFLOORED_SHARDS = shards
-    import ledger.communities as communities
+    import ledger.core.communities as communities
 
     communities.UNFLOORED_SHARDS = shards
     return award_community(engine, f"bench-{shards}", members)
@@ -73,7 +73,7 @@ def statements_per_award(engine, community_id, issuance, accounts) -> int:
 
 
 def measure(engine, args) -> None:
-    Base.metadata.create_all(engine)
+    METADATA.create_all(engine)
     for shards in (16, 1):
         community_id, issuance, accounts = setup(engine, args.members, shards)
         total = run(engine, community_id, issuance, accounts, args.threads, args.seconds)

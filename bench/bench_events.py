@@ -33,11 +33,11 @@ def run(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     from flask_migrate import upgrade
 
-    from api import MIGRATIONS_DIR, create_app
+    from api.app import MIGRATIONS_DIR, create_app
     from api.extensions import db
-    from ledger import apikeys
-    from ledger.communities import create_community, create_member
-    from ledger.earning_rules import CapDraft, RuleDraft, set_rule
+    from ledger.core import apikeys
+    from ledger.core.communities import create_community, create_member
+    from ledger.earning.rules import CapDraft, RuleDraft, set_rule
 
     app = create_app(
         {"RATELIMIT_ENABLED": False, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 2}}

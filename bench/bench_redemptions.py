@@ -27,12 +27,17 @@ MAX_CODES_PER_THREAD = 4000  # more than a till can use in the time allowed
 
 def build_world(app, threads: int, codes_per_thread: int):
     from api.extensions import db
-    from ledger import apikeys
-    from ledger.catalogue import add_item, create_shop
-    from ledger.communities import create_community, create_member, member_account, system_account
-    from ledger.consent import issue_code, set_pin
-    from ledger.corrections import adjust
-    from ledger.journal import PostingDraft
+    from ledger.core import apikeys
+    from ledger.core.communities import (
+        create_community,
+        create_member,
+        member_account,
+        system_account,
+    )
+    from ledger.core.corrections import adjust
+    from ledger.core.journal import PostingDraft
+    from ledger.supermarket.catalogue import add_item, create_shop
+    from ledger.supermarket.consent import issue_code, set_pin
 
     now = datetime.now(UTC)
     with app.app_context():
@@ -131,7 +136,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
 
-    from api import MIGRATIONS_DIR, create_app
+    from api.app import MIGRATIONS_DIR, create_app
     from api.extensions import db
 
     with scratch_database() as url:

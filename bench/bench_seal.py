@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from scratch import award_community, scratch_engine
 from sqlalchemy.orm import Session
 
-from ledger import chain
-from ledger.journal import EntryDraft, PostingDraft, post_entry
-from ledger.models import Base
+from ledger.audit import chain
+from ledger.capabilities import METADATA
+from ledger.core.journal import EntryDraft, PostingDraft, post_entry
 
 MEMBERS = 200
 
@@ -111,7 +111,7 @@ def backlog(engine, community_id, issuance, accounts, size):
 
 def measure(engine, args) -> None:
     shape = f"({args.threads} threads, {MEMBERS} members, {args.seconds:.0f}s)"
-    Base.metadata.create_all(engine)
+    METADATA.create_all(engine)
     rates = {"none": [], "beside": [], "inline": []}
     sealer_figures = []
     # Rounds interleave the three designs, so load from elsewhere on the machine hits all.

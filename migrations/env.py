@@ -1,4 +1,5 @@
-"""Alembic environment: migrates the app's database to ``ledger.models.Base.metadata``."""
+"""Alembic environment: migrates the app's database to every capability's tables
+(``ledger.capabilities.METADATA``)."""
 
 import logging
 from logging.config import fileConfig
@@ -6,13 +7,13 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from ledger.models import Base
+from ledger.capabilities import METADATA
 
 config = context.config
 if config.config_file_name is not None and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = Base.metadata
+target_metadata = METADATA
 
 
 def _engine():

@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from api import MIGRATIONS_DIR, create_app
+from api.app import MIGRATIONS_DIR, create_app
 from api.extensions import db
-from ledger import apikeys
-from ledger.clock import Clock, as_utc
-from ledger.models import Base
+from ledger.capabilities import METADATA
+from ledger.core import apikeys
+from ledger.core.clock import Clock, as_utc
 
 BACKEND = os.environ.get("POINTSBANK_TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get(
@@ -106,7 +106,7 @@ def _empty_all_tables(engine) -> None:
     # Only tables the migrations created: a model without its migration is the drift test's to
     # report, not a reason for every other test to fail in teardown.
     existing = set(sa.inspect(engine).get_table_names())
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
+    tables = [t.name for t in reversed(METADATA.sorted_tables) if t.name in existing]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             # replica role: the journal's append-only triggers do not fire for test cleanup.

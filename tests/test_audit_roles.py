@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from ledger import chain
-from ledger.journal import EntryDraft, PostingDraft, post_entry, post_pending
+from ledger.audit import chain
+from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending
 
 SERVICE_ROLE = "pointsbank_app"
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)

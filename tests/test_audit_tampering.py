@@ -11,14 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from ledger import chain
-from ledger.audit import verify
-from ledger.communities import create_community, create_member, member_account, system_account
-from ledger.corrections import reverse_entry
-from ledger.ids import new_id
-from ledger.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
-from ledger.models import Entry
-from ledger.models_audit import JournalSeal
+from ledger.audit import chain
+from ledger.audit.models import JournalSeal
+from ledger.audit.verify import verify
+from ledger.capabilities import reverse_entry
+from ledger.core.communities import create_community, create_member, member_account, system_account
+from ledger.core.ids import new_id
+from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
+from ledger.core.models import Entry
 
 TAMPERINGS = 100
 _entries = Entry.__table__

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 
 from api.cli import main as cli
 from api.extensions import db
-from ledger import chain, sweep
-from ledger.audit import verify
-from ledger.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
-from ledger.models_audit import JournalSeal
+from ledger import capabilities as sweep
+from ledger.audit import chain
+from ledger.audit.models import JournalSeal
+from ledger.audit.verify import verify
+from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
 
 MARCH = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import sys
 
 import sqlalchemy as sa
 
-from ledger.models import AccountBalance, ApiKey
+from ledger.core.models import AccountBalance, ApiKey
 
 
 def pointsbank(database_url, *args):

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from concurrently import run_together
 
-from ledger.models import AccountBalance
+from ledger.core.models import AccountBalance
 
 pytestmark = pytest.mark.postgres
 
@@ -158,7 +158,7 @@ def test_a_lock_wait_that_runs_out_is_a_retryable_503(
     database_url, test_clock, admin, make_community, make_member, grant
 ):
     """A balance row held by a stuck transaction gives 503 with Retry-After, not a hang or a 500."""
-    from api import create_app
+    from api.app import create_app
     from api.extensions import db
 
     community = make_community()

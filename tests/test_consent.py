@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from ledger.consent import CONSENT_CODE_TTL, LOCK_DURATION, MAX_FAILED_ATTEMPTS
-from ledger.models_redemption import ConsentCode, MemberConsent
+from ledger.supermarket.consent import CONSENT_CODE_TTL, LOCK_DURATION, MAX_FAILED_ATTEMPTS
+from ledger.supermarket.models import ConsentCode, MemberConsent
 
 pytest_plugins = ["redemption_helpers"]
 

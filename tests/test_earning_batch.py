@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from ledger.earning import MAX_BATCH_EVENTS
-from ledger.models_earning import EarningEvent
+from ledger.earning.events import MAX_BATCH_EVENTS
+from ledger.earning.models import EarningEvent
 
 DRIVE = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # Saturday 09:00 in Shanghai
 PARTICIPANTS = 330
@@ -15,7 +15,7 @@ PARTICIPANTS = 330
 @pytest.fixture
 def drive(app, client, clock, make_community, make_key, session):
     """A community with 330 residents and a clean-up worth 10 points, four times a day at most."""
-    from ledger.communities import create_member, get_community
+    from ledger.core.communities import create_member, get_community
 
     clock.set(DRIVE + timedelta(hours=6))
     make_community("qianjiang")

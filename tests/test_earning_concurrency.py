@@ -101,7 +101,7 @@ def test_concurrent_batches_for_overlapping_members_neither_deadlock_nor_overspe
 def test_concurrent_sweeps_vest_each_award_once(app, client, clock, meeting, make_member, balance):
     """Two sweeps started together vest every due award exactly once between them."""
     from api.extensions import db
-    from ledger.earning import vest_due_awards
+    from ledger.earning.notice import vest_due_awards
 
     client.put(
         "/v1/communities/qianjiang/rules/proposal.adopted",

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from ledger.demo import load_demo
-from ledger.models_earning import EarningEvent, EarningRule
+from ledger.capabilities import load_demo
+from ledger.earning.models import EarningEvent, EarningRule
 
 
 def test_the_demo_has_rules_and_three_weeks_of_judged_events(session):

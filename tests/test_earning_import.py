@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from ledger.earning_import import read_sheet
-from ledger.models_earning import EarningEvent
+from ledger.earning.models import EarningEvent
+from ledger.earning.sheets import read_sheet
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RESIDENTS = 100
@@ -32,7 +32,7 @@ def pointsbank(database_url, *args):
 @pytest.fixture
 def sheet(tmp_path, client, make_community, make_key, session):
     """A 500-line sheet from last week's clean-ups and volunteering, one line with a bad date."""
-    from ledger.communities import create_member, get_community
+    from ledger.core.communities import create_member, get_community
 
     make_community("qianjiang")
     community = get_community(session, "qianjiang")

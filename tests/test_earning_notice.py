@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ledger.earning import vest_due_awards
-from ledger.sweep import JOBS
+from ledger.capabilities import JOBS
+from ledger.earning.notice import vest_due_awards
 
 MONDAY = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from api.cli import main as cli
 from api.extensions import db
-from ledger import demo
-from ledger.export import account_name
-from ledger.models import Account
+from ledger import capabilities as demo
+from ledger.audit.export import account_name
+from ledger.core.models import Account
 
 # The bean-check installed beside this interpreter (the test extra), else one on PATH.
 _BESIDE = Path(sys.executable).with_name("bean-check")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from api import MAX_BODY_BYTES, create_app
-from ledger.paging import MAX_PAGE_LIMIT
+from api.app import MAX_BODY_BYTES, create_app
+from ledger.core.paging import MAX_PAGE_LIMIT
 
 PROBLEM = "application/problem+json"
 
@@ -90,13 +90,13 @@ def test_rate_limit_answers_429_problem(database_url, test_clock):
 
 def test_unexpected_failure_is_a_500_problem_without_a_trace(app, client, admin, monkeypatch):
     """An unhandled error answers 500 problem+json with no Python internals."""
-    from ledger import communities
+    from ledger.core import communities
 
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(communities, "get_community", explode)
-    monkeypatch.setattr("api.communities.get_community", explode)
+    monkeypatch.setattr("api.core.communities.get_community", explode)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         response = client.get("/v1/communities/anything", headers=admin)

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from ledger.models import Entry
+from ledger.core.models import Entry
 
 
 @pytest.fixture
@@ -131,9 +131,9 @@ def test_a_retry_while_the_first_is_still_in_flight_gets_409(
     database_url, test_clock, admin, world, session
 ):
     """A key held by an open transaction answers 409 once the lock wait runs out."""
-    from api import create_app
+    from api.app import create_app
     from api.extensions import db
-    from ledger.models import IdempotencyKey
+    from ledger.core.models import IdempotencyKey
 
     community, member = world
     key_id = admin["Authorization"].split()[1].split(".")[0]

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import audit, balances, errors
-from ledger.communities import create_community, create_member, member_account, system_account
-from ledger.journal import (
+from ledger.audit import verify as audit
+from ledger.core import balances, errors
+from ledger.core.communities import create_community, create_member, member_account, system_account
+from ledger.core.journal import (
     MAX_POSTINGS_PER_ENTRY,
     EntryDraft,
     PostingDraft,

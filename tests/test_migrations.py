@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from api.extensions import db
-from ledger.models import Base
+from ledger.capabilities import METADATA
 
 
 def test_models_and_migrations_do_not_drift(app):
@@ -12,7 +12,7 @@ def test_models_and_migrations_do_not_drift(app):
     with app.app_context():
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            differences = compare_metadata(context, Base.metadata)
+            differences = compare_metadata(context, METADATA)
     assert differences == []
 
 

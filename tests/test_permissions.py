@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ledger.communities import open_account
+from ledger.core.communities import open_account
 
 ROLES = ("admin", "staff", "integrator", "shop", "member", "anonymous")
 

@@ -204,7 +204,7 @@ def test_an_expired_hold_frees_the_points_for_the_next_redemption(
 
 def test_the_sweep_voids_expired_holds(app, client, supermarket, resident, redeem, balance, clock):
     """After the hold expires, `pointsbank sweep` voids it: points available, stock back."""
-    from ledger.sweep import JOBS
+    from ledger.capabilities import JOBS
 
     clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
     wang = resident(100)

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from ledger.consent import MAX_FAILED_ATTEMPTS
+from ledger.supermarket.consent import MAX_FAILED_ATTEMPTS
 
 pytest_plugins = ["redemption_helpers"]
 
@@ -186,7 +186,7 @@ def test_sweeps_running_at_once_void_each_expired_hold_once(
     from datetime import UTC, datetime
 
     from api.extensions import db
-    from ledger.redemption import HOLD_TTL, void_expired_holds
+    from ledger.supermarket.redemptions import HOLD_TTL, void_expired_holds
 
     clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
     members = [resident(100) for _ in range(10)]

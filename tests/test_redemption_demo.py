@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from ledger.demo import load_demo
-from ledger.models_redemption import Redemption, Settlement, Shop
+from ledger.capabilities import load_demo
+from ledger.supermarket.models import Redemption, Settlement, Shop
 
 
 def test_the_demo_has_a_shop_with_sales_a_settlement_and_a_hold(session, clock):

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from api.extensions import db
-from ledger.communities import open_account, system_account
-from ledger.corrections import reverse_entry
-from ledger.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
-from ledger.models import Community
+from ledger.capabilities import reverse_entry
+from ledger.core.communities import open_account, system_account
+from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
+from ledger.core.models import Community
 
 MAY = datetime(2026, 5, 1, tzinfo=UTC)
 FROM, TO = MAY + timedelta(days=1), MAY + timedelta(days=20)

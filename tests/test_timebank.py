@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ledger import timebank
-from ledger import timebank_errors as tb
+from ledger.timebank import errors as tb
+from ledger.timebank import services as timebank
 
 TIME_FLOOR = -600  # a newcomer may receive 10 hours before giving
 

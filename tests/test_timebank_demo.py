@@ -4,11 +4,11 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from ledger.balances import current_balance
-from ledger.communities import system_account
-from ledger.demo import load_demo
-from ledger.models import Community
-from ledger.models_timebank import Service
+from ledger.capabilities import load_demo
+from ledger.core.balances import current_balance
+from ledger.core.communities import system_account
+from ledger.core.models import Community
+from ledger.timebank.models import Service
 
 
 def test_the_demo_has_volunteers_services_in_every_stage_and_a_love_bank(session, clock):

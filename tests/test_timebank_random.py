@@ -5,11 +5,14 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from ledger import audit, errors, timebank, transfers
-from ledger.balances import current_balance
-from ledger.communities import create_community, create_member, member_account, system_account
-from ledger.models import Entry
-from ledger.models_timebank import Service
+from ledger.audit import verify as audit
+from ledger.core import errors
+from ledger.core.balances import current_balance
+from ledger.core.communities import create_community, create_member, member_account, system_account
+from ledger.core.models import Entry
+from ledger.timebank import gifts as transfers
+from ledger.timebank import services as timebank
+from ledger.timebank.models import Service
 
 SEED = 20260301
 STEPS = 300

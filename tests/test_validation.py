@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ledger.journal import MAX_AMOUNT
+from ledger.core.journal import MAX_AMOUNT
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def world(make_community, make_member, grant):
 
 
 def entry_count(session):
-    from ledger.models import Entry, Posting
+    from ledger.core.models import Entry, Posting
 
     return session.query(Entry).count(), session.query(Posting).count()
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 03:10:09.916598
 import sqlalchemy as sa
 from alembic import op
 
-import ledger.types
+import ledger.core.types
 
 revision = "0001_foundation"
 down_revision = None
@@ -61,7 +61,7 @@ def upgrade():
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("time_floor_minutes", sa.BigInteger(), nullable=False),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "time_floor_minutes <= 0", name=op.f("ck_communities_time_floor_not_positive")
         ),
@@ -77,7 +77,7 @@ def upgrade():
         sa.Column("unit", sa.String(length=16), nullable=False),
         sa.Column("floor", sa.BigInteger(), nullable=True),
         sa.Column("status", sa.String(length=16), server_default="open", nullable=False),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "status IN ('open', 'frozen', 'closed')", name=op.f("ck_accounts_status_known")
         ),
@@ -102,10 +102,10 @@ def upgrade():
         sa.Column("community_id", sa.String(length=40), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("occurred_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("posted_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("occurred_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("posted_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("memo", sa.String(length=500), server_default="", nullable=False),
         sa.Column("metadata", sa.JSON(), nullable=False),
         sa.Column("reverses_id", sa.String(length=40), nullable=True),
@@ -142,7 +142,7 @@ def upgrade():
         sa.Column("community_id", sa.String(length=40), nullable=False),
         sa.Column("external_ref", sa.String(length=200), nullable=False),
         sa.Column("display_name", sa.String(length=200), nullable=False),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"], ["communities.id"], name=op.f("fk_members_community_id_communities")
         ),
@@ -185,8 +185,8 @@ def upgrade():
         sa.Column("member_id", sa.String(length=40), nullable=True),
         sa.Column("shop_id", sa.String(length=40), nullable=True),
         sa.Column("label", sa.String(length=200), server_default="", nullable=False),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "role IN ('admin', 'staff', 'integrator', 'shop', 'member')",
             name=op.f("ck_api_keys_role_known"),
@@ -253,7 +253,7 @@ def upgrade():
         sa.Column("request_sha256", sa.String(length=64), nullable=False),
         sa.Column("status_code", sa.SmallInteger(), nullable=True),
         sa.Column("response_body", sa.Text(), nullable=True),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["api_key_id"], ["api_keys.id"], name=op.f("fk_idempotency_keys_api_key_id_api_keys")
         ),

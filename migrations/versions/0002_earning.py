@@ -7,7 +7,7 @@ Revises: 0001_foundation
 import sqlalchemy as sa
 from alembic import op
 
-import ledger.types
+import ledger.core.types
 
 revision = "0002_earning"
 down_revision = "0001_foundation"
@@ -25,9 +25,9 @@ def upgrade():
         sa.Column("points", sa.BigInteger(), nullable=False),
         sa.Column("per", sa.String(length=8), nullable=False),
         sa.Column("notice_days", sa.SmallInteger(), nullable=False),
-        sa.Column("valid_from", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("valid_to", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("valid_from", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("valid_to", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("api_key_id", sa.String(length=40), nullable=True),
         sa.CheckConstraint("per IN ('event', 'hour')", name=op.f("ck_earning_rules_per_known")),
         sa.CheckConstraint(
@@ -83,7 +83,7 @@ def upgrade():
         sa.Column("activity", sa.String(length=64), nullable=False),
         sa.Column("member_id", sa.String(length=40), nullable=False),
         sa.Column("rule_id", sa.String(length=40), nullable=False),
-        sa.Column("occurred_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("occurred_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("quantity", sa.BigInteger(), nullable=False),
         sa.Column("source", sa.String(length=64), nullable=False),
         sa.Column("source_id", sa.String(length=200), nullable=False),
@@ -94,10 +94,10 @@ def upgrade():
         sa.Column("points_due", sa.BigInteger(), nullable=False),
         sa.Column("points_awarded", sa.BigInteger(), nullable=False),
         sa.Column("decision", sa.JSON(), nullable=False),
-        sa.Column("vests_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("resolved_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("vests_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("objection_reason", sa.String(length=500), nullable=True),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "(status = 'refused') = (points_awarded = 0)",
             name=op.f("ck_earning_events_refused_iff_nothing_awarded"),

@@ -7,7 +7,7 @@ Revises: 0002_earning
 import sqlalchemy as sa
 from alembic import op
 
-import ledger.types
+import ledger.core.types
 
 revision = "0003_redemption"
 down_revision = "0002_earning"
@@ -20,7 +20,7 @@ def upgrade():
         "redemption_settings",
         sa.Column("community_id", sa.String(length=40), nullable=False),
         sa.Column("fen_per_point", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "fen_per_point >= 0", name=op.f("ck_redemption_settings_rate_not_negative")
         ),
@@ -36,9 +36,9 @@ def upgrade():
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("member_id", sa.String(length=40), nullable=False),
         sa.Column("code_sha256", sa.String(length=64), nullable=False),
-        sa.Column("expires_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("api_key_id", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(
             ["member_id"], ["members.id"], name=op.f("fk_consent_codes_member_id_members")
@@ -55,8 +55,8 @@ def upgrade():
         sa.Column("member_id", sa.String(length=40), nullable=False),
         sa.Column("pin_hash", sa.String(length=255), nullable=True),
         sa.Column("failed_attempts", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("locked_until", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("updated_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("locks_in_a_row", sa.Integer(), server_default="0", nullable=False),
         sa.CheckConstraint(
             "failed_attempts >= 0", name=op.f("ck_member_consents_attempts_not_negative")
@@ -75,7 +75,7 @@ def upgrade():
         sa.Column("community_id", sa.String(length=40), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("account_id", sa.String(length=40), nullable=False),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"], ["accounts.id"], name=op.f("fk_shops_account_id_accounts")
         ),
@@ -99,7 +99,7 @@ def upgrade():
         sa.Column("points", sa.BigInteger(), nullable=False),
         sa.Column("fen_per_point", sa.BigInteger(), nullable=False),
         sa.Column("money_due_fen", sa.BigInteger(), nullable=False),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("api_key_id", sa.String(length=40), nullable=True),
         sa.CheckConstraint(
             "points = redeemed_points - refunded_points", name=op.f("ck_settlements_points_net")
@@ -128,8 +128,8 @@ def upgrade():
         sa.Column("price_points", sa.BigInteger(), nullable=False),
         sa.Column("stock", sa.BigInteger(), nullable=True),
         sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("price_points > 0", name=op.f("ck_shop_items_price_positive")),
         sa.CheckConstraint(
             "stock IS NULL OR stock >= 0", name=op.f("ck_shop_items_stock_not_negative")
@@ -151,10 +151,10 @@ def upgrade():
         sa.Column("refunded_points", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("memo", sa.String(length=500), server_default="", nullable=False),
         sa.Column("consent_method", sa.String(length=8), nullable=False),
-        sa.Column("hold_expires_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("captured_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("voided_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("hold_expires_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("captured_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("voided_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("settlement_id", sa.String(length=40), nullable=True),
         sa.Column("api_key_id", sa.String(length=40), nullable=True),
         sa.CheckConstraint(
@@ -231,7 +231,7 @@ def upgrade():
         sa.Column("points", sa.BigInteger(), nullable=False),
         sa.Column("lines", sa.JSON(), nullable=False),
         sa.Column("memo", sa.String(length=500), server_default="", nullable=False),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("settlement_id", sa.String(length=40), nullable=True),
         sa.Column("api_key_id", sa.String(length=40), nullable=True),
         sa.CheckConstraint("points > 0", name=op.f("ck_redemption_refunds_points_positive")),

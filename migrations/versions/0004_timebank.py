@@ -7,7 +7,7 @@ Revises: 0003_redemption
 import sqlalchemy as sa
 from alembic import op
 
-import ledger.types
+import ledger.core.types
 
 revision = "0004_timebank"
 down_revision = "0003_redemption"
@@ -36,12 +36,12 @@ def upgrade():
         sa.Column("rated_by", sa.String(length=16), nullable=True),
         sa.Column("cancelled_by", sa.String(length=16), nullable=True),
         sa.Column("cancel_reason", sa.String(length=500), server_default="", nullable=False),
-        sa.Column("created_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("assigned_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("completed_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("confirmed_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("rated_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("cancelled_at", ledger.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("assigned_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("completed_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("rated_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_at", ledger.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "(state = 'rated' AND stars BETWEEN 1 AND 5) OR (state <> 'rated' AND stars IS NULL)",
             name=op.f("ck_services_rated_once"),

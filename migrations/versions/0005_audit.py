@@ -7,7 +7,7 @@ Revises: 0004_timebank
 import sqlalchemy as sa
 from alembic import op
 
-import ledger.types
+import ledger.core.types
 
 revision = "0005_audit"
 down_revision = "0004_timebank"
@@ -96,7 +96,7 @@ def upgrade():
         sa.Column("community_id", sa.String(length=40), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.Column("sealed_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sealed_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"],
             ["communities.id"],
@@ -113,7 +113,7 @@ def upgrade():
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.Column("sealed_at", ledger.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sealed_at", ledger.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "record IN ('entry', 'resolution')", name=op.f("ck_journal_seals_record_known")
         ),

@@ -1,0 +1,163 @@
+"""The app factory: configuration, the database engine's settings, hooks and blueprints.
+
+Data flows one way: request -> schema -> auth -> one ledger call -> commit -> schema -> response.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+
+from api import audit, core, earning, problems, supermarket, timebank
+from api.auth import load_principal
+from api.core import health
+from api.dbstate import LOCK_TIMEOUT_MS
+from api.extensions import ProblemApi, db, limiter, migrate
+from ledger.core.clock import Clock
+
+MAX_BODY_BYTES = 64 * 1024
+DEFAULT_RATE_LIMIT = "1200 per minute"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+JSON_METHODS = {"POST", "PUT", "PATCH"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SECRET_KEY_BYTES = 32
+# Blueprints are registered in this order, which is the order of /openapi.json's paths and tags.
+CAPABILITIES = (core, supermarket, timebank, earning, audit)
+
+
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + os.path.join(instance_path, "pointsbank.db")
+
+
+def _secret_key(instance_path: str) -> str:
+    """A stable server secret: POINTSBANK_SECRET_KEY, or one made once and kept in instance/.
+
+    It keys the fingerprints of idempotent requests, so that a stored fingerprint of a body
+    holding a PIN cannot be brute-forced by someone who can read the database.
+    """
+    path = os.path.join(instance_path, "secret_key")
+    os.makedirs(instance_path, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(SECRET_KEY_BYTES))
+    with open(path, encoding="ascii") as handle:
+        return handle.read().strip()
+
+
+def _configure_sqlite(engine) -> None:
+    """SQLite: foreign keys on, WAL, and every transaction BEGIN IMMEDIATE.
+
+    IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue (up to the busy timeout)
+    instead of failing when a read transaction tries to become a write one. Requests with a safe
+    method (GET, HEAD, OPTIONS) begin deferred: they never write. pysqlite's own
+    transaction handling is switched off so that our BEGIN is the one that counts.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # A GET only reads: under WAL a deferred transaction does not hold writers back.
+        reading = has_request_context() and request.method in SAFE_METHODS
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _configure_postgresql(engine, lock_timeout_ms: int) -> None:
+    """Bound every lock wait, so a stuck transaction turns into a retryable answer, not a pile-up."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        dbapi_connection.commit()
+
+
+def _refuse_unstorable_paths():
+    """A path with a NUL byte names nothing that can exist (PostgreSQL text cannot hold one)."""
+    if "\x00" in request.path:
+        return problems.problem(404, "not-found", "Not Found", "No such resource.")
+    return None
+
+
+def _require_json():
+    """Bodies of POST/PUT/PATCH are JSON: anything else is 415 before any parsing."""
+    has_body = request.content_length or request.headers.get("Transfer-Encoding")
+    if request.method in JSON_METHODS and has_body and not request.is_json:
+        return problems.problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported Media Type",
+            "Send the body as application/json.",
+        )
+    return None
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
+        or default_database_url(app.instance_path),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        API_TITLE="pointsbank",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {"description": "A double-entry points and time-bank ledger."},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+        RATELIMIT_DEFAULT=DEFAULT_RATE_LIMIT,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        LOCK_TIMEOUT_MS=LOCK_TIMEOUT_MS,
+    )
+    app.config.from_prefixed_env("POINTSBANK")
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config.setdefault(
+            "SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}}
+        )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["pointsbank.clock"] = app.config.get("CLOCK") or Clock()
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True)
+    limiter.init_app(app)
+    api = ProblemApi(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            _configure_postgresql(db.engine, app.config["LOCK_TIMEOUT_MS"])
+
+    problems.register(app)
+    app.before_request(_refuse_unstorable_paths)
+    app.before_request(_require_json)
+    app.before_request(load_principal)
+
+    for capability in CAPABILITIES:
+        for blueprint in capability.BLUEPRINTS:
+            api.register_blueprint(blueprint)
+    limiter.exempt(health.blp)
+    return app

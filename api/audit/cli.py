@@ -1,0 +1,116 @@
+"""``pointsbank verify``, ``seal``, ``export`` and ``check-proof``."""
+
+import json
+import sys
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from api.clock import now
+from api.extensions import db
+from ledger.audit import chain
+from ledger.audit.export import export_beancount
+from ledger.audit.verify import verify as verify_book
+from ledger.core.communities import get_community
+from ledger.core.errors import LedgerError
+from ledger.core.models import Community
+
+
+@click.command()
+@with_appcontext
+def verify():
+    """Check every ledger invariant; exit 1 with a report on any breach."""
+    if db.engine.dialect.name == "postgresql":
+        # One snapshot for every check: sums and caches read at different moments of a live
+        # service would disagree without anything being wrong.
+        db.session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+    breaches = verify_book(db.session)
+    db.session.rollback()
+    if not breaches:
+        click.echo("ok: every invariant holds")
+        return
+    for breach in breaches:
+        click.echo(f"BREACH {breach.check} {breach.subject}: {breach.detail}")
+    click.echo(f"{len(breaches)} breach(es) found", err=True)
+    sys.exit(1)
+
+
+@click.command("seal")
+@click.option("--community", "slug", default=None, help="Only this community (slug).")
+@with_appcontext
+def seal(slug):
+    """Append every entry not yet sealed to its community's hash chain (also run by sweep)."""
+    at = now()
+    if slug:
+        try:
+            communities = [(get_community(db.session, slug).id, slug)]
+        except LedgerError as exc:
+            raise click.ClickException(exc.detail) from exc
+    else:
+        communities = db.session.execute(
+            sa.select(Community.id, Community.slug).order_by(Community.slug)
+        ).all()
+    total = 0
+    for community_id, community_slug in communities:
+        sealed = chain.seal_community(db.session, community_id, now=at)
+        db.session.commit()  # one community per transaction: its head lock is held briefly
+        total += sealed
+        if sealed:
+            head = chain.head(db.session, community_id)
+            click.echo(f"{community_slug}: sealed {sealed}, head seq {head.seq} {head.hash}")
+    click.echo(f"sealed {total} record(s)")
+
+
+@click.command("export")
+@click.option("--community", "slug", required=True, help="Community slug.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["beancount"]), default="beancount", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write (default: standard output).",
+)
+@with_appcontext
+def export(slug, fmt, output):
+    """Write the community's ledger as plain text that bean-check accepts."""
+    if db.engine.dialect.name == "postgresql":
+        # One snapshot for the transactions and the closing balances alike.
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    try:
+        community = get_community(db.session, slug)
+        for line in export_beancount(db.session, community, now=now()):
+            output.write(line + "\n")
+    except LedgerError as exc:
+        raise click.ClickException(exc.detail) from exc
+    finally:
+        db.session.rollback()
+
+
+@click.command("check-proof")
+@click.option("--seq", "saved_seq", required=True, type=int, help="The seq of the saved head.")
+@click.option("--hash", "saved_hash", required=True, help="The hash of the saved head.")
+@click.argument("proofs", nargs=-1, required=True, type=click.File("r", encoding="utf-8"))
+def check_proof(saved_seq, saved_hash, proofs):
+    """Check that a journal only grew since a saved head, from proof pages (JSON, in order).
+
+    Each page is the body of GET /v1/communities/SLUG/journal/proof?from_seq=N; give the next
+    page from the previous page's `to.seq`. Exits 0 when every page extends the one before.
+    """
+    seq, hashed = saved_seq, saved_hash
+    for handle in proofs:
+        try:
+            page = json.load(handle)
+            ok, why = chain.check_extension(seq, hashed, page)
+        except (ValueError, KeyError, TypeError) as exc:
+            ok, why = False, f"{handle.name} is not a proof page: {exc}"
+        if not ok:
+            click.echo(f"FAILED: {why}")
+            sys.exit(1)
+        seq, hashed = int(page["to"]["seq"]), page["to"]["hash"]
+    click.echo(f"ok: the journal at seq {seq} ({hashed}) extends the saved seq {saved_seq}")

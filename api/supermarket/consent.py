@@ -1,0 +1,54 @@
+"""A member's consent to redemptions: one-time codes and the PIN (the member's own key, or staff).
+
+Neither endpoint accepts an Idempotency-Key: the stored response (or request fingerprint) would
+keep the code or the PIN, which must exist only as hashes. Asking again is safe anyway: a new
+code is simply another code, and setting the same PIN twice changes nothing.
+"""
+
+from flask import abort, request
+from flask_smorest import Blueprint
+
+from api.auth import principal, roles, visible
+from api.clock import now
+from api.extensions import db
+from api.supermarket.schemas import ConsentCodeSchema, PinRequest
+from api.writes import write
+from ledger.core import errors
+from ledger.core.communities import get_member
+from ledger.supermarket import consent
+
+blp = Blueprint("consent", __name__, url_prefix="/v1/members", description="Redemption consent")
+
+
+def _member_for_self_or_staff(member_id: str):
+    if request.headers.get("Idempotency-Key") is not None:
+        abort(400, "this endpoint does not take an Idempotency-Key: it would store a secret")
+    member = get_member(db.session, member_id)
+    who = principal()
+    visible(
+        who.member_id == member.id or who.is_staff_of(member.community_id),
+        errors.MemberNotFound(member=member_id),
+    )
+    return member
+
+
+@blp.route("/<member_id>/consent-codes", methods=["POST"])
+@roles("member", "staff")
+@write
+@blp.response(201, ConsentCodeSchema)
+def issue_code(member_id):
+    """A one-time code the member shows at the till (short-lived, single use)."""
+    member = _member_for_self_or_staff(member_id)
+    record, code = consent.issue_code(db.session, member, now=now(), api_key_id=principal().key_id)
+    return {"member": member.id, "code": code, "expires_at": record.expires_at}
+
+
+@blp.route("/<member_id>/pin", methods=["PUT"])
+@roles("member", "staff")
+@write
+@blp.arguments(PinRequest)
+@blp.response(204)
+def set_pin(body, member_id):
+    """Set or change the member's redemption PIN (stored only as a slow salted hash)."""
+    member = _member_for_self_or_staff(member_id)
+    consent.set_pin(db.session, member, body["pin"], now=now())

@@ -1,0 +1,598 @@
+"""The tamper-evident journal: each community's entries sealed into a hash chain.
+
+Design (why it looks like this):
+- Sealing is asynchronous. ``post_entry`` never touches the chain, so awards of one community
+  never queue on a per-community row; :func:`seal_all` (``pointsbank seal``, and the
+  ``seal_journal`` job of ``pointsbank sweep``) later appends every entry not yet sealed, under a
+  lock on the community's ``journal_heads`` row that only sealers take (a second sealer that
+  finds it taken skips the community rather than wait).
+- Every record is a fact that can no longer change. An entry is sealed as it stands
+  (``record = 'entry'``: its fields, its status and its postings). A pending entry may later move
+  to posted or voided, once: that move is sealed as its own record (``'resolution'``: the new
+  status and the posting time). Statuses of one entry therefore seal as ``[posted]``,
+  ``[voided]`` or ``[pending, posted|voided]`` and nothing else.
+- The encoding is canonical JSON (sorted keys, no spaces, UTF-8, times as UTC
+  ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, postings ordered by id as ``[id, from, to, unit, amount]``);
+  ``digest = sha256(encoding)`` and ``hash = sha256(previous hash bytes || digest bytes)``,
+  starting from ``genesis_hash(community id)``. Each record names its community and sequence
+  number, so records cannot be moved between chains or positions.
+
+Checking that history only grew: a holder of an older head ``(seq N, hash H)`` fetches
+:func:`proof` from N. It gives the hash stored at N, which must equal H (otherwise history up to
+N was rewritten), and the digests of records N+1..M; folding them onto H with
+``hash = sha256(hash || digest)`` must give the hash at M (the current head, or the start of the
+next page). :func:`check_extension` performs exactly this check.
+
+What the chain cannot see: entries not sealed yet. Seal often; ``verify`` also reports entries
+that are missing from the chain although entries created well after them were sealed
+(``SEAL_GRACE``), which is what a backdated forgery looks like.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ledger.core import errors
+from ledger.core.clock import as_utc
+from ledger.core.models import Community, Entry, Posting
+
+from .models import JournalHead, JournalSeal
+
+ENCODING_VERSION = 1
+FINAL_STATUSES = ("posted", "voided")
+SEAL_BATCH = 1000  # entries sealed per statement round; one transaction may hold several
+MAX_SEAL_PER_RUN = 50_000  # per community per run, so one run's transaction stays bounded
+MAX_PROOF_RECORDS = 10_000  # digests per proof page (64 hex chars each)
+VERIFY_BATCH = 2000  # seals read per round while verifying
+# A transaction takes ``now`` at its start and commits within seconds; an entry still unsealed
+# although entries created this much later are sealed did not arrive through post_entry.
+SEAL_GRACE = timedelta(minutes=15)
+_IN_CHUNK = 500  # ids per IN (...) list
+
+_heads = JournalHead.__table__
+_seals = JournalSeal.__table__
+
+
+class ProofOutOfRange(errors.Invalid):
+    slug = "proof-out-of-range"
+    title = "The proof must start at a sealed sequence number of this community's journal."
+
+
+# Encoding ---------------------------------------------------------------------------------------
+def genesis_hash(community_id: str) -> str:
+    return hashlib.sha256(
+        f"pointsbank journal v{ENCODING_VERSION} {community_id}".encode()
+    ).hexdigest()
+
+
+def link(previous_hash: str, digest: str) -> str:
+    """The chained hash of a record: sha256 over the previous hash and the record's digest."""
+    return hashlib.sha256(bytes.fromhex(previous_hash) + bytes.fromhex(digest)).hexdigest()
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(payload: dict) -> bytes:
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def entry_payload(community_id: str, seq: int, entry, postings, status: str) -> dict:
+    """The sealed form of an entry as it stood with ``status`` (its posting time only once final)."""
+    return {
+        "v": ENCODING_VERSION,
+        "record": "entry",
+        "community": community_id,
+        "seq": seq,
+        "entry": {
+            "id": entry.id,
+            "community": entry.community_id,
+            "kind": entry.kind,
+            "status": status,
+            "occurred_at": _time(entry.occurred_at),
+            "created_at": _time(entry.created_at),
+            "posted_at": None if status == "pending" else _time(entry.posted_at),
+            "expires_at": _time(entry.expires_at),
+            "memo": entry.memo,
+            "metadata": entry.details,
+            "reverses": entry.reverses_id,
+            "cause": entry.cause_id,
+            "api_key": entry.api_key_id,
+        },
+        "postings": [list(p) for p in postings],
+    }
+
+
+def resolution_payload(community_id: str, seq: int, entry, status: str) -> dict:
+    return {
+        "v": ENCODING_VERSION,
+        "record": "resolution",
+        "community": community_id,
+        "seq": seq,
+        "entry": entry.id,
+        "status": status,
+        "posted_at": _time(entry.posted_at),
+    }
+
+
+def digest_of(payload: dict) -> str:
+    return hashlib.sha256(canonical(payload)).hexdigest()
+
+
+def record_digest(seal, entry, postings) -> str:
+    """Recompute a seal's digest from the entry and postings as stored now."""
+    if seal.record == "entry":
+        payload = entry_payload(seal.community_id, seal.seq, entry, postings, seal.status)
+    else:
+        payload = resolution_payload(seal.community_id, seal.seq, entry, seal.status)
+    return digest_of(payload)
+
+
+# Reading entries in bulk --------------------------------------------------------------------------
+_ENTRY_COLUMNS = (
+    Entry.id,
+    Entry.community_id,
+    Entry.kind,
+    Entry.status,
+    Entry.occurred_at,
+    Entry.posted_at,
+    Entry.created_at,
+    Entry.expires_at,
+    Entry.memo,
+    Entry.details.label("details"),
+    Entry.reverses_id,
+    Entry.cause_id,
+    Entry.api_key_id,
+)
+
+
+def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
+    ids = list(ids)
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield ids[start : start + _IN_CHUNK]
+
+
+def load_entries(session: Session, entry_ids: Iterable[str]) -> dict:
+    found = {}
+    for chunk in _chunks(sorted(set(entry_ids))):
+        for row in session.execute(sa.select(*_ENTRY_COLUMNS).where(Entry.id.in_(chunk))):
+            found[row.id] = row
+    return found
+
+
+def load_postings(session: Session, entry_ids: Iterable[str]) -> dict[str, list[tuple]]:
+    """{entry id: [(posting id, from, to, unit, amount), ...] ordered by posting id}."""
+    found: dict[str, list[tuple]] = {}
+    for chunk in _chunks(sorted(set(entry_ids))):
+        rows = session.execute(
+            sa.select(
+                Posting.entry_id,
+                Posting.id,
+                Posting.from_account_id,
+                Posting.to_account_id,
+                Posting.unit,
+                Posting.amount,
+            )
+            .where(Posting.entry_id.in_(chunk))
+            .order_by(Posting.id)
+        )
+        for row in rows:
+            found.setdefault(row.entry_id, []).append(
+                (int(row.id), row.from_account_id, row.to_account_id, row.unit, int(row.amount))
+            )
+    return found
+
+
+# Sealing ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Head:
+    community_id: str
+    seq: int
+    hash: str
+    sealed_at: datetime | None
+    unsealed: int | None = None  # entries not sealed yet, when asked for
+
+
+def _lock_head(session: Session, community_id: str, now: datetime):
+    """The community's head row, locked for this transaction (created at seq 0 if missing).
+
+    None when another sealer holds it: that sealer is sealing this community right now, so
+    this one moves on instead of queueing behind it.
+    """
+    exists = session.execute(
+        sa.select(_heads.c.seq).where(_heads.c.community_id == community_id)
+    ).first()
+    if exists is None:
+        try:
+            with session.begin_nested():
+                session.execute(
+                    _heads.insert().values(
+                        community_id=community_id,
+                        seq=0,
+                        hash=genesis_hash(community_id),
+                        sealed_at=now,
+                    )
+                )
+        except IntegrityError:
+            pass  # another sealer created it first
+    return session.execute(
+        sa.select(_heads)
+        .where(_heads.c.community_id == community_id)
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
+def _unsealed(community_id: str):
+    """Entries of the community whose current status has no seal yet."""
+    sealed = sa.select(_seals.c.seq).where(
+        _seals.c.entry_id == Entry.id, _seals.c.status == Entry.status
+    )
+    return sa.and_(Entry.community_id == community_id, ~sa.exists(sealed))
+
+
+def _seal_batch(
+    session: Session, community_id: str, head, now: datetime
+) -> tuple[int, int, object]:
+    """Seal up to ``SEAL_BATCH`` entries; returns (fetched, sealed, new head)."""
+    rows = session.execute(
+        sa.select(*_ENTRY_COLUMNS)
+        .where(_unsealed(community_id))
+        .order_by(Entry.created_at, Entry.id)
+        .limit(SEAL_BATCH)
+    ).all()
+    if not rows:
+        return 0, 0, head
+    ids = [row.id for row in rows]
+    earlier: dict[str, list[str]] = {}
+    for chunk in _chunks(ids):
+        for entry_id, status in session.execute(
+            sa.select(_seals.c.entry_id, _seals.c.status).where(_seals.c.entry_id.in_(chunk))
+        ):
+            earlier.setdefault(entry_id, []).append(status)
+    postings = load_postings(session, [i for i in ids if i not in earlier])
+    seq, chained, records = head.seq, head.hash, []
+    for row in rows:
+        before = earlier.get(row.id)
+        if before is None:
+            record = "entry"
+        elif before == ["pending"] and row.status in FINAL_STATUSES:
+            record = "resolution"
+        else:
+            # A status change the ledger never makes (a final entry changed again): not sealed,
+            # so that verify keeps reporting it against the record that sealed the old status.
+            continue
+        seq += 1
+        if record == "entry":
+            payload = entry_payload(community_id, seq, row, postings.get(row.id, []), row.status)
+        else:
+            payload = resolution_payload(community_id, seq, row, row.status)
+        digest = digest_of(payload)
+        chained = link(chained, digest)
+        records.append(
+            {
+                "community_id": community_id,
+                "seq": seq,
+                "entry_id": row.id,
+                "record": record,
+                "status": row.status,
+                "digest": digest,
+                "hash": chained,
+                "sealed_at": now,
+            }
+        )
+    if records:
+        session.execute(_seals.insert(), records)
+        session.execute(
+            _heads.update()
+            .where(_heads.c.community_id == community_id)
+            .values(seq=seq, hash=chained, sealed_at=now)
+        )
+        head = Head(community_id, seq, chained, now)
+    return len(rows), len(records), head
+
+
+def seal_community(session: Session, community_id: str, *, now: datetime) -> int:
+    """Append every unsealed entry (and every resolved pending entry) to the community's chain.
+
+    Takes the community's head lock for the transaction (or returns 0 at once when another
+    sealer holds it); returns how many records were sealed. Flushes, never commits.
+    """
+    head = _lock_head(session, community_id, now)
+    total = 0
+    if head is None:
+        return 0
+    while total < MAX_SEAL_PER_RUN:
+        fetched, sealed, head = _seal_batch(session, community_id, head, now)
+        total += sealed
+        if fetched < SEAL_BATCH or sealed == 0:
+            break
+    return total
+
+
+def seal_all(session: Session, now: datetime) -> int:
+    """The sweep job: seal every community that has something unsealed."""
+    waiting = session.scalars(
+        sa.select(Entry.community_id)
+        .where(
+            ~sa.exists(
+                sa.select(_seals.c.seq).where(
+                    _seals.c.entry_id == Entry.id, _seals.c.status == Entry.status
+                )
+            )
+        )
+        .distinct()
+        .order_by(Entry.community_id)
+    ).all()
+    return sum(seal_community(session, community_id, now=now) for community_id in waiting)
+
+
+# Reading the head and proofs ----------------------------------------------------------------------
+def head(session: Session, community_id: str) -> Head:
+    row = session.execute(sa.select(_heads).where(_heads.c.community_id == community_id)).first()
+    if row is None:
+        return Head(community_id, 0, genesis_hash(community_id), None)
+    return Head(community_id, int(row.seq), row.hash, row.sealed_at)
+
+
+def unsealed_count(session: Session, community_id: str) -> int:
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Entry).where(_unsealed(community_id))
+    )
+
+
+def published_head(session: Session, community_id: str) -> Head:
+    """The head as published: with how many entries still wait for the sealer."""
+    current = head(session, community_id)
+    return Head(
+        current.community_id,
+        current.seq,
+        current.hash,
+        current.sealed_at,
+        unsealed_count(session, community_id),
+    )
+
+
+@dataclass(frozen=True)
+class Proof:
+    community_id: str
+    from_seq: int
+    from_hash: str
+    to_seq: int
+    to_hash: str
+    digests: list[str]
+    head: Head
+
+    @property
+    def complete(self) -> bool:
+        """True when this page reaches the current head."""
+        return self.to_seq == self.head.seq
+
+
+def _hash_at(session: Session, community_id: str, seq: int) -> str | None:
+    if seq == 0:
+        return genesis_hash(community_id)
+    return session.scalar(
+        sa.select(_seals.c.hash).where(_seals.c.community_id == community_id, _seals.c.seq == seq)
+    )
+
+
+def proof(
+    session: Session, community_id: str, from_seq: int, limit: int = MAX_PROOF_RECORDS
+) -> Proof:
+    """The digests that lead from sequence number ``from_seq`` towards the current head."""
+    current = head(session, community_id)
+    if not 0 <= from_seq <= current.seq:
+        raise ProofOutOfRange(from_seq=from_seq, head_seq=current.seq)
+    if not 1 <= limit <= MAX_PROOF_RECORDS:
+        raise errors.Invalid("limit is out of range", limit=limit, max_limit=MAX_PROOF_RECORDS)
+    from_hash = _hash_at(session, community_id, from_seq)
+    if from_hash is None:
+        raise ProofOutOfRange(from_seq=from_seq, head_seq=current.seq)
+    rows = session.execute(
+        sa.select(_seals.c.seq, _seals.c.digest, _seals.c.hash)
+        .where(_seals.c.community_id == community_id, _seals.c.seq > from_seq)
+        .order_by(_seals.c.seq)
+        .limit(limit)
+    ).all()
+    to_seq, to_hash = (int(rows[-1].seq), rows[-1].hash) if rows else (from_seq, from_hash)
+    return Proof(
+        community_id, from_seq, from_hash, to_seq, to_hash, [r.digest for r in rows], current
+    )
+
+
+def check_extension(saved_seq: int, saved_hash: str, proof_page: dict) -> tuple[bool, str]:
+    """Does a proof page (as the API serves it) show that history after the saved head only grew?
+
+    ``proof_page`` has ``from: {seq, hash}``, ``to: {seq, hash}`` and ``digests``. Returns
+    ``(True, why)`` when the page starts at the saved head and its digests fold onto the saved
+    hash to give ``to.hash``; ``(False, why)`` otherwise. For a long history, check page after
+    page, each from the previous page's ``to``, until ``to`` equals the published head.
+    """
+    start, end, digests = proof_page["from"], proof_page["to"], proof_page["digests"]
+    if int(start["seq"]) != saved_seq:
+        return False, f"the proof starts at seq {start['seq']}, not at the saved seq {saved_seq}"
+    if start["hash"] != saved_hash:
+        return False, (
+            f"history was rewritten: the journal's hash at seq {saved_seq} is "
+            f"{start['hash']}, the saved head says {saved_hash}"
+        )
+    if int(end["seq"]) != saved_seq + len(digests):
+        return False, "the proof's digests do not span from its first to its last seq"
+    chained = saved_hash
+    try:
+        for digest in digests:
+            chained = link(chained, digest)
+    except ValueError:
+        return False, "the proof holds a digest that is not a sha256 in hex"
+    if chained != end["hash"]:
+        return False, (
+            f"the digests after seq {saved_seq} do not lead to the hash "
+            f"at seq {end['seq']}: history was rewritten"
+        )
+    return True, f"seq {end['seq']} extends the saved seq {saved_seq}"
+
+
+# Verifying ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChainBreach:
+    community_id: str
+    seq: int | None
+    entry_id: str | None
+    detail: str
+
+
+def _walk(session: Session, community_id: str, last_status: dict):
+    """Recompute the chain record by record; the first record that fails ends the walk."""
+    expected, chained, after = 1, genesis_hash(community_id), 0
+    while True:
+        seals = session.execute(
+            sa.select(_seals)
+            .where(_seals.c.community_id == community_id, _seals.c.seq > after)
+            .order_by(_seals.c.seq)
+            .limit(VERIFY_BATCH)
+        ).all()
+        if not seals:
+            return expected - 1, chained, None
+        ids = {s.entry_id for s in seals}
+        entries = load_entries(session, ids)
+        postings = load_postings(session, [s.entry_id for s in seals if s.record == "entry"])
+        for seal in seals:
+            seq = int(seal.seq)
+            if seq != expected:
+                return (
+                    expected - 1,
+                    chained,
+                    ChainBreach(
+                        community_id, expected, None, f"record {expected} is missing from the chain"
+                    ),
+                )
+            entry = entries.get(seal.entry_id)
+            if entry is None:
+                return (
+                    expected - 1,
+                    chained,
+                    ChainBreach(
+                        community_id,
+                        seq,
+                        seal.entry_id,
+                        f"entry {seal.entry_id} sealed at seq {seq} is missing",
+                    ),
+                )
+            if entry.community_id != community_id:
+                return (
+                    expected - 1,
+                    chained,
+                    ChainBreach(
+                        community_id, seq, entry.id, f"entry {entry.id} moved to another community"
+                    ),
+                )
+            if record_digest(seal, entry, postings.get(entry.id, [])) != seal.digest:
+                return (
+                    expected - 1,
+                    chained,
+                    ChainBreach(
+                        community_id,
+                        seq,
+                        entry.id,
+                        f"entry {entry.id} ({seal.record} record) no longer matches its seal",
+                    ),
+                )
+            step = link(chained, seal.digest)
+            if step != seal.hash:
+                return (
+                    expected - 1,
+                    chained,
+                    ChainBreach(
+                        community_id, seq, entry.id, f"the chained hash at seq {seq} is wrong"
+                    ),
+                )
+            last_status[entry.id] = (seal.status, seq)
+            chained, expected, after = step, expected + 1, seq
+
+
+def _backdated(session: Session, community_id: str):
+    """Entries missing from the chain although entries created well after them were sealed."""
+    sealed_entry = sa.select(_seals.c.seq).where(_seals.c.entry_id == Entry.id)
+    newest_sealed = session.scalar(
+        sa.select(sa.func.max(Entry.created_at))
+        .join(_seals, _seals.c.entry_id == Entry.id)
+        .where(_seals.c.community_id == community_id, _seals.c.record == "entry")
+    )
+    if newest_sealed is None:
+        return
+    rows = session.execute(
+        sa.select(Entry.id, Entry.created_at)
+        .where(
+            Entry.community_id == community_id,
+            ~sa.exists(sealed_entry),
+            Entry.created_at < as_utc(newest_sealed) - SEAL_GRACE,
+        )
+        .order_by(Entry.created_at, Entry.id)
+    ).all()
+    for row in rows:
+        # The position it claims in history: the first sealed entry created after it.
+        seq = session.scalar(
+            sa.select(sa.func.min(_seals.c.seq))
+            .join(Entry, Entry.id == _seals.c.entry_id)
+            .where(
+                _seals.c.community_id == community_id,
+                _seals.c.record == "entry",
+                sa.tuple_(Entry.created_at, Entry.id) > (row.created_at, row.id),
+            )
+        )
+        yield ChainBreach(
+            community_id,
+            seq,
+            row.id,
+            f"entry {row.id} is not sealed although later entries are: "
+            "it was not written through the ledger",
+        )
+
+
+def check_community(session: Session, community_id: str) -> list[ChainBreach]:
+    """Every breach of one community's chain, the first bad sequence number first."""
+    last_status: dict[str, tuple[str, int]] = {}
+    last_seq, last_hash, broken = _walk(session, community_id, last_status)
+    found = [broken] if broken else []
+    current = head(session, community_id)
+    if broken is None and (current.seq, current.hash) != (last_seq, last_hash):
+        found.append(
+            ChainBreach(
+                community_id,
+                min(current.seq, last_seq) + 1,
+                None,
+                f"the published head (seq {current.seq}) is not the chain's end (seq {last_seq})",
+            )
+        )
+    statuses = {}
+    for chunk in _chunks(sorted(last_status)):
+        statuses.update(
+            session.execute(sa.select(Entry.id, Entry.status).where(Entry.id.in_(chunk))).all()
+        )
+    for entry_id, (sealed, seq) in last_status.items():
+        now_status = statuses.get(entry_id)
+        if now_status is not None and sealed != "pending" and now_status != sealed:
+            found.append(
+                ChainBreach(
+                    community_id,
+                    seq,
+                    entry_id,
+                    f"entry {entry_id} was sealed {sealed} and is now {now_status}",
+                )
+            )
+    found.extend(_backdated(session, community_id))
+    return sorted(found, key=lambda b: (b.seq is None, b.seq or 0))
+
+
+def check_all(session: Session) -> list[ChainBreach]:
+    ids = session.scalars(sa.select(Community.id).order_by(Community.id)).all()
+    return [breach for community_id in ids for breach in check_community(session, community_id)]

@@ -1,0 +1,325 @@
+"""Community reports (结果公示): what was issued, redeemed, settled and exchanged, from the journal.
+
+Every figure is computed from entries, postings and accounts alone, so the report needs none of
+the capability tables and always agrees with the statements:
+- the window is ``[from, to)`` on ``posted_at``; flows count posted entries only;
+- *issued* is every posting out of the community's points issuance account, labelled by the
+  award's ``activity`` (from the entry's metadata) or, for other kinds, by the entry kind;
+  *returned* is every posting into it (settlements, reversed awards);
+- *redeemed* / *refunded* / *settled* per shop are the redemption / refund / settlement
+  postings into and out of the shop's points account; *owed* is its posted balance at ``to``;
+- *outstanding* is minus the issuance account's posted balance, at ``from`` and at ``to``, so
+  ``outstanding_at_end = outstanding_at_start + issued - returned``;
+- *pending* is what pending entries hold right now, by entry kind and unit;
+- *participants* are the distinct members whose accounts a posted entry in the window touched;
+- *minutes by category* sums posted service entries by the service ``category`` in their metadata;
+- *love bank* is the posted balance of the love bank accounts at ``to``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ledger.core import errors
+from ledger.core.balances import StatementLine, statement
+from ledger.core.clock import as_utc
+from ledger.core.communities import system_account
+from ledger.core.models import Account, Base, Community, Entry, Member, Posting
+from ledger.core.paging import MAX_PAGE_LIMIT
+
+UNLABELLED = "(unlabelled)"
+MAX_STATEMENT_EXPORT_LINES = 20_000  # a longer statement is exported window by window
+
+
+class ReportWindowInvalid(errors.Invalid):
+    slug = "report-window-invalid"
+    title = "The report window must end after it starts."
+
+
+class StatementTooLong(errors.Invalid):
+    slug = "statement-too-long"
+    title = "The statement has more lines than one export holds; ask for a shorter window."
+
+
+@dataclass
+class ShopFigures:
+    shop_id: str
+    name: str | None
+    account_id: str
+    redeemed: int = 0
+    refunded: int = 0
+    settled: int = 0
+    owed: int = 0
+
+    @property
+    def net_redeemed(self) -> int:
+        return self.redeemed - self.refunded
+
+
+@dataclass
+class CommunityReport:
+    community_id: str
+    slug: str
+    from_: datetime | None
+    to: datetime | None
+    generated_at: datetime
+    issued_by_activity: dict[str, int] = field(default_factory=dict)
+    returned_by_kind: dict[str, int] = field(default_factory=dict)
+    shops: list[ShopFigures] = field(default_factory=list)
+    outstanding_at_start: int = 0
+    outstanding_at_end: int = 0
+    pending: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, unit) -> amount
+    participants: int = 0
+    members: int = 0
+    minutes_by_category: dict[str, int] = field(default_factory=dict)
+    love_bank: dict[str, int] = field(default_factory=dict)  # unit -> posted balance at ``to``
+
+    @property
+    def issued(self) -> int:
+        return sum(self.issued_by_activity.values())
+
+    @property
+    def returned(self) -> int:
+        return sum(self.returned_by_kind.values())
+
+    @property
+    def redeemed(self) -> int:
+        return sum(s.net_redeemed for s in self.shops)
+
+    @property
+    def settled(self) -> int:
+        return sum(s.settled for s in self.shops)
+
+    @property
+    def minutes_exchanged(self) -> int:
+        return sum(self.minutes_by_category.values())
+
+    def rows(self) -> list[tuple[str, str, str, int]]:
+        """The report flattened to (section, item, unit, value): the CSV, and a stable listing."""
+        rows = [
+            ("issued", activity, "points", amount)
+            for activity, amount in sorted(self.issued_by_activity.items())
+        ]
+        rows.append(("issued", "total", "points", self.issued))
+        rows += [
+            ("returned", kind, "points", amount)
+            for kind, amount in sorted(self.returned_by_kind.items())
+        ]
+        rows.append(("returned", "total", "points", self.returned))
+        for shop in self.shops:
+            rows += [
+                ("redeemed", shop.shop_id, "points", shop.redeemed),
+                ("refunded", shop.shop_id, "points", shop.refunded),
+                ("settled", shop.shop_id, "points", shop.settled),
+                ("owed", shop.shop_id, "points", shop.owed),
+            ]
+        rows.append(("redeemed", "total", "points", self.redeemed))
+        rows.append(("settled", "total", "points", self.settled))
+        rows.append(("outstanding", "at_start", "points", self.outstanding_at_start))
+        rows.append(("outstanding", "at_end", "points", self.outstanding_at_end))
+        rows += [
+            ("pending", kind, unit, amount) for (kind, unit), amount in sorted(self.pending.items())
+        ]
+        rows.append(("participants", "members_taking_part", "members", self.participants))
+        rows.append(("participants", "members", "members", self.members))
+        rows += [
+            ("minutes_exchanged", category, "minutes", minutes)
+            for category, minutes in sorted(self.minutes_by_category.items())
+        ]
+        rows.append(("minutes_exchanged", "total", "minutes", self.minutes_exchanged))
+        rows += [
+            ("love_bank", "balance", unit, amount)
+            for unit, amount in sorted(self.love_bank.items())
+        ]
+        return rows
+
+
+def _in_window(from_: datetime | None, to: datetime | None):
+    conditions = [Entry.status == "posted"]
+    if from_ is not None:
+        conditions.append(Entry.posted_at >= from_)
+    if to is not None:
+        conditions.append(Entry.posted_at < to)
+    return sa.and_(*conditions)
+
+
+def _posted_before(session: Session, account_id: str, before: datetime | None) -> int:
+    """An account's posted balance from every entry posted before ``before`` (all, if None)."""
+    signed = sa.case((Posting.to_account_id == account_id, Posting.amount), else_=-Posting.amount)
+    query = (
+        sa.select(sa.func.coalesce(sa.func.sum(signed), 0))
+        .join(Entry, Entry.id == Posting.entry_id)
+        .where(
+            sa.or_(Posting.from_account_id == account_id, Posting.to_account_id == account_id),
+            Entry.status == "posted",
+        )
+    )
+    if before is not None:
+        query = query.where(Entry.posted_at < before)
+    return int(session.execute(query).scalar_one())
+
+
+def _label(kind: str, activity: str | None) -> str:
+    if kind == "award":
+        return activity or UNLABELLED
+    return kind
+
+
+def _issuance_flows(session, report, issuance_id, window) -> None:
+    activity = Entry.details["activity"].as_string()
+    for column, target in (
+        (Posting.from_account_id, report.issued_by_activity),
+        (Posting.to_account_id, report.returned_by_kind),
+    ):
+        rows = session.execute(
+            sa.select(Entry.kind, activity, sa.func.sum(Posting.amount))
+            .join(Posting, Posting.entry_id == Entry.id)
+            .where(column == issuance_id, window)
+            .group_by(Entry.kind, activity)
+        )
+        for kind, label, amount in rows:
+            key = _label(kind, label) if target is report.issued_by_activity else kind
+            target[key] = target.get(key, 0) + int(amount)
+
+
+def shop_names(session: Session, shop_ids) -> dict[str, str]:
+    """Shop names, when the redemption capability's table is there; the journal needs none."""
+    shops = Base.metadata.tables.get("shops")
+    if shops is None or "name" not in shops.c or not shop_ids:
+        return {}
+    return dict(
+        session.execute(
+            sa.select(shops.c.id, shops.c.name).where(shops.c.id.in_(list(shop_ids)))
+        ).all()
+    )
+
+
+def _shop_flows(session, report, community_id, window, to) -> None:
+    accounts = session.execute(
+        sa.select(Account.id, Account.owner_id)
+        .where(
+            Account.community_id == community_id, Account.kind == "shop", Account.unit == "points"
+        )
+        .order_by(Account.owner_id)
+    ).all()
+    names = shop_names(session, {a.owner_id for a in accounts})
+    by_account = {}
+    for account in accounts:
+        figures = ShopFigures(account.owner_id, names.get(account.owner_id), account.id)
+        figures.owed = _posted_before(session, account.id, to)
+        by_account[account.id] = figures
+        report.shops.append(figures)
+    if not by_account:
+        return
+    for column, direction in ((Posting.to_account_id, "in"), (Posting.from_account_id, "out")):
+        rows = session.execute(
+            sa.select(column, Entry.kind, sa.func.sum(Posting.amount))
+            .join(Posting, Posting.entry_id == Entry.id)
+            .where(column.in_(list(by_account)), window)
+            .group_by(column, Entry.kind)
+        )
+        for account_id, kind, amount in rows:
+            figures, amount = by_account[account_id], int(amount)
+            if (kind, direction) == ("redemption", "in"):
+                figures.redeemed += amount
+            elif (kind, direction) == ("refund", "out"):
+                figures.refunded += amount
+            elif (kind, direction) == ("settlement", "out"):
+                figures.settled += amount
+
+
+def _participants(session, community_id, window) -> int:
+    owners = set()
+    for column in (Posting.from_account_id, Posting.to_account_id):
+        owners.update(
+            session.scalars(
+                sa.select(Account.owner_id)
+                .distinct()
+                .join(Posting, column == Account.id)
+                .join(Entry, Entry.id == Posting.entry_id)
+                .where(Account.community_id == community_id, Account.kind == "member", window)
+            )
+        )
+    return len(owners)
+
+
+def community_report(
+    session: Session,
+    community: Community,
+    *,
+    now: datetime,
+    from_: datetime | None = None,
+    to: datetime | None = None,
+) -> CommunityReport:
+    """The community's figures for the window ``[from_, to)`` (either end may be open)."""
+    from_ = as_utc(from_) if from_ is not None else None
+    to = as_utc(to) if to is not None else None
+    if from_ is not None and to is not None and to <= from_:
+        raise ReportWindowInvalid(**{"from": from_.isoformat(), "to": to.isoformat()})
+    report = CommunityReport(community.id, community.slug, from_, to, now)
+    window = sa.and_(Entry.community_id == community.id, _in_window(from_, to))
+    issuance = system_account(session, community.id, "issuance", "points")
+    _issuance_flows(session, report, issuance.id, window)
+    _shop_flows(session, report, community.id, window, to)
+    report.outstanding_at_start = (
+        -_posted_before(session, issuance.id, from_) if from_ is not None else 0
+    )
+    report.outstanding_at_end = -_posted_before(session, issuance.id, to)
+
+    for kind, unit, amount in session.execute(
+        sa.select(Entry.kind, Posting.unit, sa.func.sum(Posting.amount))
+        .join(Posting, Posting.entry_id == Entry.id)
+        .where(
+            Entry.community_id == community.id,
+            Entry.status == "pending",
+            # A hold past its expiry no longer counts, even before the sweep voids it.
+            sa.or_(Entry.expires_at.is_(None), Entry.expires_at > now),
+        )
+        .group_by(Entry.kind, Posting.unit)
+    ):
+        report.pending[(kind, unit)] = int(amount)
+
+    report.participants = _participants(session, community.id, window)
+    report.members = session.scalar(
+        sa.select(sa.func.count()).select_from(Member).where(Member.community_id == community.id)
+    )
+
+    category = Entry.details["category"].as_string()
+    for label, minutes in session.execute(
+        sa.select(category, sa.func.sum(Posting.amount))
+        .join(Posting, Posting.entry_id == Entry.id)
+        .where(window, Entry.kind == "service", Posting.unit == "minutes")
+        .group_by(category)
+    ):
+        key = label or UNLABELLED
+        report.minutes_by_category[key] = report.minutes_by_category.get(key, 0) + int(minutes)
+
+    love_banks = session.execute(
+        sa.select(Account.id, Account.unit).where(
+            Account.owner_id == community.id, Account.kind == "love_bank"
+        )
+    ).all()
+    report.love_bank = {
+        unit: _posted_before(session, account_id, to) for account_id, unit in love_banks
+    }
+    return report
+
+
+def statement_lines(
+    session: Session, account_id: str, *, from_: datetime | None = None, to: datetime | None = None
+) -> list[StatementLine]:
+    """A whole statement for the window, page after page (for CSV export), bounded in length."""
+    lines: list[StatementLine] = []
+    cursor = None
+    while True:
+        page = statement(
+            session, account_id, limit=MAX_PAGE_LIMIT, cursor=cursor, from_=from_, to=to
+        )
+        lines.extend(page.items)
+        if len(lines) > MAX_STATEMENT_EXPORT_LINES:
+            raise StatementTooLong(max_lines=MAX_STATEMENT_EXPORT_LINES)
+        if page.next_cursor is None:
+            return lines
+        cursor = page.next_cursor

@@ -1,0 +1,155 @@
+"""Invariant checks over the whole book, run by ``pointsbank verify``.
+
+Each check is one aggregate query or one ordered walk, so verifying a large ledger stays a
+handful of scans:
+- every posting is positive, moves between two accounts, and matches both accounts' unit
+  (so each entry sums to zero per unit);
+- every entry has at least one posting;
+- each account's cached posted / pending in / pending out equal the sums of its postings;
+- no account with a floor has an available balance below it;
+- each community's sealed journal (``ledger/chain.py``) still matches the entries and postings it
+  sealed, record by record, and names the first bad sequence number when it does not.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from ledger.core.models import Account, AccountBalance, Community, Entry, Posting
+
+from . import chain
+
+
+@dataclass(frozen=True)
+class Breach:
+    check: str
+    subject: str
+    detail: str
+    # For journal-chain breaches: the first sequence number of the community's chain that fails.
+    seq: int | None = None
+
+
+def _bad_postings(session: Session):
+    source, target = aliased(Account), aliased(Account)
+    rows = session.execute(
+        sa.select(
+            Posting.id,
+            Posting.entry_id,
+            Posting.amount,
+            Posting.unit,
+            source.unit.label("from_unit"),
+            target.unit.label("to_unit"),
+            Posting.from_account_id,
+            Posting.to_account_id,
+        )
+        .outerjoin(source, source.id == Posting.from_account_id)
+        .outerjoin(target, target.id == Posting.to_account_id)
+        .where(
+            sa.or_(
+                Posting.amount <= 0,
+                Posting.from_account_id == Posting.to_account_id,
+                source.id.is_(None),
+                target.id.is_(None),
+                source.unit != Posting.unit,
+                target.unit != Posting.unit,
+            )
+        )
+    )
+    for row in rows:
+        yield Breach(
+            "posting",
+            row.entry_id,
+            f"posting {row.id}: {row.amount} {row.unit} from {row.from_account_id} "
+            f"({row.from_unit}) to {row.to_account_id} ({row.to_unit})",
+        )
+
+
+def _empty_entries(session: Session):
+    rows = session.execute(
+        sa.select(Entry.id)
+        .outerjoin(Posting, Posting.entry_id == Entry.id)
+        .where(Posting.id.is_(None))
+    )
+    for (entry_id,) in rows:
+        yield Breach("entry-balances", entry_id, "entry has no postings")
+
+
+def _sums_by_account(session: Session):
+    """{account id: [posted, pending_in, pending_out]} recomputed from the postings."""
+    sums: dict[str, list[int]] = {}
+    for side, sign in ((Posting.from_account_id, -1), (Posting.to_account_id, 1)):
+        rows = session.execute(
+            sa.select(side, Entry.status, sa.func.sum(Posting.amount))
+            .join(Entry, Entry.id == Posting.entry_id)
+            .where(Entry.status != "voided")
+            .group_by(side, Entry.status)
+        )
+        for account_id, status, total in rows:
+            figures = sums.setdefault(account_id, [0, 0, 0])
+            if status == "posted":
+                figures[0] += sign * int(total)
+            elif sign > 0:
+                figures[1] += int(total)
+            else:
+                figures[2] += int(total)
+    return sums
+
+
+def _cached_balances(session: Session):
+    computed = _sums_by_account(session)
+    rows = session.execute(
+        sa.select(
+            AccountBalance.account_id,
+            Account.floor,
+            sa.func.sum(AccountBalance.posted),
+            sa.func.sum(AccountBalance.pending_in),
+            sa.func.sum(AccountBalance.pending_out),
+            sa.func.min(AccountBalance.posted - AccountBalance.pending_out),
+        )
+        .join(Account, Account.id == AccountBalance.account_id)
+        .group_by(AccountBalance.account_id, Account.floor)
+    )
+    seen = set()
+    for account_id, floor, posted, pending_in, pending_out, _ in rows:
+        seen.add(account_id)
+        cached = [int(posted), int(pending_in), int(pending_out)]
+        expected = computed.get(account_id, [0, 0, 0])
+        if cached != expected:
+            yield Breach(
+                "cached-balance",
+                account_id,
+                f"cached posted/pending_in/pending_out {cached} != postings {expected}",
+            )
+        if floor is not None and cached[0] - cached[2] < floor:
+            yield Breach(
+                "floor", account_id, f"available {cached[0] - cached[2]} is below the floor {floor}"
+            )
+    for account_id in sorted(set(computed) - seen):
+        yield Breach("cached-balance", account_id, "postings touch an account with no balance row")
+
+
+def _journal_chain(session: Session):
+    slugs = dict(session.execute(sa.select(Community.id, Community.slug)).all())
+    named_first = set()
+    # check_all lists each community's breaches with its first bad sequence number first.
+    for breach in chain.check_all(session):
+        where = slugs.get(breach.community_id, breach.community_id)
+        if breach.seq is None:
+            yield Breach("journal-chain", where, breach.detail)
+            continue
+        lead = f"seq {breach.seq}"
+        if breach.community_id not in named_first:
+            named_first.add(breach.community_id)
+            lead = f"first bad sequence number {breach.seq}"
+        yield Breach(
+            "journal-chain", f"{where} seq {breach.seq}", f"{lead}: {breach.detail}", seq=breach.seq
+        )
+
+
+CHECKS = (_bad_postings, _empty_entries, _cached_balances, _journal_chain)
+
+
+def verify(session: Session) -> list[Breach]:
+    """Every breach of the ledger's invariants; an empty list means the book is sound."""
+    return [breach for check in CHECKS for breach in check(session)]

@@ -1,0 +1,52 @@
+"""The one list of pointsbank's capabilities, and the central lists assembled from it.
+
+Each capability's package hands over its part (``CAPABILITY`` in its ``__init__``): its models,
+its scheduled jobs, its part of the demo and what it does when one of its entries is reversed.
+Importing this module completes ``Base.metadata`` with every capability's tables.
+"""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ledger import audit, core, earning, supermarket, timebank
+from ledger.core import corrections
+from ledger.core import demo as core_demo
+from ledger.core.journal import EntryRecord
+from ledger.core.models import Base
+
+# In this order: demo parts run in it (sealing last, so the demo's head covers every part), and
+# so do the sweep's jobs.
+CAPABILITIES = (
+    core.CAPABILITY,
+    timebank.CAPABILITY,
+    supermarket.CAPABILITY,
+    earning.CAPABILITY,
+    audit.CAPABILITY,
+)
+
+JOBS = tuple(job for capability in CAPABILITIES for job in capability.jobs)
+DEMO_PARTS = tuple(c.demo_part for c in CAPABILITIES if c.demo_part is not None)
+REVERSAL_FOLLOWUPS = {
+    kind: followup for c in CAPABILITIES for kind, followup in c.reversal_followups.items()
+}
+METADATA = Base.metadata
+
+
+def load_demo(session: Session, now: datetime) -> dict[str, str]:
+    """Create (or find) the demo community with every capability's part; a fresh key per role."""
+    return core_demo.load_demo(session, now, DEMO_PARTS)
+
+
+def reverse_entry(
+    session: Session, entry_id: str, *, reason: str, now: datetime, api_key_id: str | None = None
+) -> EntryRecord:
+    """Reverse an entry; the capability that owns its kind follows up."""
+    return corrections.reverse_entry(
+        session,
+        entry_id,
+        reason=reason,
+        now=now,
+        api_key_id=api_key_id,
+        followups=REVERSAL_FOLLOWUPS,
+    )

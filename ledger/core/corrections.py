@@ -1,0 +1,100 @@
+"""Corrections: reversing entries and staff adjustments. History is never edited.
+
+A reversal is a new entry with every posting turned round, pointing at the original through
+``reverses_id`` (unique in the database, so an entry is reversed at most once). The capability
+that owns the entry's kind then follows up (reversing an award voids its event, so it stops
+counting against the member's caps). An adjustment is a manual balanced entry that must say why.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from . import errors
+from .journal import EntryDraft, EntryRecord, PostingDraft, post_entry
+from .models import Entry
+
+# What a capability does when an entry of one of its kinds is reversed: (session, original,
+# reason, now). Handed over by each capability through ``ledger.capabilities``.
+ReversalFollowup = Callable[[Session, Entry, str, datetime], None]
+
+# Kinds whose own workflow keeps books beside the journal (refunds return stock and are netted in
+# settlements): reversing them directly would leave those books wrong, so they are undone there.
+UNDONE_BY_THEIR_OWN_WORKFLOW = {
+    "redemption": "refund",
+    "refund": "redemption",
+    "settlement": "settlement",
+}
+
+
+def get_entry(session: Session, entry_id: str) -> Entry:
+    entry = session.get(Entry, entry_id)
+    if entry is None:
+        raise errors.EntryNotFound(entry=entry_id)
+    return entry
+
+
+def reverse_entry(
+    session: Session,
+    entry_id: str,
+    *,
+    reason: str,
+    now: datetime,
+    api_key_id: str | None = None,
+    followups: Mapping[str, ReversalFollowup] | None = None,
+) -> EntryRecord:
+    """Post the reversing entry, then let the capability that owns the kind follow up."""
+    reason = errors.require_reason(reason)
+    original = get_entry(session, entry_id)
+    if original.status != "posted" or original.kind == "reversal":
+        raise errors.NotReversible(entry=entry_id, entry_status=original.status, kind=original.kind)
+    if original.kind in UNDONE_BY_THEIR_OWN_WORKFLOW:
+        raise errors.NotReversible(
+            f"a {original.kind} entry is corrected through its {original.kind} workflow "
+            f"(a {UNDONE_BY_THEIR_OWN_WORKFLOW[original.kind]}), not by reversal",
+            entry=entry_id,
+            kind=original.kind,
+        )
+    if session.query(Entry.id).filter(Entry.reverses_id == entry_id).first() is not None:
+        raise errors.AlreadyReversed(entry=entry_id)
+    draft = EntryDraft(
+        community_id=original.community_id,
+        kind="reversal",
+        postings=[
+            PostingDraft(p.to_account_id, p.from_account_id, p.unit, p.amount)
+            for p in original.postings
+        ],
+        memo=reason,
+        details={"reason": reason, "reversed_kind": original.kind},
+        reverses_id=original.id,
+        cause_id=original.cause_id,
+        api_key_id=api_key_id,
+    )
+    record = post_entry(session, draft, now=now)
+    followup = (followups or {}).get(original.kind)
+    if followup is not None:
+        followup(session, original, reason, now)
+    return record
+
+
+def adjust(
+    session: Session,
+    *,
+    community_id: str,
+    postings: Sequence[PostingDraft],
+    reason: str,
+    memo: str = "",
+    now: datetime,
+    api_key_id: str | None = None,
+) -> EntryRecord:
+    reason = errors.require_reason(reason)
+    draft = EntryDraft(
+        community_id=community_id,
+        kind="adjustment",
+        postings=list(postings),
+        memo=memo or reason,
+        details={"reason": reason},
+        api_key_id=api_key_id,
+    )
+    return post_entry(session, draft, now=now)

@@ -1,0 +1,546 @@
+"""Earn events: a member did something, a source reports it, the rules decide the award.
+
+Invariants:
+- one event per (source, source_id): the source is the API key that posted it (or the
+  community's paper sign-in sheets), and a replay answers with the first event, unchanged;
+- an award never exceeds any cap of the rule version in force when the event occurred, even
+  when events for one member arrive at once: the member's row is locked (``FOR NO KEY UPDATE``)
+  before the caps are read and held until the award is written and committed;
+- an award is an entry of kind "award" from the community's points issuance account to the
+  member's points account, with ``cause_id`` = the event id; under public notice
+  (``notice_days`` > 0) it is pending and vests only when the sweep finds its notice over, unless
+  staff objected first, which voids it;
+- ``recorded_by`` is never the member awarded; ``occurred_at`` is neither in the future (beyond
+  ``CLOCK_SKEW``) nor older than ``BACKDATING_WINDOW``.
+
+Lock order, the same for single events, batches and the sweep, so writers never deadlock:
+member rows (sorted by id), then balance rows in the journal's sorted order. A batch posts all
+its awards in one :func:`ledger.journal.post_entries` at its end, so it changes each issuance
+shard once, in order, and holds it only until its commit.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ledger.core.clock import as_utc
+from ledger.core.errors import (
+    CommunityNotFound,
+    LedgerError,
+    MemberNotFound,
+)
+from ledger.core.ids import new_id
+from ledger.core.journal import (
+    EntryDraft,
+    PostingDraft,
+    post_entries,
+    post_entry,
+)
+from ledger.core.models import Account, Community, Entry, Member
+from ledger.core.paging import Page, keyset_page
+
+from . import errors
+from .caps import UsageMemo, judge, period_bounds, standings
+from .models import EarningEvent, EarningRule
+from .rules import check_valid_at, version_in_force
+
+BACKDATING_WINDOW = timedelta(days=31)  # a month's paper sheets may arrive late, not older
+CLOCK_SKEW = timedelta(minutes=5)  # a sign-in tablet's clock may run a little fast
+MAX_EVENT_MINUTES = 24 * 60  # one per-hour event covers at most a day
+MAX_BATCH_EVENTS = 1_000
+MINUTES_PER_HOUR = 60
+PAPER_SOURCE_PREFIX = "paper:"
+AWARD_MEMO_MAX_LENGTH = 200
+
+_events = EarningEvent.__table__
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """An event as a source reports it; the member is named by id or by external reference."""
+
+    community: str  # slug
+    activity: str
+    occurred_at: datetime
+    source_id: str
+    recorded_by: str
+    member_id: str | None = None
+    member_ref: str | None = None
+    quantity: int | None = None
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Who reports events: owns a source_id namespace, and may post to these communities."""
+
+    name: str
+    api_key_id: str | None
+    community_ids: frozenset[str] | None  # None: any community (admin, command line)
+
+
+@dataclass
+class Recorded:
+    """The answer to one event: the event as stored, and whether it was a replay."""
+
+    event: EarningEvent
+    replayed: bool
+    entry_id: str | None = None
+
+
+def paper_source(community_id: str) -> Source:
+    """The community's paper sign-in sheets: one source_id namespace, keyed by sheet row id."""
+    return Source(PAPER_SOURCE_PREFIX + community_id, None, frozenset({community_id}))
+
+
+# Reference data, loaded once per request (a batch shares it) -----------------------------------
+@dataclass
+class _Context:
+    communities: dict[str, Community] = field(default_factory=dict)  # by slug
+    issuance: dict[str, str] = field(default_factory=dict)  # community id -> account id
+    members: dict[str, Member] = field(default_factory=dict)  # by id
+    members_by_ref: dict[tuple[str, str], Member] = field(default_factory=dict)
+    points_accounts: dict[str, str] = field(default_factory=dict)  # member id -> account id
+    rules: dict[tuple[str, str], list[EarningRule]] = field(default_factory=dict)
+
+
+def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
+    ctx = _Context()
+    slugs = {d.community for d in drafts}
+    for community, issuance_id in session.execute(
+        sa.select(Community, Account.id)
+        .join(
+            Account,
+            sa.and_(
+                Account.owner_id == Community.id,
+                Account.kind == "issuance",
+                Account.unit == "points",
+            ),
+        )
+        .where(Community.slug.in_(slugs))
+    ):
+        ctx.communities[community.slug] = community
+        ctx.issuance[community.id] = issuance_id
+    by_id = {c.id: c for c in ctx.communities.values()}
+    if not by_id:
+        return ctx
+    ids = {d.member_id for d in drafts if d.member_id}
+    refs: dict[str, set[str]] = {}  # community id -> external refs named in the drafts
+    for draft in drafts:
+        community = ctx.communities.get(draft.community)
+        if draft.member_ref and community is not None:
+            refs.setdefault(community.id, set()).add(draft.member_ref)
+    conditions = []
+    if ids:
+        conditions.append(Member.id.in_(ids))
+    for community_id, community_refs in refs.items():
+        conditions.append(
+            sa.and_(Member.community_id == community_id, Member.external_ref.in_(community_refs))
+        )
+    if conditions:
+        for member, account_id in session.execute(
+            sa.select(Member, Account.id)
+            .join(
+                Account,
+                sa.and_(
+                    Account.owner_id == Member.id,
+                    Account.kind == "member",
+                    Account.unit == "points",
+                ),
+            )
+            .where(sa.or_(*conditions))
+        ):
+            ctx.members[member.id] = member
+            ctx.members_by_ref[(member.community_id, member.external_ref)] = member
+            ctx.points_accounts[member.id] = account_id
+    activities = {d.activity for d in drafts}
+    for rule in session.scalars(
+        sa.select(EarningRule)
+        .where(EarningRule.community_id.in_(by_id), EarningRule.activity.in_(activities))
+        .order_by(EarningRule.version)
+    ):
+        ctx.rules.setdefault((rule.community_id, rule.activity), []).append(rule)
+    return ctx
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A draft that passed every check that needs no lock: ready to be judged."""
+
+    draft: EventDraft
+    community: Community
+    member: Member
+    rule: EarningRule
+    occurred_at: datetime
+    quantity: int
+
+
+def _check(ctx: _Context, source: Source, draft: EventDraft, now: datetime) -> _Checked:
+    community = ctx.communities.get(draft.community)
+    if community is None or (
+        source.community_ids is not None and community.id not in source.community_ids
+    ):
+        # Another party's community answers exactly like a missing one.
+        raise CommunityNotFound(slug=draft.community)
+    versions = ctx.rules.get((community.id, draft.activity))
+    if not versions:
+        raise errors.RuleNotFound(activity=draft.activity, community=community.slug)
+    if (draft.member_id is None) == (draft.member_ref is None):
+        raise errors.MemberNotNamed()
+    if draft.member_id is not None:
+        member = ctx.members.get(draft.member_id)
+        if member is None or member.community_id != community.id:
+            raise MemberNotFound(member=draft.member_id, community=community.slug)
+    else:
+        member = ctx.members_by_ref.get((community.id, draft.member_ref))
+        if member is None:
+            raise MemberNotFound(member_ref=draft.member_ref, community=community.slug)
+    if draft.recorded_by.strip() in (member.id, member.external_ref):
+        raise errors.RecordedBySelf(member=member.id, recorded_by=draft.recorded_by)
+    occurred_at = as_utc(draft.occurred_at)
+    if occurred_at > now + CLOCK_SKEW:
+        raise errors.OccurredInFuture(occurred_at=occurred_at.isoformat(), now=now.isoformat())
+    if occurred_at < now - BACKDATING_WINDOW:
+        raise errors.OccurredTooLongAgo(
+            occurred_at=occurred_at.isoformat(),
+            now=now.isoformat(),
+            backdating_days=BACKDATING_WINDOW.days,
+        )
+    rule = version_in_force(versions, occurred_at)
+    check_valid_at(rule, occurred_at)
+    if draft.quantity is not None and draft.quantity < 1:
+        raise errors.QuantityNotPositive(quantity=draft.quantity)
+    if rule.per == "hour":
+        if draft.quantity is None:
+            raise errors.QuantityRequired(activity=draft.activity)
+        if draft.quantity > MAX_EVENT_MINUTES:
+            raise errors.QuantityTooLarge(quantity=draft.quantity, max_quantity=MAX_EVENT_MINUTES)
+        quantity = draft.quantity
+    else:
+        if draft.quantity not in (None, 1):
+            raise errors.QuantityNotAllowed(quantity=draft.quantity, activity=draft.activity)
+        quantity = 1
+    return _Checked(draft, community, member, rule, occurred_at, quantity)
+
+
+def points_due(rule: EarningRule, quantity: int) -> int:
+    """Per event: the rule's points. Per hour: prorated by the minutes, rounded down."""
+    if rule.per == "hour":
+        return rule.points * quantity // MINUTES_PER_HOUR
+    return rule.points
+
+
+# Locks ------------------------------------------------------------------------------------------
+def lock_members(session: Session, member_ids) -> None:
+    """Take the members' rows in id order; FOR NO KEY UPDATE leaves foreign keys free."""
+    if member_ids:
+        session.execute(
+            sa.select(Member.id)
+            .where(Member.id.in_(sorted(member_ids)))
+            .order_by(Member.id)
+            .with_for_update(key_share=True)
+        ).all()
+
+
+# Recording --------------------------------------------------------------------------------------
+def _existing(session: Session, source: Source, source_ids) -> dict[str, EarningEvent]:
+    if not source_ids:
+        return {}
+    rows = session.scalars(
+        sa.select(EarningEvent).where(
+            EarningEvent.source == source.name, EarningEvent.source_id.in_(list(source_ids))
+        )
+    )
+    return {event.source_id: event for event in rows}
+
+
+def _replay(event: EarningEvent, draft: EventDraft, session: Session) -> Recorded:
+    """The first answer again, if the replay reports the same thing; else a 409."""
+    same_member = draft.member_id in (None, event.member_id)
+    if draft.member_ref is not None:
+        member = session.get(Member, event.member_id)
+        same_member = member is not None and member.external_ref == draft.member_ref
+    community = session.get(Community, event.community_id)
+    same = (
+        same_member
+        and community.slug == draft.community
+        and event.activity == draft.activity
+        and as_utc(event.occurred_at) == as_utc(draft.occurred_at)
+        and draft.quantity in (None, event.quantity)
+    )
+    if not same:
+        raise errors.SourceIdReused(source_id=event.source_id, event=event.id)
+    return Recorded(event, replayed=True)
+
+
+def _insert_ignoring_duplicate(session: Session, values: dict) -> bool:
+    """Insert the event unless its (source, source_id) exists; True when this one was new.
+
+    ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit, then skips:
+    a replay racing the first post never reaches the award.
+    """
+    dialect = session.get_bind().dialect.name
+    stmt = _INSERT_IF_NEW.get(dialect)
+    if stmt is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # Built once, values bound per call: a batch does not rebuild the statement per event.
+        stmt = _INSERT_IF_NEW[dialect] = (
+            insert(_events)
+            .on_conflict_do_nothing(index_elements=["source", "source_id"])
+            .returning(_events.c.id)
+        )
+    # RETURNING, not rowcount: psycopg reports no rowcount for INSERT ... ON CONFLICT.
+    return session.execute(stmt, values).first() is not None
+
+
+_INSERT_IF_NEW: dict = {}
+
+
+def _award_memo(checked: _Checked, judgement) -> str:
+    memo = checked.draft.activity
+    if judgement.outcome == "partial":
+        memo += f" (capped: {judgement.reason})"
+    return memo[:AWARD_MEMO_MAX_LENGTH]
+
+
+def _record_checked(
+    session: Session,
+    ctx: _Context,
+    source: Source,
+    checked: _Checked,
+    now: datetime,
+    memo: UsageMemo | None = None,
+    awards: list | None = None,
+) -> Recorded:
+    """Judge and write one event whose member is locked; the caller owns the transaction."""
+    draft, rule = checked.draft, checked.rule
+    due = points_due(rule, checked.quantity)
+    caps = standings(
+        session,
+        member_id=checked.member.id,
+        activity=draft.activity,
+        caps=list(rule.caps),
+        at=checked.occurred_at,
+        timezone=checked.community.timezone,
+        memo=memo,
+    )
+    judgement = judge(due, caps)
+    pending = judgement.points > 0 and rule.notice_days > 0
+    status = "refused" if judgement.points == 0 else ("pending" if pending else "awarded")
+    vests_at = now + timedelta(days=rule.notice_days) if pending else None
+    event_id = new_id("evt")
+    decision = {
+        "outcome": judgement.outcome,
+        "reason": judgement.reason,
+        "limited_by": judgement.limited_by,
+        "caps": judgement.caps,
+    }
+    values = dict(
+        id=event_id,
+        community_id=checked.community.id,
+        activity=draft.activity,
+        member_id=checked.member.id,
+        rule_id=rule.id,
+        occurred_at=checked.occurred_at,
+        quantity=checked.quantity,
+        source=source.name,
+        source_id=draft.source_id,
+        api_key_id=source.api_key_id,
+        recorded_by=draft.recorded_by,
+        evidence=draft.evidence,
+        status=status,
+        points_due=due,
+        points_awarded=judgement.points,
+        decision=decision,
+        vests_at=vests_at,
+        resolved_at=None,
+        objection_reason=None,
+        created_at=now,
+    )
+    if not _insert_ignoring_duplicate(session, values):
+        existing = _existing(session, source, [draft.source_id])[draft.source_id]
+        return _replay(existing, draft, session)
+    recorded = Recorded(EarningEvent(**values), replayed=False)
+    recorded.event.rule = rule
+    if judgement.points > 0:
+        award = EntryDraft(
+            community_id=checked.community.id,
+            kind="award",
+            postings=[
+                PostingDraft(
+                    ctx.issuance[checked.community.id],
+                    ctx.points_accounts[checked.member.id],
+                    "points",
+                    judgement.points,
+                )
+            ],
+            memo=_award_memo(checked, judgement),
+            details={
+                "event": event_id,
+                "activity": draft.activity,
+                "rule": rule.id,
+                "rule_version": rule.version,
+                "points_due": due,
+                "limited_by": judgement.limited_by,
+            },
+            occurred_at=checked.occurred_at,
+            pending=pending,
+            cause_id=event_id,
+            api_key_id=source.api_key_id,
+        )
+        if awards is None:
+            recorded.entry_id = post_entry(session, award, now=now).id
+        else:  # a batch posts every award at once, after judging them all
+            awards.append((recorded, award))
+    # A detached copy built from what was written: no second read of the row.
+    return recorded
+
+
+def record_event(session: Session, source: Source, draft: EventDraft, *, now: datetime) -> Recorded:
+    """Record one event and its award (or return the first answer to a replay)."""
+    existing = _existing(session, source, [draft.source_id]).get(draft.source_id)
+    if existing is not None:
+        return _replay(existing, draft, session)
+    ctx = _load_context(session, [draft])
+    checked = _check(ctx, source, draft, now)
+    lock_members(session, [checked.member.id])
+    return _record_checked(session, ctx, source, checked, now)
+
+
+def record_events(
+    session: Session,
+    source: Source,
+    drafts: Sequence[EventDraft | None],
+    *,
+    now: datetime,
+    failure: Callable[[LedgerError], object] = lambda error: error,
+) -> list:
+    """Record a batch: one answer per draft, in order; each event stands alone.
+
+    A ``None`` draft (one the caller could not even parse) is skipped and answered ``None``.
+    An event that breaks a rule is answered ``failure(error)`` and writes nothing: judging an
+    event only reads, its one write (the event row) comes last, and its award is collected and
+    posted with the others' by one :func:`ledger.journal.post_entries` at the end.
+    """
+    if len(drafts) > MAX_BATCH_EVENTS:
+        raise errors.BatchTooLarge(events=len(drafts), max_events=MAX_BATCH_EVENTS)
+    present = [d for d in drafts if d is not None]
+    existing = _existing(session, source, {d.source_id for d in present})
+    fresh = [d for d in present if d.source_id not in existing]
+    ctx = _load_context(session, fresh)
+    checked: dict[int, _Checked | LedgerError] = {}
+    for index, draft in enumerate(drafts):
+        if draft is None or draft.source_id in existing:
+            continue
+        try:
+            checked[index] = _check(ctx, source, draft, now)
+        except LedgerError as error:
+            checked[index] = error
+    ready = [c for c in checked.values() if isinstance(c, _Checked)]
+    lock_members(session, {c.member.id for c in ready})
+    memo = UsageMemo()
+    memo.preload(
+        session,
+        (
+            (
+                c.member.id,
+                c.draft.activity,
+                cap.period,
+                *period_bounds(cap.period, c.occurred_at, c.community.timezone),
+            )
+            for c in ready
+            for cap in c.rule.caps
+        ),
+    )
+    awards: list[tuple[Recorded, EntryDraft]] = []
+    answers = []
+    for index, draft in enumerate(drafts):
+        if draft is None:
+            answers.append(None)
+            continue
+        try:
+            if draft.source_id in existing:
+                answers.append(_replay(existing[draft.source_id], draft, session))
+                continue
+            outcome = checked[index]
+            if isinstance(outcome, LedgerError):
+                raise outcome
+            recorded = _record_checked(session, ctx, source, outcome, now, memo, awards)
+            answers.append(recorded)
+            if not recorded.replayed and recorded.event.points_awarded:
+                memo.spend(
+                    outcome.member.id,
+                    draft.activity,
+                    outcome.occurred_at,
+                    recorded.event.points_awarded,
+                )
+        except LedgerError as error:
+            answers.append(failure(error))
+    # One write for every award: balance rows change once each, in sorted order, at the end,
+    # so issuance rows are held only from here to the commit.
+    posted = post_entries(session, [award for _, award in awards], now=now)
+    for (recorded, _), record in zip(awards, posted, strict=True):
+        recorded.entry_id = record.id
+    return answers
+
+
+# Reading ----------------------------------------------------------------------------------------
+def get_event(session: Session, event_id: str) -> EarningEvent:
+    event = session.get(EarningEvent, event_id)
+    if event is None:
+        raise errors.EventNotFound(event=event_id)
+    return event
+
+
+def award_entry_id(session: Session, event_id: str) -> str | None:
+    return award_entry_ids(session, [event_id]).get(event_id)
+
+
+def award_entry_ids(session: Session, event_ids) -> dict[str, str]:
+    """{event id: its award entry id}, in one query for a page of events."""
+    if not event_ids:
+        return {}
+    return dict(
+        session.execute(
+            sa.select(Entry.cause_id, Entry.id).where(
+                Entry.cause_id.in_(list(event_ids)), Entry.kind == "award"
+            )
+        ).all()
+    )
+
+
+def void_reversed_award(session: Session, original: Entry, reason: str, now: datetime) -> None:
+    """An award's entry was reversed: its event no longer counts against its caps, and shows why."""
+    if original.cause_id is None:
+        return
+    session.execute(
+        sa.update(EarningEvent)
+        .where(EarningEvent.id == original.cause_id, EarningEvent.status == "awarded")
+        .values(status="voided", resolved_at=now, objection_reason=reason)
+    )
+
+
+def list_events(
+    session: Session,
+    community_id: str,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    status: str | None = None,
+    member_id: str | None = None,
+    api_key_id: str | None = None,
+) -> Page:
+    """A community's events, oldest first; filtered by status (the public notice list is
+    ``status="pending"``), member, or the key that posted them."""
+    query = sa.select(EarningEvent).where(EarningEvent.community_id == community_id)
+    if status is not None:
+        query = query.where(EarningEvent.status == status)
+    if member_id is not None:
+        query = query.where(EarningEvent.member_id == member_id)
+    if api_key_id is not None:
+        query = query.where(EarningEvent.api_key_id == api_key_id)
+    return keyset_page(session, query, EarningEvent.id, limit=limit, cursor=cursor)

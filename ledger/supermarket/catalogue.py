@@ -1,0 +1,178 @@
+"""Shops, their catalogues, and the community's redemption settings (the money rate).
+
+Invariants:
+- a shop owns exactly one points account, kind "shop", owner = the shop id, with no floor:
+  redeemed points land there and settlements take them back to issuance; a refund of a sale
+  already settled takes it below zero (points the shop owes back), which the next settlement
+  nets;
+- an item's price is a positive number of points; its stock is a count that never goes below 0,
+  or NULL for unlimited; changing either never touches a past redemption (lines keep their price);
+- a community without settings of its own settles at ``DEFAULT_FEN_PER_POINT``.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ledger.core.communities import open_account
+from ledger.core.ids import new_id
+from ledger.core.models import Community
+from ledger.core.paging import Page, keyset_page
+
+from . import errors as rerr
+from .models import RedemptionSettings, Shop, ShopItem
+
+SHOP_ACCOUNT_KIND = "shop"
+DEFAULT_FEN_PER_POINT = 10  # one point buys 0.10 yuan of goods unless staff set another rate
+MAX_FEN_PER_POINT = 100_000  # 1000 yuan a point: far above any real rate
+MAX_PRICE_POINTS = 1_000_000
+MAX_STOCK = 1_000_000_000
+ITEM_FIELDS = ("name", "price_points", "stock", "active")
+
+
+def create_shop(session: Session, community: Community, *, name: str, now: datetime) -> Shop:
+    shop_id = new_id("shop")
+    account = open_account(
+        session,
+        community_id=community.id,
+        owner_id=shop_id,
+        kind=SHOP_ACCOUNT_KIND,
+        unit="points",
+        floor=None,
+        now=now,
+    )
+    shop = Shop(
+        id=shop_id, community_id=community.id, name=name, account_id=account.id, created_at=now
+    )
+    session.add(shop)
+    session.flush()
+    return shop
+
+
+def get_shop(session: Session, shop_id: str) -> Shop:
+    shop = session.get(Shop, shop_id)
+    if shop is None:
+        raise rerr.ShopNotFound(shop=shop_id)
+    return shop
+
+
+def lock_shop(session: Session, shop_id: str) -> Shop:
+    """The shop row, locked: refunds and settlements of one shop go one at a time.
+
+    FOR NO KEY UPDATE (``key_share``), not FOR UPDATE: a redemption inserted meanwhile takes a
+    KEY SHARE lock on the shop row for its foreign key, after it has locked the balance rows; a
+    full FOR UPDATE here would make that redemption and this caller wait on each other.
+    """
+    shop = session.scalar(
+        sa.select(Shop)
+        .where(Shop.id == shop_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    if shop is None:
+        raise rerr.ShopNotFound(shop=shop_id)
+    return shop
+
+
+def _check_item_numbers(price_points: int | None, stock: int | None) -> None:
+    if price_points is not None and not 1 <= price_points <= MAX_PRICE_POINTS:
+        raise rerr.Invalid(
+            "price_points is out of range",
+            price_points=price_points,
+            max_price_points=MAX_PRICE_POINTS,
+        )
+    if stock is not None and not 0 <= stock <= MAX_STOCK:
+        raise rerr.Invalid("stock is out of range", stock=stock, max_stock=MAX_STOCK)
+
+
+def add_item(
+    session: Session,
+    shop: Shop,
+    *,
+    sku: str,
+    name: str,
+    price_points: int,
+    stock: int | None,
+    active: bool = True,
+    now: datetime,
+) -> ShopItem:
+    """Put an item in the catalogue; ``stock=None`` means unlimited."""
+    _check_item_numbers(price_points, stock)
+    if session.get(ShopItem, (shop.id, sku)) is not None:
+        raise rerr.ItemExists(shop=shop.id, sku=sku)
+    item = ShopItem(
+        shop_id=shop.id,
+        sku=sku,
+        name=name,
+        price_points=price_points,
+        stock=stock,
+        active=active,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def get_item(session: Session, shop_id: str, sku: str, *, for_update: bool = False) -> ShopItem:
+    query = sa.select(ShopItem).where(ShopItem.shop_id == shop_id, ShopItem.sku == sku)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    item = session.scalar(query)
+    if item is None:
+        raise rerr.ItemNotFound(shop=shop_id, sku=sku)
+    return item
+
+
+def update_item(
+    session: Session, shop: Shop, sku: str, changes: dict, *, now: datetime
+) -> ShopItem:
+    """Change an item's name, price, stock (None: unlimited) or whether it is on sale."""
+    item = get_item(session, shop.id, sku, for_update=True)
+    _check_item_numbers(changes.get("price_points"), changes.get("stock"))
+    for name in ITEM_FIELDS:
+        if name in changes:
+            setattr(item, name, changes[name])
+    item.updated_at = now
+    session.flush()
+    return item
+
+
+def list_items(session: Session, shop_id: str, *, limit: int, cursor: str | None) -> Page:
+    """A shop's catalogue by sku."""
+    query = sa.select(ShopItem).where(ShopItem.shop_id == shop_id)
+    return keyset_page(session, query, ShopItem.sku, limit=limit, cursor=cursor)
+
+
+def list_shops(session: Session, community_id: str, *, limit: int, cursor: str | None) -> Page:
+    """A community's shops, oldest first."""
+    query = sa.select(Shop).where(Shop.community_id == community_id)
+    return keyset_page(session, query, Shop.id, limit=limit, cursor=cursor)
+
+
+def fen_per_point(session: Session, community_id: str) -> int:
+    rate = session.scalar(
+        sa.select(RedemptionSettings.fen_per_point).where(
+            RedemptionSettings.community_id == community_id
+        )
+    )
+    return DEFAULT_FEN_PER_POINT if rate is None else int(rate)
+
+
+def set_fen_per_point(session: Session, community: Community, rate: int, *, now: datetime) -> int:
+    if not 0 <= rate <= MAX_FEN_PER_POINT:
+        raise rerr.Invalid(
+            "fen_per_point is out of range", fen_per_point=rate, max_fen_per_point=MAX_FEN_PER_POINT
+        )
+    settings = session.get(RedemptionSettings, community.id, with_for_update=True)
+    if settings is None:
+        session.add(
+            RedemptionSettings(community_id=community.id, fen_per_point=rate, updated_at=now)
+        )
+    else:
+        settings.fen_per_point = rate
+        settings.updated_at = now
+    session.flush()
+    return rate

@@ -1,0 +1,462 @@
+"""Redemptions at a shop: consent, stock and balance in one transaction; holds, capture, void, refund.
+
+Invariants:
+- nothing is taken from a member without their consent (``ledger.consent``), checked first in
+  the same transaction that reserves stock and moves the points;
+- a redemption is one entry of kind "redemption" from the member's points account to the shop's:
+  posted at once, or pending (a hold) until captured, voided, or past ``HOLD_TTL``;
+- a hold past its expiry counts for nothing: the member's expired holds are voided (stock back,
+  points released) before a new redemption of theirs is checked, and ``void_expired_holds``
+  (run by ``pointsbank sweep``) voids the rest; a redemption row moves held -> captured|voided
+  through a conditional UPDATE, so two parties never resolve one hold;
+- stock is reserved when a redemption (or hold) is made and comes back when a hold is voided or a
+  line refunded; a counted stock never goes below zero;
+- refunds (entries of kind "refund", shop -> member) never exceed what was captured, per line and
+  in total; lines keep the price they were sold at.
+Lock order, the same everywhere to avoid deadlocks: member consent row -> shop row -> redemption
+rows -> item rows (sorted by shop and sku) -> balance rows (sorted inside ``post_entry``).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ledger.core import errors
+from ledger.core.balances import current_balance
+from ledger.core.communities import member_account
+from ledger.core.ids import new_id
+from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
+from ledger.core.models import MEMO_MAX_LENGTH, Account, Member
+from ledger.core.paging import Page, keyset_page
+
+from . import errors as rerr
+from .catalogue import lock_shop
+from .consent import check_consent, consent_method
+from .models import Redemption, RedemptionLine, RedemptionRefund, Shop, ShopItem
+
+HOLD_TTL = timedelta(minutes=30)
+MAX_LINES = 50
+MAX_QUANTITY = 10_000
+SWEEP_BATCH = 200
+SWEEP_MAX_BATCHES = 50  # one sweep run voids at most SWEEP_BATCH * SWEEP_MAX_BATCHES holds
+
+_redemptions = Redemption.__table__
+_lines = RedemptionLine.__table__
+_items = ShopItem.__table__
+
+
+@dataclass
+class RedeemOutcome:
+    """Either the redemption made, or the consent refusal to answer with (after committing it)."""
+
+    redemption: Redemption | None = None
+    refusal: rerr.ConsentRefused | None = None
+    member_available: int | None = None
+
+
+def _merged_lines(lines) -> dict[str, int]:
+    if not lines:
+        raise errors.Invalid("a redemption needs lines or points")
+    if len(lines) > MAX_LINES:
+        raise errors.Invalid("too many lines", lines=len(lines), max_lines=MAX_LINES)
+    wanted: dict[str, int] = {}
+    for line in lines:
+        sku, quantity = line["sku"], line["quantity"]
+        if sku in wanted:
+            raise rerr.DuplicateLine(sku=sku)
+        if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
+            raise errors.Invalid(
+                "quantity is out of range", sku=sku, quantity=quantity, max_quantity=MAX_QUANTITY
+            )
+        wanted[sku] = quantity
+    return wanted
+
+
+def _claim_hold(session: Session, redemption_id: str, *, now: datetime, expired_only: bool) -> bool:
+    """Move one hold to voided; False if someone else resolved it first (or it has not expired)."""
+    query = _redemptions.update().where(
+        _redemptions.c.id == redemption_id, _redemptions.c.status == "held"
+    )
+    if expired_only:
+        query = query.where(_redemptions.c.hold_expires_at <= now)
+    return session.execute(query.values(status="voided", voided_at=now)).rowcount == 1
+
+
+def _return_stock(session: Session, returns: dict[tuple[str, str], int]) -> None:
+    for shop_id, sku in sorted(returns):
+        session.execute(
+            _items.update()
+            .where(_items.c.shop_id == shop_id, _items.c.sku == sku, _items.c.stock.is_not(None))
+            .values(stock=_items.c.stock + returns[(shop_id, sku)])
+        )
+
+
+def _lines_of(session: Session, redemption_ids) -> dict[str, list]:
+    found = defaultdict(list)
+    if redemption_ids:
+        for row in session.execute(
+            sa.select(
+                _lines.c.redemption_id, _lines.c.sku, _lines.c.quantity, _lines.c.refunded_quantity
+            ).where(_lines.c.redemption_id.in_(list(redemption_ids)))
+        ):
+            found[row.redemption_id].append(row)
+    return found
+
+
+def _expired_holds_of(session: Session, member_id: str, now: datetime) -> list:
+    """Claim the member's expired holds (status -> voided); returns their (id, shop, entry) rows."""
+    rows = session.execute(
+        sa.select(_redemptions.c.id, _redemptions.c.shop_id, _redemptions.c.entry_id)
+        .where(
+            _redemptions.c.member_id == member_id,
+            _redemptions.c.status == "held",
+            _redemptions.c.hold_expires_at <= now,
+        )
+        .order_by(_redemptions.c.id)
+    ).all()
+    return [row for row in rows if _claim_hold(session, row.id, now=now, expired_only=True)]
+
+
+def _reserve_stock(
+    session: Session, shop_id: str, wanted: dict[str, int], returns: dict[tuple[str, str], int]
+) -> dict[str, ShopItem]:
+    """Take ``wanted`` off the shelf and put ``returns`` back, item rows locked in sorted order."""
+    keys = sorted(set(returns) | {(shop_id, sku) for sku in wanted})
+    priced: dict[str, object] = {}
+    for key in keys:
+        back = returns.get(key, 0)
+        if key[0] != shop_id or key[1] not in wanted:
+            _return_stock(session, {key: back})
+            continue
+        sku = key[1]
+        item = session.execute(
+            sa.select(_items)
+            .where(_items.c.shop_id == shop_id, _items.c.sku == sku)
+            .with_for_update()
+        ).first()
+        if item is None:
+            raise rerr.ItemNotFound(shop=shop_id, sku=sku)
+        if not item.active:
+            raise rerr.ItemInactive(shop=shop_id, sku=sku)
+        if item.stock is not None:
+            on_shelf = item.stock + back
+            if on_shelf < wanted[sku]:
+                raise rerr.OutOfStock(sku=sku, stock=on_shelf, requested=wanted[sku])
+            session.execute(
+                _items.update()
+                .where(_items.c.shop_id == shop_id, _items.c.sku == sku)
+                .values(stock=on_shelf - wanted[sku])
+            )
+        priced[sku] = item
+    return priced
+
+
+def _release_holds(session: Session, holds, *, now: datetime) -> None:
+    """Void the entries of holds already claimed (status voided), returning their stock first."""
+    lines = _lines_of(session, [h.id for h in holds])
+    returns: dict[tuple[str, str], int] = defaultdict(int)
+    for hold in holds:
+        for line in lines[hold.id]:
+            returns[(hold.shop_id, line.sku)] += line.quantity
+    _return_stock(session, returns)
+    for hold in holds:
+        void_pending(session, hold.entry_id, now=now)
+
+
+def release_expired_holds(session: Session, member_id: str, *, now: datetime) -> int:
+    """Void the member's holds past their expiry (stock back, points released) before another of
+    their debits is checked, so an expired hold never stands in the way; returns how many."""
+    expired = _expired_holds_of(session, member_id, now)
+    if expired:
+        _release_holds(session, expired, now=now)
+    return len(expired)
+
+
+def redeem(
+    session: Session,
+    shop: Shop,
+    *,
+    member_id: str,
+    consent: dict,
+    lines=None,
+    points: int | None = None,
+    memo: str = "",
+    capture: bool = True,
+    now: datetime,
+    api_key_id: str | None = None,
+) -> RedeemOutcome:
+    """Check consent, stock and balance, then take the points (or hold them) in one transaction."""
+    # The member and their points account in one round trip: this is the till's hot path.
+    found = session.execute(
+        sa.select(Member.id, Account.id.label("account_id"))
+        .join(
+            Account,
+            sa.and_(
+                Account.owner_id == Member.id, Account.kind == "member", Account.unit == "points"
+            ),
+        )
+        .where(Member.id == member_id, Member.community_id == shop.community_id)
+    ).first()
+    if found is None:
+        raise rerr.MemberNotInShopCommunity(member=member_id)
+    if len(memo) > MEMO_MAX_LENGTH:
+        raise errors.Invalid("memo is too long", max_length=MEMO_MAX_LENGTH)
+    wanted = _merged_lines(lines) if points is None else {}
+    if points is not None and (lines or not memo.strip()):
+        raise errors.Invalid("a redemption by points has a memo and no lines")
+    # Input is checked before consent, so a malformed request never uses up a code or a try.
+    refusal = check_consent(session, found.id, consent, now=now)
+    if refusal is not None:
+        return RedeemOutcome(refusal=refusal)
+
+    expired = _expired_holds_of(session, found.id, now)
+    returns: dict[tuple[str, str], int] = defaultdict(int)
+    expired_lines = _lines_of(session, [h.id for h in expired])
+    for hold in expired:
+        for line in expired_lines[hold.id]:
+            returns[(hold.shop_id, line.sku)] += line.quantity
+    priced = _reserve_stock(session, shop.id, wanted, returns)
+    for hold in expired:
+        void_pending(session, hold.entry_id, now=now)
+
+    if wanted:
+        points = sum(priced[sku].price_points * quantity for sku, quantity in wanted.items())
+    redemption_id = new_id("red")
+    expires_at = None if capture else now + HOLD_TTL
+    entry = post_entry(
+        session,
+        EntryDraft(
+            community_id=shop.community_id,
+            kind="redemption",
+            postings=[PostingDraft(found.account_id, shop.account_id, "points", points)],
+            memo=memo or f"redemption at {shop.name}"[:MEMO_MAX_LENGTH],
+            details={"shop": shop.id, "redemption": redemption_id},
+            pending=not capture,
+            expires_at=expires_at,
+            cause_id=redemption_id,
+            api_key_id=api_key_id,
+        ),
+        now=now,
+    )
+    redemption = Redemption(
+        id=redemption_id,
+        community_id=shop.community_id,
+        shop_id=shop.id,
+        member_id=found.id,
+        entry_id=entry.id,
+        status="captured" if capture else "held",
+        points=points,
+        refunded_points=0,
+        memo=memo,
+        consent_method=consent_method(consent),
+        hold_expires_at=expires_at,
+        created_at=now,
+        captured_at=now if capture else None,
+        api_key_id=api_key_id,
+        lines=[
+            RedemptionLine(
+                line_no=n,
+                sku=sku,
+                name=priced[sku].name,
+                unit_price_points=priced[sku].price_points,
+                quantity=quantity,
+                refunded_quantity=0,
+            )
+            for n, (sku, quantity) in enumerate(wanted.items(), start=1)
+        ],
+    )
+    session.add(redemption)
+    session.flush()
+    return RedeemOutcome(
+        redemption=redemption, member_available=current_balance(session, found.account_id).available
+    )
+
+
+def get_redemption(session: Session, redemption_id: str) -> Redemption:
+    redemption = session.get(Redemption, redemption_id)
+    if redemption is None:
+        raise rerr.RedemptionNotFound(redemption=redemption_id)
+    return redemption
+
+
+def _reload(session: Session, redemption_id: str) -> Redemption:
+    return session.scalar(
+        sa.select(Redemption)
+        .where(Redemption.id == redemption_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _not_held(session: Session, redemption_id: str, now: datetime):
+    redemption = _reload(session, redemption_id)
+    if redemption.status == "held" and redemption.hold_expires_at <= now:
+        return rerr.HoldExpired(
+            redemption=redemption_id, expired_at=redemption.hold_expires_at.isoformat()
+        )
+    return rerr.RedemptionNotHeld(redemption=redemption_id, status=redemption.status)
+
+
+def capture(session: Session, redemption_id: str, *, now: datetime) -> Redemption:
+    """Turn a live hold into a posted redemption; an expired hold can no longer be captured."""
+    get_redemption(session, redemption_id)
+    changed = session.execute(
+        _redemptions.update()
+        .where(
+            _redemptions.c.id == redemption_id,
+            _redemptions.c.status == "held",
+            _redemptions.c.hold_expires_at > now,
+        )
+        .values(status="captured", captured_at=now)
+    ).rowcount
+    if changed != 1:
+        raise _not_held(session, redemption_id, now)
+    redemption = _reload(session, redemption_id)
+    post_pending(session, redemption.entry_id, now=now)
+    return redemption
+
+
+def void(session: Session, redemption_id: str, *, now: datetime) -> Redemption:
+    """Release a hold: the points are free again and its items go back on the shelf."""
+    get_redemption(session, redemption_id)
+    if not _claim_hold(session, redemption_id, now=now, expired_only=False):
+        raise rerr.RedemptionNotHeld(
+            redemption=redemption_id, status=_reload(session, redemption_id).status
+        )
+    redemption = _reload(session, redemption_id)
+    _release_holds(session, [redemption], now=now)
+    return redemption
+
+
+def refund(
+    session: Session,
+    redemption_id: str,
+    *,
+    lines=None,
+    points: int | None = None,
+    memo: str = "",
+    now: datetime,
+    api_key_id: str | None = None,
+) -> RedemptionRefund:
+    """Give back part or all of a captured redemption, by lines (back to stock) or by points."""
+    shop_id = get_redemption(session, redemption_id).shop_id
+    shop = lock_shop(session, shop_id)
+    redemption = session.scalar(
+        sa.select(Redemption)
+        .where(Redemption.id == redemption_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    if redemption.status != "captured":
+        raise rerr.RedemptionNotCaptured(redemption=redemption_id, status=redemption.status)
+    refunded_lines = []
+    if points is None:
+        wanted = _merged_lines(lines)
+        by_sku = {line.sku: line for line in redemption.lines}
+        points = 0
+        for sku, quantity in wanted.items():
+            line = by_sku.get(sku)
+            if line is None:
+                raise rerr.ItemNotFound(
+                    "that sku is not on this redemption", redemption=redemption_id, sku=sku
+                )
+            refundable = line.quantity - line.refunded_quantity
+            if quantity > refundable:
+                raise rerr.RefundTooLarge(sku=sku, requested=quantity, refundable=refundable)
+            points += line.unit_price_points * quantity
+            refunded_lines.append({"sku": sku, "quantity": quantity})
+    elif lines:
+        raise errors.Invalid("a refund is by lines or by points, not both")
+    refundable_points = redemption.points - redemption.refunded_points
+    if points > refundable_points:
+        raise rerr.RefundTooLarge(requested=points, refundable=refundable_points)
+    refund_id = new_id("rfd")
+    # Stock goes back before the balance rows are touched: item rows come first in the lock order.
+    _return_stock(session, {(shop.id, b["sku"]): b["quantity"] for b in refunded_lines})
+    entry = post_entry(
+        session,
+        EntryDraft(
+            community_id=redemption.community_id,
+            kind="refund",
+            postings=[
+                PostingDraft(
+                    shop.account_id,
+                    member_account(session, redemption.member_id, "points").id,
+                    "points",
+                    points,
+                )
+            ],
+            memo=memo or f"refund of {redemption_id}",
+            details={"shop": shop.id, "redemption": redemption_id, "refund": refund_id},
+            cause_id=redemption_id,
+            api_key_id=api_key_id,
+        ),
+        now=now,
+    )
+    for line in redemption.lines:
+        for back in refunded_lines:
+            if back["sku"] == line.sku:
+                line.refunded_quantity += back["quantity"]
+    redemption.refunded_points += points
+    record = RedemptionRefund(
+        id=refund_id,
+        redemption_id=redemption_id,
+        shop_id=shop.id,
+        entry_id=entry.id,
+        points=points,
+        lines=refunded_lines,
+        memo=memo,
+        created_at=now,
+        api_key_id=api_key_id,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def list_redemptions(session: Session, shop_id: str, *, limit: int, cursor: str | None) -> Page:
+    """A shop's redemptions, newest first (keyset on the time-ordered id)."""
+    query = sa.select(Redemption).where(Redemption.shop_id == shop_id)
+    return keyset_page(session, query, Redemption.id, limit=limit, cursor=cursor, newest_first=True)
+
+
+def refunds_of(session: Session, redemption_id: str) -> list[RedemptionRefund]:
+    return session.scalars(
+        sa.select(RedemptionRefund)
+        .where(RedemptionRefund.redemption_id == redemption_id)
+        .order_by(RedemptionRefund.id)
+    ).all()
+
+
+def member_available(session: Session, member_id: str) -> int:
+    return current_balance(session, member_account(session, member_id, "points").id).available
+
+
+def void_expired_holds(session: Session, now: datetime) -> int:
+    """Sweep job: void every hold past its expiry, one short transaction per hold.
+
+    Each hold commits on its own so that a sweep never holds balance rows while it waits for an
+    item row (the order a redemption takes them in), and a concurrent sweep or redemption that
+    claimed a hold first simply makes this one skip it.
+    """
+    voided = 0
+    for _ in range(SWEEP_MAX_BATCHES):
+        rows = session.execute(
+            sa.select(_redemptions.c.id, _redemptions.c.shop_id, _redemptions.c.entry_id)
+            .where(_redemptions.c.status == "held", _redemptions.c.hold_expires_at <= now)
+            .order_by(_redemptions.c.hold_expires_at, _redemptions.c.id)
+            .limit(SWEEP_BATCH)
+        ).all()
+        session.commit()
+        claimed_any = False
+        for row in rows:
+            if _claim_hold(session, row.id, now=now, expired_only=True):
+                _release_holds(session, [row], now=now)
+                voided += 1
+                claimed_any = True
+            session.commit()
+        if len(rows) < SWEEP_BATCH or not claimed_any:
+            break
+    return voided
