@@ -3,6 +3,8 @@
 ``POINTSBANK_TEST_DATABASE`` picks the backend: ``sqlite`` (default; a temporary file) or
 ``postgresql`` (a fresh database created on ``POINTSBANK_TEST_PG_URL`` and dropped afterwards).
 Flask-SQLAlchemy ignores a connection bound for rollback-per-test, so tests truncate instead.
+Flask and ``api`` are imported only by the fixtures that need the app, so a test of ``ledger/``
+alone runs without the web framework loaded.
 """
 
 import os
@@ -12,10 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from api.app import MIGRATIONS_DIR, create_app
-from api.extensions import db
 from ledger.capabilities import METADATA
 from ledger.core import apikeys
 from ledger.core.clock import Clock, as_utc
@@ -82,6 +81,11 @@ def test_clock():
 
 @pytest.fixture(scope="session")
 def app(database_url, test_clock):
+    from flask_migrate import upgrade
+
+    from api.app import MIGRATIONS_DIR, create_app
+    from api.extensions import db
+
     app = create_app(
         {
             "TESTING": True,
@@ -122,6 +126,8 @@ def clean_database(request, test_clock):
     yield
     test_clock.reset()
     if "app" in request.fixturenames:
+        from api.extensions import db
+
         app = request.getfixturevalue("app")
         with app.app_context():
             db.session.remove()
@@ -142,6 +148,8 @@ def client(app):
 @pytest.fixture
 def session(app):
     """A database session inside an app context, for reading what the API wrote."""
+    from api.extensions import db
+
     with app.app_context():
         yield db.session
         db.session.remove()
@@ -151,6 +159,8 @@ def session(app):
 @pytest.fixture
 def make_key(app):
     """make_key(role, community=slug | [slugs], member=id, shop=id) -> request headers."""
+
+    from api.extensions import db
 
     def make(role, community=None, member=None, shop=None):
         slugs = [community] if isinstance(community, str) else list(community or [])
