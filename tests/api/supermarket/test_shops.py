@@ -5,8 +5,6 @@ import uuid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-pytest_plugins = ["redemption_helpers"]
-
 
 class World:
     """A fresh community per example (the database is emptied per test, not per example)."""

@@ -2,8 +2,6 @@
 
 from datetime import UTC, datetime
 
-pytest_plugins = ["redemption_helpers"]
-
 
 def items_by_sku(client, supermarket):
     response = client.get(f"/v1/shops/{supermarket.shop['id']}/items", headers=supermarket.shop_key)

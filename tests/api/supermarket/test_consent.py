@@ -7,8 +7,6 @@ import sqlalchemy as sa
 from ledger.supermarket.consent import CONSENT_CODE_TTL, LOCK_DURATION, MAX_FAILED_ATTEMPTS
 from ledger.supermarket.models import ConsentCode, MemberConsent
 
-pytest_plugins = ["redemption_helpers"]
-
 
 def test_a_code_is_single_use(supermarket, resident, redeem, fresh_code):
     """Auntie Wang's code buys seeds once; shown again it is refused."""

@@ -2,8 +2,6 @@
 
 import pytest
 
-pytest_plugins = ["redemption_helpers"]
-
 
 @pytest.fixture
 def other_shop(client, supermarket, make_key):

@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 import sqlalchemy as sa
-from concurrently import run_together
 
 from ledger.core.models import AccountBalance
+from tests.support.concurrently import run_together
 
 pytestmark = pytest.mark.postgres
 

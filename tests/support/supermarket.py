@@ -1,4 +1,4 @@
-"""Factories shared by the redemption, consent and settlement tests."""
+"""Factories for the supermarket: a shop with its shelf, residents with points, consent codes."""
 
 from dataclasses import dataclass
 

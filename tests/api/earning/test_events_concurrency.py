@@ -4,7 +4,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from concurrently import run_together
+
+from tests.support.concurrently import run_together
 
 pytestmark = pytest.mark.postgres
 

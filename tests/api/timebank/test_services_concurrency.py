@@ -3,7 +3,8 @@
 from collections import Counter
 
 import pytest
-from concurrently import run_together
+
+from tests.support.concurrently import run_together
 
 pytestmark = pytest.mark.postgres
 

@@ -6,8 +6,6 @@ import pytest
 
 from ledger.supermarket.consent import MAX_FAILED_ATTEMPTS
 
-pytest_plugins = ["redemption_helpers"]
-
 TILLS = 20
 
 
