@@ -1,5 +1,6 @@
-"""Factories for the supermarket: a shop with its shelf, residents with points, consent codes."""
+"""The supermarket's factories: a shop and its shelf, residents with points, consent codes, tills at once."""
 
+import threading
 from dataclasses import dataclass
 
 import pytest
@@ -75,3 +76,29 @@ def redeem(client, supermarket, fresh_code):
         return client.post("/v1/redemptions", json=body, headers=headers or supermarket.shop_key)
 
     return call
+
+
+def items_by_sku(client, supermarket):
+    response = client.get(f"/v1/shops/{supermarket.shop['id']}/items", headers=supermarket.shop_key)
+    assert response.status_code == 200, response.json
+    return {item["sku"]: item for item in response.json["items"]}
+
+
+def run_together(app, requests):
+    """Send each (path, json, headers) from its own thread and client, all at once."""
+    barrier = threading.Barrier(len(requests))
+    results = [None] * len(requests)
+
+    def send(i, path, body, headers):
+        client = app.test_client()
+        barrier.wait()
+        results[i] = client.post(path, json=body, headers=headers)
+
+    threads = [
+        threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

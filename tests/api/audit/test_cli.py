@@ -1,4 +1,4 @@
-"""The beancount export: bean-check accepts it and its balances are the API's."""
+"""The audit commands: export to beancount (bean-check agrees), seal, the sweep's sealer, verify."""
 
 import shutil
 import subprocess
@@ -13,8 +13,11 @@ import sqlalchemy as sa
 from api.cli import main as cli
 from api.extensions import db
 from ledger import capabilities as demo
+from ledger import capabilities as sweep
+from ledger.audit import chain
 from ledger.audit.export import account_name
-from ledger.core.models import Account
+from ledger.core.models import Account, AccountBalance
+from tests.support.cli import pointsbank
 
 # The bean-check installed beside this interpreter (the test extra), else one on PATH.
 _BESIDE = Path(sys.executable).with_name("bean-check")
@@ -124,3 +127,42 @@ def test_exporting_an_unknown_community_fails(app):
     """An unknown slug is an error, not an empty ledger."""
     result = app.test_cli_runner().invoke(cli, ["export", "--community", "nowhere"])
     assert result.exit_code != 0
+
+
+def test_sweep_seals_the_journal(app, session, community):
+    """`pointsbank sweep` runs the sealer among its jobs."""
+    assert "seal_journal" in dict(sweep.JOBS)
+    result = app.test_cli_runner().invoke(cli, ["sweep"])
+    assert result.exit_code == 0, result.output
+    assert "seal_journal: 2" in result.output
+    assert chain.head(session, community["community"]["id"]).seq == 2
+
+
+def test_seal_command_names_the_new_head(app, community):
+    """`pointsbank seal --community` seals one community and prints its head."""
+    result = app.test_cli_runner().invoke(cli, ["seal", "--community", "qianjiang"])
+    assert result.exit_code == 0, result.output
+    assert "head seq 2" in result.output and "sealed 2 record(s)" in result.output
+    missing = app.test_cli_runner().invoke(cli, ["seal", "--community", "nowhere"])
+    assert missing.exit_code != 0
+
+
+def test_verify_passes_a_sound_book_and_fails_a_tampered_one(
+    database_url, make_community, make_member, grant, session
+):
+    """A cached balance edited behind the ledger's back is reported and exits 1."""
+    community = make_community()
+    member = make_member("qianjiang")
+    grant(community, member["points_account"], 100)
+    sound = pointsbank(database_url, "verify")
+    assert sound.returncode == 0, sound.stdout + sound.stderr
+
+    session.execute(
+        sa.update(AccountBalance)
+        .where(AccountBalance.account_id == member["points_account"])
+        .values(posted=1000)
+    )
+    session.commit()
+    broken = pointsbank(database_url, "verify")
+    assert broken.returncode == 1
+    assert "cached-balance" in broken.stdout and member["points_account"] in broken.stdout

@@ -9,32 +9,12 @@ import sqlalchemy as sa
 
 from api.cli import main as cli
 from api.extensions import db
-from ledger import capabilities as sweep
 from ledger.audit import chain
 from ledger.audit.models import JournalSeal
 from ledger.audit.verify import verify
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
 
 MARCH = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def community(make_community, make_member, grant):
-    """潜江社区 with two residents who received their opening points."""
-    made = make_community()
-    wang = make_member("qianjiang", display_name="王秀英")
-    li = make_member("qianjiang", display_name="李建国")
-    grant(made, wang["points_account"], 100)
-    grant(made, li["points_account"], 50)
-    return {"community": made, "wang": wang, "li": li}
-
-
-def seal(app):
-    with app.app_context():
-        sealed = chain.seal_all(db.session, datetime.now(UTC))
-        db.session.commit()
-        db.session.remove()
-    return sealed
 
 
 def head(client, admin, slug="qianjiang"):
@@ -113,24 +93,6 @@ def test_a_pending_entry_is_sealed_again_when_it_is_resolved(app, session, commu
         ("resolution", "voided"),
     ]
     assert verify(session) == []
-
-
-def test_sweep_seals_the_journal(app, session, community):
-    """`pointsbank sweep` runs the sealer among its jobs."""
-    assert "seal_journal" in dict(sweep.JOBS)
-    result = app.test_cli_runner().invoke(cli, ["sweep"])
-    assert result.exit_code == 0, result.output
-    assert "seal_journal: 2" in result.output
-    assert chain.head(session, community["community"]["id"]).seq == 2
-
-
-def test_seal_command_names_the_new_head(app, community):
-    """`pointsbank seal --community` seals one community and prints its head."""
-    result = app.test_cli_runner().invoke(cli, ["seal", "--community", "qianjiang"])
-    assert result.exit_code == 0, result.output
-    assert "head seq 2" in result.output and "sealed 2 record(s)" in result.output
-    missing = app.test_cli_runner().invoke(cli, ["seal", "--community", "nowhere"])
-    assert missing.exit_code != 0
 
 
 def test_a_saved_head_and_the_proof_verify_after_new_entries(
@@ -336,3 +298,11 @@ def test_a_second_sealer_moves_on_while_the_first_holds_the_community(
         db.session.rollback()
         db.session.remove()
     assert seal(app) == 1
+
+
+def seal(app):
+    with app.app_context():
+        sealed = chain.seal_all(db.session, datetime.now(UTC))
+        db.session.commit()
+        db.session.remove()
+    return sealed

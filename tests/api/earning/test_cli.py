@@ -1,32 +1,21 @@
-"""Paper sign-in sheets: typed into CSV and imported with ``pointsbank import-events``."""
+"""The earning commands: paper sign-in sheets through ``pointsbank import-events``, and the sweep's vesting."""
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from ledger.capabilities import JOBS
 from ledger.earning.models import EarningEvent
+from ledger.earning.notice import vest_due_awards
 from ledger.earning.sheets import read_sheet
+from tests.support.cli import pointsbank
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RESIDENTS = 100
 ROWS = 500
 BAD_ROW = 41  # the 42nd row of the sheet: line 43, after the header
-
-
-def pointsbank(database_url, *args):
-    return subprocess.run(
-        [sys.executable, "-c", "from api.cli import main; main()", *args],
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture
@@ -143,3 +132,46 @@ def test_a_time_without_a_zone_is_the_communitys_local_time():
     )
     assert rows[0].draft.occurred_at.astimezone(UTC) == datetime(2026, 11, 18, 1, tzinfo=UTC)
     assert rows[0].line == 2 and rows[0].draft.quantity is None
+
+
+def test_the_sweep_command_runs_the_vesting_job():
+    """``pointsbank sweep`` knows the vesting job."""
+    assert ("vest_notice_awards", vest_due_awards) in JOBS
+
+
+def test_pointsbank_sweep_vests_what_is_due_and_is_safe_to_rerun(
+    database_url, client, clock, notice, balance
+):
+    """The scheduled command vests an award whose notice ended, then finds nothing more."""
+    import os
+    import subprocess
+    import sys
+
+    clock.set(datetime.now(UTC) - timedelta(days=4))
+    response = client.post(
+        "/v1/events",
+        headers=notice["app"],
+        json={
+            "community": "qianjiang",
+            "activity": "proposal.adopted",
+            "member": notice["resident"]["id"],
+            "occurred_at": clock.now().isoformat(),
+            "source_id": "proposal-cli",
+            "recorded_by": "居委会议事会",
+        },
+    )
+    assert response.json["status"] == "pending"
+
+    def sweep_command():
+        return subprocess.run(
+            [sys.executable, "-c", "from api.cli import main; main()", "sweep"],
+            env={**os.environ, "DATABASE_URL": database_url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+
+    assert "vest_notice_awards: 1" in sweep_command()
+    assert "vest_notice_awards: 0" in sweep_command()
+    assert balance(notice["resident"]["points_account"])["available"] == 20

@@ -1,102 +1,8 @@
-"""Earning: rules with caps, events from sign-in apps, and what each award says about itself."""
+"""Earn events: caps, replays, the reach of each key, and what each award says about itself."""
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
-import pytest
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Friday 20 November 2026, 20:00 in Shanghai: the week of Monday 16 November is nearly over.
-FRIDAY_EVENING = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-def local(day, hour, minute=0):
-    """An instant in Shanghai, in the week of 16 November 2026."""
-    return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def town(clock, make_community, make_member, make_key):
-    """A community with a resident, a staff key and a meeting sign-in app's integrator key."""
-    clock.set(FRIDAY_EVENING)
-    community = make_community("qianjiang")
-    resident = make_member("qianjiang", "R-017", "王秀英")
-    recorder = make_member("qianjiang", "R-001", "楼长李建国")
-    return {
-        "community": community,
-        "resident": resident,
-        "recorder": recorder,
-        "staff": make_key("staff", community="qianjiang"),
-        "app": make_key("integrator", community="qianjiang"),
-    }
-
-
-def set_rule(client, town, activity, **body):
-    response = client.put(
-        f"/v1/communities/qianjiang/rules/{activity}", json=body, headers=town["staff"]
-    )
-    assert response.status_code in (200, 201), response.json
-    return response.json
-
-
-def report(client, town, activity, occurred_at, source_id, headers=None, **extra):
-    body = {
-        "community": "qianjiang",
-        "activity": activity,
-        "member": town["resident"]["id"],
-        "occurred_at": occurred_at.isoformat(),
-        "source_id": source_id,
-        "recorded_by": town["recorder"]["id"],
-        **extra,
-    }
-    return client.post("/v1/events", json=body, headers=headers or town["app"])
-
-
-def test_worked_example_of_a_residents_week(client, town, balance):
-    """Three meetings in a day, four clean-ups in a week and 90 minutes of volunteering earn
-    10 + 30 + 12 points, and every refused award says which cap stopped it."""
-    set_rule(
-        client, town, "deliberation.attend", points=5, caps=[{"period": "day", "max_count": 2}]
-    )
-    set_rule(client, town, "cleanup.join", points=10, caps=[{"period": "week", "max_points": 30}])
-    set_rule(client, town, "volunteer.hour", points=8, per="hour")
-
-    meetings = [
-        report(client, town, "deliberation.attend", local(18, hour), f"meet-{hour}")
-        for hour in (9, 14, 19)
-    ]
-    assert [m.status_code for m in meetings] == [201, 201, 201]
-    assert [m.json["points_awarded"] for m in meetings] == [5, 5, 0]
-    third = meetings[2].json
-    assert third["status"] == "refused"
-    assert third["limited_by"] == {"period": "day", "limit": "max_count", "max": 2, "used": 2}
-    assert "day cap reached" in third["reason"]
-    assert third["caps"][0]["count_remaining"] == 0
-    assert meetings[1].json["caps"][0]["count_remaining"] == 0
-    assert meetings[0].json["caps"][0]["count_remaining"] == 1
-
-    cleanups = [
-        report(client, town, "cleanup.join", local(day, 8), f"clean-{day}")
-        for day in (16, 17, 18, 19)
-    ]
-    assert [c.json["points_awarded"] for c in cleanups] == [10, 10, 10, 0]
-    assert cleanups[2].json["caps"][0]["points_remaining"] == 0
-    assert cleanups[3].json["limited_by"]["limit"] == "max_points"
-    assert cleanups[3].json["outcome"] == "refused"
-
-    volunteering = report(client, town, "volunteer.hour", local(19, 15), "vol-1", quantity=90)
-    assert volunteering.json["points_due"] == 12
-    assert volunteering.json["points_awarded"] == 12
-    assert volunteering.json["outcome"] == "full"
-
-    account = balance(town["resident"]["points_account"])
-    assert (account["posted"], account["available"]) == (52, 52)
-    statement = client.get(
-        f"/v1/accounts/{town['resident']['points_account']}/statement", headers=town["staff"]
-    ).json
-    assert [line["amount"] for line in statement["items"]] == [5, 5, 10, 10, 10, 12]
-    assert statement["items"][-1]["balance"] == 52
-    assert {line["kind"] for line in statement["items"]} == {"award"}
+from tests.support.earning import FRIDAY_EVENING, local, report, set_rule
 
 
 def test_a_cap_with_some_room_left_awards_part_and_says_so(client, town, balance):
@@ -241,84 +147,6 @@ def test_quantity_follows_the_rule(client, town):
     assert "less than one point" in short["reason"]
 
 
-def test_a_changed_rule_judges_only_what_occurs_after_the_change(client, town, clock):
-    """Meetings before Wednesday's change earn 5; after it, 8; the history shows both."""
-    clock.set(local(16, 12))
-    set_rule(client, town, "deliberation.attend", points=5)
-    clock.set(local(18, 12))
-    rule = set_rule(client, town, "deliberation.attend", points=8)
-    assert [v["version"] for v in rule["versions"]] == [2, 1]
-    clock.set(FRIDAY_EVENING)
-    before = report(client, town, "deliberation.attend", local(17, 9), "m1").json
-    after = report(client, town, "deliberation.attend", local(19, 9), "m2").json
-    assert (before["points_awarded"], before["rule"]["version"]) == (5, 1)
-    assert (after["points_awarded"], after["rule"]["version"]) == (8, 2)
-    shown = client.get(
-        "/v1/communities/qianjiang/rules/deliberation.attend", headers=town["app"]
-    ).json
-    assert shown["current"]["points"] == 8 and len(shown["versions"]) == 2
-    listed = client.get("/v1/communities/qianjiang/rules", headers=town["staff"]).json
-    assert [r["activity"] for r in listed["items"]] == ["deliberation.attend"]
-    assert listed["items"][0]["current"]["version"] == 2
-
-
-def test_putting_the_same_rule_twice_keeps_one_version(client, town):
-    """PUT is idempotent: the same body answers 200 and writes no new version."""
-    body = {"points": 5, "caps": [{"period": "day", "max_count": 2}]}
-    first = client.put(
-        "/v1/communities/qianjiang/rules/deliberation.attend", json=body, headers=town["staff"]
-    )
-    again = client.put(
-        "/v1/communities/qianjiang/rules/deliberation.attend", json=body, headers=town["staff"]
-    )
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert len(again.json["versions"]) == 1
-
-
-def test_rule_validity_window_and_shape(client, town):
-    """An event outside the rule's window earns nothing; malformed rules are refused."""
-    set_rule(
-        client,
-        town,
-        "cleanup.join",
-        points=10,
-        valid_from=local(18, 0).isoformat(),
-        valid_to=local(19, 0).isoformat(),
-    )
-    early = report(client, town, "cleanup.join", local(17, 9), "e")
-    assert early.status_code == 422 and early.json["type"] == "/problems/rule-not-valid-then"
-    inside = report(client, town, "cleanup.join", local(18, 9), "i")
-    assert inside.json["points_awarded"] == 10
-    url = "/v1/communities/qianjiang/rules/"
-    no_limit = client.put(
-        url + "cleanup.join", json={"points": 5, "caps": [{"period": "day"}]}, headers=town["staff"]
-    )
-    assert no_limit.json["type"] == "/problems/cap-needs-a-limit"
-    twice = client.put(
-        url + "cleanup.join",
-        headers=town["staff"],
-        json={
-            "points": 5,
-            "caps": [{"period": "day", "max_count": 1}, {"period": "day", "max_points": 9}],
-        },
-    )
-    assert twice.json["type"] == "/problems/cap-period-repeated"
-    backwards = client.put(
-        url + "cleanup.join",
-        headers=town["staff"],
-        json={
-            "points": 5,
-            "valid_from": local(19, 0).isoformat(),
-            "valid_to": local(18, 0).isoformat(),
-        },
-    )
-    assert backwards.json["type"] == "/problems/validity-window-empty"
-    bad_name = client.put(url + "Clean Up!", json={"points": 5}, headers=town["staff"])
-    assert bad_name.json["type"] == "/problems/activity-name-invalid"
-    not_staff = client.put(url + "cleanup.join", json={"points": 5}, headers=town["app"])
-    assert not_staff.status_code == 403
-
-
 def test_integrators_post_and_read_only_within_their_own_reach(
     client, town, make_community, make_member, make_key
 ):
@@ -347,23 +175,6 @@ def test_integrators_post_and_read_only_within_their_own_reach(
     listed = client.get("/v1/communities/qianjiang/events", headers=staff).json["items"]
     assert len(listed) == 2
     assert client.post("/v1/events", headers=staff, json={}).status_code == 403
-
-
-def test_the_earning_endpoints_are_documented(client):
-    """/openapi.json lists rules, events, batches and objections with their bodies."""
-    spec = client.get("/openapi.json").json
-    paths = spec["paths"]
-    for path in (
-        "/v1/communities/{slug}/rules/{activity}",
-        "/v1/communities/{slug}/rules",
-        "/v1/events",
-        "/v1/events/batch",
-        "/v1/events/{event_id}",
-        "/v1/events/{event_id}/objection",
-        "/v1/communities/{slug}/events",
-    ):
-        assert path in paths, path
-    assert {"EventRequest", "Event", "RulePut", "Batch"} <= set(spec["components"]["schemas"])
 
 
 def test_reversing_a_mistaken_award_frees_its_cap_room(client, town, balance):

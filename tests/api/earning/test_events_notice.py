@@ -1,30 +1,9 @@
 """Public notice (公示): an award stays pending for notice_days, then vests unless objected to."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import pytest
-
-from ledger.capabilities import JOBS
 from ledger.earning.notice import vest_due_awards
-
-MONDAY = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-
-
-@pytest.fixture
-def notice(client, clock, make_community, make_member, make_key):
-    """An adopted proposal earns 20 points after three days of public notice."""
-    clock.set(MONDAY)
-    make_community("qianjiang")
-    resident = make_member("qianjiang", "R-017")
-    staff = make_key("staff", community="qianjiang")
-    app = make_key("integrator", community="qianjiang")
-    response = client.put(
-        "/v1/communities/qianjiang/rules/proposal.adopted",
-        headers=staff,
-        json={"points": 20, "notice_days": 3, "caps": [{"period": "month", "max_count": 1}]},
-    )
-    assert response.status_code == 201
-    return {"resident": resident, "staff": staff, "app": app}
+from tests.support.earning import MONDAY
 
 
 def propose(client, notice, source_id="proposal-12"):
@@ -131,11 +110,6 @@ def test_the_pending_list_is_the_public_notice_board(client, notice):
     )
 
 
-def test_the_sweep_command_runs_the_vesting_job():
-    """``pointsbank sweep`` knows the vesting job."""
-    assert ("vest_notice_awards", vest_due_awards) in JOBS
-
-
 def test_an_objection_must_say_why(client, notice):
     """A blank reason is refused and the award stays under notice."""
     event = propose(client, notice)
@@ -145,41 +119,3 @@ def test_an_objection_must_say_why(client, notice):
     assert blank.status_code == 422 and blank.json["type"] == "/problems/reason-required"
     shown = client.get(f"/v1/events/{event['id']}", headers=notice["staff"]).json
     assert shown["status"] == "pending"
-
-
-def test_pointsbank_sweep_vests_what_is_due_and_is_safe_to_rerun(
-    database_url, client, clock, notice, balance
-):
-    """The scheduled command vests an award whose notice ended, then finds nothing more."""
-    import os
-    import subprocess
-    import sys
-
-    clock.set(datetime.now(UTC) - timedelta(days=4))
-    response = client.post(
-        "/v1/events",
-        headers=notice["app"],
-        json={
-            "community": "qianjiang",
-            "activity": "proposal.adopted",
-            "member": notice["resident"]["id"],
-            "occurred_at": clock.now().isoformat(),
-            "source_id": "proposal-cli",
-            "recorded_by": "居委会议事会",
-        },
-    )
-    assert response.json["status"] == "pending"
-
-    def sweep_command():
-        return subprocess.run(
-            [sys.executable, "-c", "from api.cli import main; main()", "sweep"],
-            env={**os.environ, "DATABASE_URL": database_url},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        ).stdout
-
-    assert "vest_notice_awards: 1" in sweep_command()
-    assert "vest_notice_awards: 0" in sweep_command()
-    assert balance(notice["resident"]["points_account"])["available"] == 20

@@ -5,28 +5,9 @@ import threading
 import pytest
 
 from ledger.supermarket.consent import MAX_FAILED_ATTEMPTS
+from tests.support.supermarket import run_together
 
 TILLS = 20
-
-
-def run_together(app, requests):
-    """Send each (path, json, headers) from its own thread and client, all at once."""
-    barrier = threading.Barrier(len(requests))
-    results = [None] * len(requests)
-
-    def send(i, path, body, headers):
-        client = app.test_client()
-        barrier.wait()
-        results[i] = client.post(path, json=body, headers=headers)
-
-    threads = [
-        threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def redemption_request(supermarket, member, code, lines):
@@ -218,13 +199,3 @@ def test_sweeps_running_at_once_void_each_expired_hold_once(
         f"/v1/shops/{supermarket.shop['id']}/items", headers=supermarket.shop_key
     ).json["items"]
     assert {i["sku"]: i["stock"] for i in items}["soy-sauce"] == 2
-
-
-def test_tills_creating_one_item_at_once_get_one_201_and_conflicts(app, supermarket):
-    """Eight staff screens add the same sku together: one creates it, the rest are told 409."""
-    item = {"sku": "rice-5kg", "name": "大米 5kg", "price_points": 120, "stock": 3}
-    path = f"/v1/shops/{supermarket.shop['id']}/items"
-    results = run_together(app, [(path, item, supermarket.staff)] * 8)
-    statuses = sorted(r.status_code for r in results)
-    assert statuses.count(201) == 1
-    assert set(statuses) == {201, 409}, [r.json for r in results]

@@ -1,4 +1,4 @@
-"""Settling a shop: redeemed points go back to issuance and the community owes the money."""
+"""Shops: the catalogue on their shelves, and settling what they redeemed with the community."""
 
 import uuid
 
@@ -190,3 +190,41 @@ def test_money_is_written_with_its_sign_first():
     from api.supermarket.shops import yuan
 
     assert [yuan(f) for f in (0, 5, 150, -150, -5)] == ["0.00", "0.05", "1.50", "-1.50", "-0.05"]
+
+
+def test_the_shop_and_residents_read_the_catalogue(client, supermarket, resident, make_key):
+    """The till and a resident of the community see the shelf; another community's staff do not."""
+    wang = resident(0)
+    url = f"/v1/shops/{supermarket.shop['id']}/items"
+    assert client.get(url, headers=supermarket.shop_key).status_code == 200
+    assert client.get(url, headers=make_key("member", member=wang["id"])).status_code == 200
+    client.post(
+        "/v1/communities", json={"slug": "other", "name": "别的"}, headers=make_key("admin")
+    )
+    assert client.get(url, headers=make_key("staff", community="other")).status_code == 404
+
+
+def test_catalogue_input_is_checked(client, supermarket):
+    """Duplicate skus conflict; stock and unlimited together, or neither, are malformed."""
+    url = f"/v1/shops/{supermarket.shop['id']}/items"
+    staff = supermarket.staff
+    dup = client.post(
+        url, headers=staff, json={"sku": "seeds", "name": "x", "price_points": 1, "stock": 1}
+    )
+    assert dup.status_code == 409
+    both = client.post(
+        url,
+        headers=staff,
+        json={"sku": "a", "name": "x", "price_points": 1, "stock": 1, "unlimited": True},
+    )
+    assert both.status_code == 422
+    neither = client.post(url, headers=staff, json={"sku": "a", "name": "x", "price_points": 1})
+    assert neither.status_code == 422
+    free = client.post(
+        url, headers=staff, json={"sku": "a", "name": "x", "price_points": 0, "stock": 1}
+    )
+    assert free.status_code == 422
+    missing = client.patch(f"{url}/nope", headers=staff, json={"active": False})
+    assert missing.status_code == 404
+    unlimited = client.patch(f"{url}/soy-sauce", headers=staff, json={"unlimited": True})
+    assert unlimited.json["stock"] is None and unlimited.json["unlimited"] is True

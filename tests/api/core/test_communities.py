@@ -1,0 +1,67 @@
+"""Communities and members: the accounts they open and the lists that page through them."""
+
+
+def test_new_community_has_issuance_and_love_bank_accounts_per_unit(qianjiang):
+    """Issuance (no floor) and love bank (floor 0) exist for points and minutes."""
+    floors = {(a["kind"], a["unit"]): a["floor"] for a in qianjiang["accounts"]}
+    assert floors == {
+        ("issuance", "points"): None,
+        ("issuance", "minutes"): None,
+        ("love_bank", "points"): 0,
+        ("love_bank", "minutes"): 0,
+    }
+    assert qianjiang["timezone"] == "Asia/Shanghai"
+
+
+def test_new_member_has_points_floor_zero_and_minutes_at_the_time_floor(qianjiang, make_member):
+    """A resident's points may not go below 0; their minutes may go down to -600."""
+    member = make_member("qianjiang", "R-1", "王秀英")
+    floors = {a["unit"]: a["floor"] for a in member["accounts"]}
+    assert floors == {"points": 0, "minutes": -600}
+    assert all(a["posted"] == 0 and a["available"] == 0 for a in member["accounts"])
+
+
+def test_communities_list_and_members_list_are_keyset_paginated(
+    client, admin, make_community, make_member
+):
+    """Lists walk through every item once, page by page."""
+    for slug in ("a-village", "b-village", "c-village"):
+        make_community(slug, slug)
+    first = client.get("/v1/communities", query_string={"limit": 2}, headers=admin).json
+    second = client.get(
+        "/v1/communities", query_string={"limit": 2, "cursor": first["next_cursor"]}, headers=admin
+    ).json
+    assert [c["slug"] for c in first["items"] + second["items"]] == [
+        "a-village",
+        "b-village",
+        "c-village",
+    ]
+    ids = {make_member("a-village")["id"] for _ in range(3)}
+    page = client.get(
+        "/v1/communities/a-village/members", query_string={"limit": 2}, headers=admin
+    ).json
+    rest = client.get(
+        "/v1/communities/a-village/members",
+        query_string={"limit": 2, "cursor": page["next_cursor"]},
+        headers=admin,
+    ).json
+    assert {m["id"] for m in page["items"] + rest["items"]} == ids
+
+
+def test_duplicates_are_conflicts(client, admin, make_community, make_member):
+    """A second community with one slug, or a second member with one external ref, is 409."""
+    make_community("dup")
+    assert (
+        client.post(
+            "/v1/communities", headers=admin, json={"slug": "dup", "name": "again"}
+        ).status_code
+        == 409
+    )
+    make_member("dup", "R-9")
+    again = client.post(
+        "/v1/communities/dup/members",
+        headers=admin,
+        json={"external_ref": "R-9", "display_name": "x"},
+    )
+    assert again.status_code == 409
+    assert again.json["type"] == "/problems/member-exists"

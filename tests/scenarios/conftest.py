@@ -1,0 +1,8 @@
+"""The stories reuse each capability's factories: the supermarket, the street, the town, 桃花社区."""
+
+from tests.support.earning import town
+from tests.support.supermarket import fresh_code, redeem, resident, supermarket
+from tests.support.taohua import taohua
+from tests.support.timebank import street
+
+__all__ = ["fresh_code", "redeem", "resident", "street", "supermarket", "taohua", "town"]
