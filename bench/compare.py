@@ -196,7 +196,7 @@ def print_phases(phases: list[Phase]) -> None:
         rss = f"{phase.rss_mb:10.0f}" if phase.rss_mb else f"{'-':>10}"
         events = f"{load.events_per_second:9.0f}" if phase.awards else f"{'-':>9}"
         print(
-            f"{phase.name:<26} {load.per_second:8.0f} {events} "
+            f"{phase.name:<26} {load.per_second:8.1f} {events} "
             f"{load.p50_ms:8.1f} {load.p99_ms:8.1f} {load.non2xx + load.socket_errors:8d} "
             f"{cpu} {rss}"
         )
@@ -262,7 +262,10 @@ def main() -> int:
     print(f"(statement, long history: {long_history:,} postings on the account)")
     print_phases(phases)
     failures = print_targets(phases)
-    print(f"\n{failures} of {len(TARGETS) + 2} targets not met")
+    print(
+        f"\n{failures} of {len(TARGETS) + 2} targets not met "
+        f"(load average at the end {os.getloadavg()[0]:.1f})"
+    )
     return 0
 
 
