@@ -2,9 +2,11 @@
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .events import EventDraft, Source, record_event
+from .models import EarningEvent, EarningRule
 from .notice import vest_due_awards
 from .rules import CapDraft, RuleDraft, set_rule
 
@@ -59,3 +61,61 @@ def add_demo(session: Session, community, members, now: datetime) -> None:
                     now=occurred_at + timedelta(hours=2),
                 )
     vest_due_awards(session, now)
+
+
+def _latest_rules(session: Session, community_id: str) -> list[EarningRule]:
+    """The version in force of each activity's rule."""
+    latest = {}
+    for rule in session.scalars(
+        sa.select(EarningRule)
+        .where(EarningRule.community_id == community_id)
+        .order_by(EarningRule.activity, EarningRule.version)
+    ):
+        latest[rule.activity] = rule
+    return list(latest.values())
+
+
+def _cap_text(cap) -> str:
+    limits = [f"{cap.max_points} points"] if cap.max_points is not None else []
+    limits += [f"{cap.max_count} times"] if cap.max_count is not None else []
+    return f"at most {' and '.join(limits)} a {cap.period}"
+
+
+def _rule_line(rule: EarningRule) -> str:
+    per = "an hour" if rule.per == "hour" else "each"
+    notice = f", {rule.notice_days} days' public notice" if rule.notice_days else ""
+    caps = "; ".join(_cap_text(cap) for cap in rule.caps)
+    return f"  {rule.activity}: {rule.points} points {per}{notice}" + (f" ({caps})" if caps else "")
+
+
+def tell_demo(session: Session, community, now: datetime, story) -> None:
+    """The rules with their caps, what the events earned, and an award still under notice."""
+    story.lines.append("earning rules:")
+    story.lines += [_rule_line(rule) for rule in _latest_rules(session, community.id)]
+    events = sa.select(EarningEvent).where(EarningEvent.community_id == community.id)
+    counts = dict(
+        session.execute(
+            sa.select(EarningEvent.status, sa.func.count())
+            .where(EarningEvent.community_id == community.id)
+            .group_by(EarningEvent.status)
+        ).all()
+    )
+    story.lines.append(
+        f"{sum(counts.values())} events over {DEMO_WEEKS} weeks: "
+        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        + " (meetings over the day cap are refused)"
+    )
+    cleanups = session.scalars(events.where(EarningEvent.activity == "cleanup.join")).all()
+    story.lines.append(
+        f"clean-up drives: {len(cleanups)} sign-ins, "
+        f"{sum(e.points_awarded for e in cleanups)} points awarded"
+    )
+    pending = session.scalars(
+        events.where(EarningEvent.status == "pending").order_by(EarningEvent.occurred_at.desc())
+    ).first()
+    if pending is not None:
+        story.lines.append(
+            f"under public notice: {pending.points_due} points for {pending.activity}, "
+            f"vesting {pending.vests_at:%Y-%m-%d %H:%M} UTC unless staff object (EVENT)"
+        )
+        story.env["EVENT"] = pending.id
