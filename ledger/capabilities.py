@@ -10,14 +10,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ledger import audit, core, earning, supermarket, timebank
-from ledger.core import corrections
 from ledger.audit import demo as audit_demo
+from ledger.core import corrections
 from ledger.core import demo as core_demo
+from ledger.core.journal import EntryRecord
+from ledger.core.models import Base
 from ledger.earning import demo as earning_demo
 from ledger.supermarket import demo as supermarket_demo
 from ledger.timebank import demo as timebank_demo
-from ledger.core.journal import EntryRecord
-from ledger.core.models import Base
 
 # In this order: demo parts run in it (sealing last, so the demo's head covers every part), and
 # so do the sweep's jobs.

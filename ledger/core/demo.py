@@ -106,9 +106,7 @@ def _member(session: Session, community: Community, ref: str) -> Member | None:
 def _revoke_demo_keys(session: Session, now: datetime) -> int:
     """Revoke every live key an earlier run of the demo issued."""
     key_ids = session.scalars(
-        sa.select(ApiKey.id).where(
-            ApiKey.label.in_(DEMO_KEY_LABELS), ApiKey.revoked_at.is_(None)
-        )
+        sa.select(ApiKey.id).where(ApiKey.label.in_(DEMO_KEY_LABELS), ApiKey.revoked_at.is_(None))
     ).all()
     for key_id in key_ids:
         apikeys.revoke(session, key_id, now)
