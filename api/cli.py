@@ -101,7 +101,7 @@ def sweep_command():
 
 def _write_env(path: str, env: dict[str, str]) -> None:
     """Shell variables, quoted for ``source``; readable by the owner only, since it holds keys."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write("# written by `pointsbank demo`; the keys of earlier runs are revoked\n")
@@ -111,8 +111,14 @@ def _write_env(path: str, env: dict[str, str]) -> None:
 
 @main.command("demo")
 @click.option("--url", default=DEMO_URL, show_default=True, help="Where the API will be served.")
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help=f"Where to write the shell variables (default: {DEMO_ENV_FILE} beside the database).",
+)
 @with_appcontext
-def demo_command(url):
+def demo_command(url, env_file):
     """Load the demo community, say what is in it, and write its shell variables and keys."""
     if _is_sqlite():
         upgrade(directory=current_app.extensions["migrate"].directory)
@@ -120,7 +126,7 @@ def demo_command(url):
     db.session.commit()
     for line in story.lines:
         click.echo(line)
-    path = demo_env_path()
+    path = env_file or demo_env_path()
     _write_env(path, {"PB": url, **story.env})
     click.echo("keys (shown once; also in the file below):")
     for name in DEMO_KEY_NAMES:
