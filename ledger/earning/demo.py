@@ -1,6 +1,7 @@
 """The earning part of ``pointsbank demo``: the community's rules and three weeks of events."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -24,6 +25,12 @@ DEMO_RULES = (
 RECORDED_BY = "社区议事会 (demo)"
 
 
+def _local_midnight(at: datetime, timezone: str) -> datetime:
+    """The start of ``at``'s day in the community's time zone."""
+    local = at.astimezone(ZoneInfo(timezone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
 def add_demo(session: Session, community, members, now: datetime) -> None:
     """Rules set four weeks ago, then each resident's meetings, clean-ups and volunteering."""
     rules_set_at = now - timedelta(weeks=DEMO_WEEKS + 1)
@@ -31,18 +38,20 @@ def add_demo(session: Session, community, members, now: datetime) -> None:
         set_rule(session, community.id, activity, draft, now=rules_set_at)
     source = Source(f"demo:{community.id}", None, frozenset({community.id}))
     for week in range(DEMO_WEEKS, 0, -1):
-        monday = now - timedelta(weeks=week)
+        monday = _local_midnight(now - timedelta(weeks=week), community.timezone)
         for number, member in enumerate(members):
+            # Hours of the community's day, so the three meetings of a day fall on one local
+            # day (and the third is refused by the day cap) whatever the hour the demo runs.
             plan = [
-                ("deliberation.attend", timedelta(days=1, hours=1), None),
-                ("deliberation.attend", timedelta(days=1, hours=5), None),
-                ("deliberation.attend", timedelta(days=1, hours=8), None),  # over the day cap
-                ("cleanup.join", timedelta(days=5), None),
-                ("volunteer.hour", timedelta(days=3), 90 + 30 * number),
+                ("deliberation.attend", timedelta(days=1, hours=9), None),
+                ("deliberation.attend", timedelta(days=1, hours=14), None),
+                ("deliberation.attend", timedelta(days=1, hours=19), None),  # over the day cap
+                ("cleanup.join", timedelta(days=5, hours=9), None),
+                ("volunteer.hour", timedelta(days=3, hours=10), 90 + 30 * number),
             ]
             if number == week % len(members):
-                plan.append(("deliberation.propose", timedelta(days=2), None))
-                plan.append(("proposal.adopted", timedelta(days=4), None))
+                plan.append(("deliberation.propose", timedelta(days=2, hours=19), None))
+                plan.append(("proposal.adopted", timedelta(days=4, hours=19), None))
             for index, (activity, offset, quantity) in enumerate(plan):
                 occurred_at = monday + offset
                 record_event(
@@ -60,7 +69,29 @@ def add_demo(session: Session, community, members, now: datetime) -> None:
                     ),
                     now=occurred_at + timedelta(hours=2),
                 )
+    _yesterdays_meeting(session, source, community, members, now)
     vest_due_awards(session, now)
+
+
+def _yesterdays_meeting(session: Session, source: Source, community, members, now: datetime):
+    """Yesterday's meeting adopted two proposals: their awards are under notice for days yet,
+    so the README's objection works whenever a newcomer gets to it."""
+    held_at = now - timedelta(days=1)
+    for member in (members[0], members[-1]):
+        record_event(
+            session,
+            source,
+            EventDraft(
+                community=community.slug,
+                activity="proposal.adopted",
+                occurred_at=held_at,
+                source_id=f"demo-meeting-{member.external_ref}",
+                recorded_by=RECORDED_BY,
+                member_id=member.id,
+                evidence="demo meeting minutes",
+            ),
+            now=held_at + timedelta(hours=2),
+        )
 
 
 def _latest_rules(session: Session, community_id: str) -> list[EarningRule]:
@@ -111,11 +142,13 @@ def tell_demo(session: Session, community, now: datetime, story) -> None:
         f"{sum(e.points_awarded for e in cleanups)} points awarded"
     )
     pending = session.scalars(
-        events.where(EarningEvent.status == "pending").order_by(EarningEvent.occurred_at.desc())
-    ).first()
-    if pending is not None:
+        events.where(EarningEvent.status == "pending").order_by(EarningEvent.vests_at.desc())
+    ).all()
+    if pending:
+        latest = pending[0]
         story.lines.append(
-            f"under public notice: {pending.points_due} points for {pending.activity}, "
-            f"vesting {pending.vests_at:%Y-%m-%d %H:%M} UTC unless staff object (EVENT)"
+            f"under public notice: {len(pending)} awards ({sum(e.points_due for e in pending)} "
+            f"points) of adopted proposals; the latest vests {latest.vests_at:%Y-%m-%d %H:%M} "
+            "UTC unless staff object (EVENT)"
         )
-        story.env["EVENT"] = pending.id
+        story.env["EVENT"] = latest.id
