@@ -63,17 +63,18 @@ def _community(session: Session, now: datetime) -> tuple[Community, bool]:
     return community, True
 
 
+def _member(session: Session, community: Community, ref: str) -> Member | None:
+    return session.scalar(
+        sa.select(Member).where(Member.community_id == community.id, Member.external_ref == ref)
+    )
+
+
 def _residents(session: Session, community: Community, now: datetime) -> list[Member]:
-    members = []
-    for ref, name in DEMO_RESIDENTS:
-        member = session.scalar(
-            sa.select(Member).where(Member.community_id == community.id, Member.external_ref == ref)
-        )
-        members.append(
-            member
-            or create_member(session, community, external_ref=ref, display_name=name, now=now)
-        )
-    return members
+    return [
+        _member(session, community, ref)
+        or create_member(session, community, external_ref=ref, display_name=name, now=now)
+        for ref, name in DEMO_RESIDENTS
+    ]
 
 
 def _opening_balances(
@@ -95,12 +96,6 @@ def _opening_balances(
             ],
             reason="demo opening balance",
         )
-
-
-def _member(session: Session, community: Community, ref: str) -> Member | None:
-    return session.scalar(
-        sa.select(Member).where(Member.community_id == community.id, Member.external_ref == ref)
-    )
 
 
 def _revoke_demo_keys(session: Session, now: datetime) -> int:
