@@ -1,6 +1,7 @@
 """The ``pointsbank`` command: serve, db, sweep and demo here; each capability adds its own."""
 
 import os
+import shlex
 import sys
 
 import click
@@ -16,6 +17,16 @@ from ledger import capabilities
 DEFAULT_BIND = "127.0.0.1:8000"
 DEFAULT_WORKERS = 2
 DEMO_URL = f"http://{DEFAULT_BIND}"
+DEMO_ENV_FILE = "demo.env"
+DEMO_KEY_NAMES = (
+    "ADMIN",
+    "STAFF",
+    "INTEGRATOR",
+    "TILL",
+    "MEMBER_KEY",
+    "ELDER_KEY",
+    "VOLUNTEER_KEY",
+)
 
 
 @click.group(
@@ -33,6 +44,14 @@ def _is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 
 
+def demo_env_path() -> str:
+    """Where ``pointsbank demo`` writes its shell variables: next to the SQLite database, or in
+    the instance folder when the database is elsewhere."""
+    database = db.engine.url.database if _is_sqlite() else None
+    folder = os.path.dirname(os.path.abspath(database)) if database else current_app.instance_path
+    return os.path.join(folder, DEMO_ENV_FILE)
+
+
 @main.command()
 @click.option("--bind", default=DEFAULT_BIND, show_default=True)
 @click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=int)
@@ -41,7 +60,16 @@ def serve(bind, workers):
     """Run the API under gunicorn (on the embedded SQLite default, migrate first)."""
     if _is_sqlite():
         upgrade(directory=current_app.extensions["migrate"].directory)
-    click.echo(f"pointsbank listening on http://{bind}", err=True)
+    env_file = demo_env_path()
+    click.echo(
+        f"pointsbank serving http://{bind} with {workers} workers\n"
+        f"  database  {db.engine.url.render_as_string(hide_password=True)}\n"
+        f"  demo keys {env_file}"
+        + ("" if os.path.exists(env_file) else " (not made yet: run `pointsbank demo`)")
+        + "\n  in a second terminal: source that file, then follow README.md's walk-through"
+        "\n  stop with Ctrl-C",
+        err=True,
+    )
     os.execvp(
         sys.executable,
         [
@@ -71,26 +99,42 @@ def sweep_command():
         click.echo(f"{name}: {handled}")
 
 
+def _write_env(path: str, env: dict[str, str]) -> None:
+    """Shell variables, quoted for ``source``; readable by the owner only, since it holds keys."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write("# written by `pointsbank demo`; the keys of earlier runs are revoked\n")
+        for name, value in env.items():
+            handle.write(f"export {name}={shlex.quote(value)}\n")
+
+
 @main.command("demo")
+@click.option("--url", default=DEMO_URL, show_default=True, help="Where the API will be served.")
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help=f"Where to write the shell variables (default: {DEMO_ENV_FILE} beside the database).",
+)
 @with_appcontext
-def demo_command():
-    """Load the demo community and print an API key for each role."""
+def demo_command(url, env_file):
+    """Load the demo community, say what is in it, and write its shell variables and keys."""
     if _is_sqlite():
         upgrade(directory=current_app.extensions["migrate"].directory)
-    keys = capabilities.load_demo(db.session, now())
+    story = capabilities.load_demo(db.session, now())
     db.session.commit()
-    click.echo(f"demo community '{keys.pop('community')}' is ready; member {keys.pop('member_id')}")
-    for role, token in keys.items():
-        click.echo(f"{role:<11} {token}")
-    # How to call it, on stderr so that stdout stays one key per line for scripts.
+    for line in story.lines:
+        click.echo(line)
+    path = env_file or demo_env_path()
+    _write_env(path, {"PB": url, **story.env})
+    click.echo("keys (shown once; also in the file below):")
+    for name in DEMO_KEY_NAMES:
+        if name in story.env:
+            click.echo(f"  {name:<13} {story.env[name]}")
     click.echo(
-        "\nstart the service with `pointsbank serve`, then for example:\n"
-        f"  curl -H 'Authorization: Bearer {keys['staff']}' "
-        f"{DEMO_URL}/v1/communities/demo\n"
-        f"  curl -H 'Authorization: Bearer {keys['staff']}' "
-        f"'{DEMO_URL}/v1/communities/demo/members?limit=5'\n"
-        f"the API is described at {DEMO_URL}/openapi.json",
-        err=True,
+        f"shell variables for the walk-through: {path}\n"
+        f"next: `pointsbank serve`, then in a second terminal `source {os.path.relpath(path)}`"
     )
 
 

@@ -10,7 +10,7 @@ import logging
 
 from flask import Response, request
 from sqlalchemy.exc import IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from api.dbstate import RETRYABLE_SQLSTATES, UNIQUE_VIOLATION, sqlstate
 from ledger.core import errors
@@ -116,6 +116,9 @@ HTTP_SLUGS = {
 }
 
 
+MALFORMED_JSON_DETAIL = "The body is not valid JSON; check for a placeholder or a stray comma."
+
+
 def problem_response_from_http_exception(error: HTTPException):
     status = error.code or 500
     headers = {}
@@ -130,6 +133,10 @@ def problem_response_from_http_exception(error: HTTPException):
     if status == 422 and "messages" in data:
         extra["errors"] = list(_flatten(data["messages"]))
         detail = "The request body or query does not have the expected shape."
+    elif status == 400 and request.is_json and error.description == BadRequest.description:
+        # Werkzeug's own words ("The browser (or proxy) sent a request...") for a body that is
+        # not JSON at all, such as a pasted example with a "..." placeholder left in it.
+        detail = MALFORMED_JSON_DETAIL
     else:
         detail = data.get("message") or error.description
     return problem(

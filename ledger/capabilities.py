@@ -10,10 +10,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ledger import audit, core, earning, supermarket, timebank
+from ledger.audit import demo as audit_demo
 from ledger.core import corrections
 from ledger.core import demo as core_demo
 from ledger.core.journal import EntryRecord
 from ledger.core.models import Base
+from ledger.earning import demo as earning_demo
+from ledger.supermarket import demo as supermarket_demo
+from ledger.timebank import demo as timebank_demo
 
 # In this order: demo parts run in it (sealing last, so the demo's head covers every part), and
 # so do the sweep's jobs.
@@ -31,11 +35,18 @@ REVERSAL_FOLLOWUPS = {
     kind: followup for c in CAPABILITIES for kind, followup in c.reversal_followups.items()
 }
 METADATA = Base.metadata
+# Each capability's part of the demo's story, told in the order the story reads best.
+DEMO_TELLERS = (
+    earning_demo.tell_demo,
+    supermarket_demo.tell_demo,
+    timebank_demo.tell_demo,
+    audit_demo.tell_demo,
+)
 
 
-def load_demo(session: Session, now: datetime) -> dict[str, str]:
+def load_demo(session: Session, now: datetime) -> core_demo.DemoStory:
     """Create (or find) the demo community with every capability's part; a fresh key per role."""
-    return core_demo.load_demo(session, now, DEMO_PARTS)
+    return core_demo.load_demo(session, now, DEMO_PARTS, DEMO_TELLERS)
 
 
 def reverse_entry(

@@ -92,16 +92,39 @@ def export(slug, fmt, output):
         db.session.rollback()
 
 
+def _saved_head(saved_seq, saved_hash, head_file) -> tuple[int, str]:
+    """The saved head, from --seq and --hash or from the body of GET .../journal/head."""
+    if head_file is not None:
+        if saved_seq is not None or saved_hash is not None:
+            raise click.UsageError("give --head, or --seq and --hash, not both")
+        try:
+            saved = json.load(head_file)
+            return int(saved["seq"]), str(saved["hash"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise click.UsageError(f"{head_file.name} is not a saved journal head: {exc}") from exc
+    if saved_seq is None or saved_hash is None:
+        raise click.UsageError("give --seq and --hash of the saved head, or --head FILE")
+    return saved_seq, saved_hash
+
+
 @click.command("check-proof")
-@click.option("--seq", "saved_seq", required=True, type=int, help="The seq of the saved head.")
-@click.option("--hash", "saved_hash", required=True, help="The hash of the saved head.")
+@click.option("--seq", "saved_seq", type=int, help="The seq of the saved head.")
+@click.option("--hash", "saved_hash", help="The hash of the saved head.")
+@click.option(
+    "--head",
+    "head_file",
+    type=click.File("r", encoding="utf-8"),
+    help="The saved head itself: the body of GET /v1/communities/SLUG/journal/head.",
+)
 @click.argument("proofs", nargs=-1, required=True, type=click.File("r", encoding="utf-8"))
-def check_proof(saved_seq, saved_hash, proofs):
+def check_proof(saved_seq, saved_hash, head_file, proofs):
     """Check that a journal only grew since a saved head, from proof pages (JSON, in order).
 
-    Each page is the body of GET /v1/communities/SLUG/journal/proof?from_seq=N; give the next
-    page from the previous page's `to.seq`. Exits 0 when every page extends the one before.
+    Each page is the body of GET /v1/communities/SLUG/journal/proof?from_seq=N, where N is the
+    saved head's seq; give the next page from the previous page's `to.seq`. Exits 0 when every
+    page extends the one before.
     """
+    saved_seq, saved_hash = _saved_head(saved_seq, saved_hash, head_file)
     seq, hashed = saved_seq, saved_hash
     for handle in proofs:
         try:

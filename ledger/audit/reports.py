@@ -96,8 +96,10 @@ class CommunityReport:
     def minutes_exchanged(self) -> int:
         return sum(self.minutes_by_category.values())
 
-    def rows(self) -> list[tuple[str, str, str, int]]:
-        """The report flattened to (section, item, unit, value): the CSV, and a stable listing."""
+    def rows(self) -> list[tuple[str, str, str, int | str]]:
+        """The report flattened to (section, item, unit, value): the CSV, and a stable listing.
+
+        A shop's figures are keyed by its id; its ``shop`` row gives its name."""
         rows = [
             ("issued", activity, "points", amount)
             for activity, amount in sorted(self.issued_by_activity.items())
@@ -108,14 +110,20 @@ class CommunityReport:
             for kind, amount in sorted(self.returned_by_kind.items())
         ]
         rows.append(("returned", "total", "points", self.returned))
+        # Per shop and in total alike: redeemed is gross, refunded beside it, net_redeemed the
+        # difference (what the JSON report's points.redeemed counts).
         for shop in self.shops:
             rows += [
+                ("shop", shop.shop_id, "", shop.name or ""),
                 ("redeemed", shop.shop_id, "points", shop.redeemed),
                 ("refunded", shop.shop_id, "points", shop.refunded),
+                ("net_redeemed", shop.shop_id, "points", shop.net_redeemed),
                 ("settled", shop.shop_id, "points", shop.settled),
                 ("owed", shop.shop_id, "points", shop.owed),
             ]
-        rows.append(("redeemed", "total", "points", self.redeemed))
+        rows.append(("redeemed", "total", "points", sum(s.redeemed for s in self.shops)))
+        rows.append(("refunded", "total", "points", sum(s.refunded for s in self.shops)))
+        rows.append(("net_redeemed", "total", "points", self.redeemed))
         rows.append(("settled", "total", "points", self.settled))
         rows.append(("outstanding", "at_start", "points", self.outstanding_at_start))
         rows.append(("outstanding", "at_end", "points", self.outstanding_at_end))

@@ -96,3 +96,14 @@ def authenticate(session: Session, token: str) -> ApiKey | None:
     if not hmac.compare_digest(key.secret_sha256, _digest(secret)):
         return None
     return key
+
+
+def revoke(session: Session, key_id: str, now: datetime) -> ApiKey:
+    """Revoke a key: it authenticates no more; revoking it again keeps the first time."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise errors.NotFound(f"no API key {key_id}", key=key_id)
+    if key.revoked_at is None:
+        key.revoked_at = now
+        session.flush()
+    return key

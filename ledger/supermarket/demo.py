@@ -2,12 +2,14 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger.core.models import Community, Member
 
 from .catalogue import add_item, create_shop
 from .consent import issue_code, set_pin
+from .models import Redemption, Shop, ShopItem
 from .redemptions import redeem
 from .settlement import settle_shop
 
@@ -54,3 +56,33 @@ def add_demo(session: Session, community: Community, members: list[Member], now:
         capture=False,
         now=now,
     )
+
+
+def tell_demo(session: Session, community: Community, now: datetime, story) -> None:
+    """The shop, its shelf with stock, and its sales (SHOP, SALE)."""
+    shop = session.scalars(
+        sa.select(Shop).where(Shop.community_id == community.id).order_by(Shop.created_at)
+    ).first()
+    if shop is None:
+        return
+    items = session.scalars(
+        sa.select(ShopItem).where(ShopItem.shop_id == shop.id).order_by(ShopItem.sku)
+    ).all()
+    story.lines.append(
+        f"points supermarket {shop.name}: "
+        + ", ".join(
+            f"{i.name} {i.price_points} points ({'unlimited' if i.stock is None else i.stock} left)"
+            for i in items
+        )
+    )
+    sales = session.scalars(
+        sa.select(Redemption).where(Redemption.shop_id == shop.id).order_by(Redemption.created_at)
+    ).all()
+    story.lines.append(
+        f"{len(sales)} sales: "
+        + ", ".join(f"{sale.points} points {sale.status} ({sale.consent_method})" for sale in sales)
+    )
+    story.env["SHOP"] = shop.id
+    captured = [sale for sale in sales if sale.status == "captured"]
+    if captured:
+        story.env["SALE"] = captured[0].id

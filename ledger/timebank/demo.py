@@ -7,13 +7,16 @@ its requester's confirmation, one open on the board.
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ledger.core.communities import create_member
+from ledger.core.balances import current_balance
+from ledger.core.communities import create_member, system_account
 from ledger.core.models import Community, Member
 
 from . import gifts as transfers
 from . import services as timebank
+from .models import Service
 
 DEMO_VOLUNTEERS = (("V-001", "陈志愿"), ("V-002", "周热心"))
 DEMO_LOVE_BANK_GRANT_MINUTES = 20 * 60
@@ -84,3 +87,29 @@ def add_demo(session: Session, community: Community, members: list[Member], now:
     _served(session, ask(neighbour, "修理漏水的水龙头", "repair", 60), zhou, 45, now)
     # After-school care, open on the board for a volunteer to take.
     ask(parent, "放学后接孩子", "child_care", 90)
+
+
+def tell_demo(session: Session, community: Community, now: datetime, story) -> None:
+    """The services and their states, the love bank's balances (SVC: the open request)."""
+    services = session.scalars(
+        sa.select(Service).where(Service.community_id == community.id).order_by(Service.created_at)
+    ).all()
+    for service in services:
+        minutes = service.minutes_actual or service.minutes_estimate
+        story.lines.append(
+            f"time bank: {service.title} ({service.category}, {minutes} min, "
+            f"paid by the {service.funded_by.replace('_', ' ')}): {service.state}"
+        )
+    open_service = next((s for s in services if s.state == "open"), None)
+    if open_service is not None:
+        story.env["SVC"] = open_service.id
+    balances = {
+        unit: current_balance(
+            session, system_account(session, community.id, "love_bank", unit).id
+        ).posted
+        for unit in ("minutes", "points")
+    }
+    story.lines.append(
+        f"love bank: {balances['minutes']} minutes, {balances['points']} points "
+        f"(a grant of {DEMO_LOVE_BANK_GRANT_MINUTES} minutes, donations)"
+    )
