@@ -87,9 +87,3 @@ def roles(*allowed: str):
         return wrapper
 
     return decorate
-
-
-def visible(allowed: bool, error) -> None:
-    """Raise ``error`` (a NotFound) unless the caller may see the resource."""
-    if not allowed:
-        raise error

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.schemas import Id, PageMeta, PageQuery, StrictInteger, StrictSchema, Text
+from api.schemas import DumpedDict, Id, PageMeta, PageQuery, StrictInteger, StrictSchema, Text
 from ledger.core.models import NAME_MAX_LENGTH, SLUG_MAX_LENGTH
 from ledger.earning.events import MAX_BATCH_EVENTS, MAX_EVENT_MINUTES
 from ledger.earning.models import (
@@ -156,17 +156,27 @@ class LimitSchema(Schema):
     used = fields.Integer(metadata={"description": "What was used before this event."})
 
 
+class RuleInForceSchema(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    points = fields.Integer()
+    per = fields.String()
+    notice_days = fields.Integer()
+
+
 class EventSchema(Schema):
     id = fields.String()
     community = fields.String()
     activity = fields.String()
-    member = fields.String()
+    member = fields.String(attribute="member_id")
     occurred_at = fields.AwareDateTime()
     quantity = fields.Integer()
     source_id = fields.String()
     recorded_by = fields.String()
     evidence = fields.String()
-    rule = fields.Dict(metadata={"description": "The rule version that judged it."})
+    rule = DumpedDict(
+        RuleInForceSchema, metadata={"description": "The rule version that judged it."}
+    )
     status = fields.String(
         metadata={
             "description": "awarded, pending (public notice), refused (nothing awarded) or voided."

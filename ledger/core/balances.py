@@ -176,3 +176,48 @@ def statement(
         )
     last = page[-1]
     return Page(lines, encode_cursor(last.posted_at, last.id) if more else None)
+
+
+@dataclass(frozen=True)
+class AccountStanding:
+    """An account with its current balance figures, as every representation shows it."""
+
+    id: str
+    community_id: str
+    owner_id: str
+    kind: str
+    unit: str
+    floor: int | None
+    status: str
+    posted: int
+    pending_in: int
+    pending_out: int
+    pending: int
+    available: int
+
+
+def standings(session: Session, accounts, *, now: datetime) -> list[AccountStanding]:
+    """Accounts with their current balances, in one balance query for all of them."""
+    accounts = list(accounts)
+    found = current_balances(session, [a.id for a in accounts], now=now)
+    return [
+        AccountStanding(
+            id=a.id,
+            community_id=a.community_id,
+            owner_id=a.owner_id,
+            kind=a.kind,
+            unit=a.unit,
+            floor=a.floor,
+            status=a.status,
+            posted=found[a.id].posted,
+            pending_in=found[a.id].pending_in,
+            pending_out=found[a.id].pending_out,
+            pending=found[a.id].pending,
+            available=found[a.id].available,
+        )
+        for a in accounts
+    ]
+
+
+def standing(session: Session, account: Account, *, now: datetime) -> AccountStanding:
+    return standings(session, [account], now=now)[0]
