@@ -49,11 +49,8 @@ def staff_community(slug: str):
 def member(member_id: str):
     """The member themself, or staff of their community."""
     found = get_member(db.session, member_id)
-    who = principal()
-    _visible(
-        who.is_staff_of(found.community_id) or who.member_id == found.id,
-        errors.MemberNotFound(member=member_id),
-    )
+    allowed = principal().may_read(found.community_id, member_id=found.id)
+    _visible(allowed, errors.MemberNotFound(member=member_id))
     return found
 
 
@@ -121,9 +118,7 @@ def shop(shop_id: str, *, residents: bool = False):
     """Staff of its community and the shop's own keys (and, for the catalogue, its residents)."""
     found = catalogue.get_shop(db.session, shop_id)
     who = principal()
-    allowed = who.is_staff_of(found.community_id) or (
-        who.role == "shop" and who.shop_id == found.id
-    )
+    allowed = who.may_read(found.community_id, shop_id=found.id)
     if residents and who.role == "member":
         allowed = who.in_community(found.community_id)
     _visible(allowed, _shop_not_found(shop_id))
@@ -159,12 +154,9 @@ def settlement_record(settlement_id: str):
 
 def _redemption(redemption_id: str, *, changing: bool):
     found = redemptions.get_redemption(db.session, redemption_id)
-    who = principal()
-    allowed = who.is_staff_of(found.community_id) or (
-        who.role == "shop" and who.shop_id == found.shop_id
-    )
-    if not changing and who.role == "member":
-        allowed = who.member_id == found.member_id
+    # The member may read their redemption, never change it.
+    member_id = None if changing else found.member_id
+    allowed = principal().may_read(found.community_id, shop_id=found.shop_id, member_id=member_id)
     _visible(allowed, supermarket_errors.RedemptionNotFound(redemption=redemption_id))
     return found
 
@@ -233,20 +225,13 @@ def event_source() -> earning.Source:
     return earning.Source(who.key_id, who.key_id, None if who.is_admin else who.community_ids)
 
 
-def _may_read_event(who: Principal, found) -> bool:
-    if who.is_staff_of(found.community_id):
-        return True
-    if who.role == "integrator":
-        return found.api_key_id == who.key_id
-    if who.role == "member":
-        return found.member_id == who.member_id
-    return False
-
-
 def event(event_id: str):
     """Staff of its community, the key that posted it, and its member."""
     found = earning.get_event(db.session, event_id)
-    _visible(_may_read_event(principal(), found), EventNotFound(event=event_id))
+    allowed = principal().may_read(
+        found.community_id, api_key_id=found.api_key_id, member_id=found.member_id
+    )
+    _visible(allowed, EventNotFound(event=event_id))
     return found
 
 

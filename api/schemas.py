@@ -81,9 +81,9 @@ class DumpedDict(fields.Dict):
     """Documented as a free-form object, and dumped through ``schema`` from what the ledger
     returns (an object with attributes, not a dict)."""
 
-    def __init__(self, schema: type[Schema], **kwargs):
+    def __init__(self, schema: Schema, **kwargs):
         super().__init__(**kwargs)
         self.dumped_with = schema
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else self.dumped_with().dump(value)
+        return None if value is None else self.dumped_with.dump(value)

@@ -29,18 +29,9 @@ def show(account_id):
 @blp.route("/<account_id>/statement")
 @blp.arguments(StatementQuery, location="query", as_kwargs=True)
 @blp.response(200, StatementSchema)
-def statement(account_id, limit, cursor=None, from_=None, to=None):
+def statement(account_id, **page):
     """Posted entries, oldest first, each with the balance after it (keyset-paginated)."""
-    account = access.account(account_id)
-    page = balances.statement(
-        db.session, account.id, limit=limit, cursor=cursor, from_=from_, to=to
-    )
-    return {
-        "account": account.id,
-        "unit": account.unit,
-        "items": page.items,
-        "next_cursor": page.next_cursor,
-    }
+    return balances.account_statement(db.session, access.account(account_id), **page)
 
 
 @blp.route("/<account_id>/balance")
@@ -48,10 +39,4 @@ def statement(account_id, limit, cursor=None, from_=None, to=None):
 @blp.response(200, BalanceAsOfSchema)
 def balance_as_of(account_id, as_of):
     """The posted balance at a past instant."""
-    account = access.account(account_id)
-    return {
-        "account": account.id,
-        "unit": account.unit,
-        "as_of": as_of,
-        "posted": balances.balance_as_of(db.session, account.id, as_of),
-    }
+    return balances.posted_as_of(db.session, access.account(account_id), as_of)

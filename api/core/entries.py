@@ -42,14 +42,13 @@ def reverse(body, entry_id):
 @blp.response(201, EntrySchema)
 def create_adjustment(body):
     """A manual balanced entry with a required reason (staff, within their community)."""
-    postings = [PostingDraft(**p) for p in body["postings"]]
+    postings = [PostingDraft(**p) for p in body.pop("postings")]
     account = access.staff_account(postings[0].from_account_id)
     return adjust(
         db.session,
         community_id=account.community_id,
         postings=postings,
-        reason=body["reason"],
-        memo=body["memo"],
         now=now(),
         api_key_id=principal().key_id,
+        **body,
     )

@@ -151,16 +151,9 @@ def index(slug, limit, cursor=None, status=None, member=None):
     Staff see every event of their community, an integrator the ones it posted, a member their
     own.
     """
-    community, api_key_id, member_id = access.event_list(slug)
-    page = earning.list_events(
-        db.session,
-        community.id,
-        limit=limit,
-        cursor=cursor,
-        status=status,
-        member_id=member_id or member,
-        api_key_id=api_key_id,
-    )
+    community, api_key_id, own_member_id = access.event_list(slug)
+    filters = {"status": status, "member_id": own_member_id or member, "api_key_id": api_key_id}
+    page = earning.list_events(db.session, community.id, limit=limit, cursor=cursor, **filters)
     return earning.answer_page(db.session, page, slug)
 
 

@@ -25,13 +25,9 @@ def put(body, slug, activity):
     no-op answered 200."""
     community = access.staff_community(slug)
     caps = tuple(rules.CapDraft(**cap) for cap in body.pop("caps"))
+    draft = rules.RuleDraft(caps=caps, **body)
     versions, created = rules.set_rule(
-        db.session,
-        community.id,
-        activity,
-        rules.RuleDraft(caps=caps, **body),
-        now=now(),
-        api_key_id=principal().key_id,
+        db.session, community.id, activity, draft, now=now(), api_key_id=principal().key_id
     )
     return rules.history(community.slug, versions), 201 if created else 200
 

@@ -149,19 +149,15 @@ class CapStandingSchema(Schema):
     count_remaining = fields.Integer(allow_none=True)
 
 
+# What an event shows of the rule version that judged it.
+RULE_IN_FORCE_FIELDS = ("id", "version", "points", "per", "notice_days")
+
+
 class LimitSchema(Schema):
     period = fields.String()
     limit = fields.String(metadata={"description": "max_points or max_count"})
     max = fields.Integer()
     used = fields.Integer(metadata={"description": "What was used before this event."})
-
-
-class RuleInForceSchema(Schema):
-    id = fields.String()
-    version = fields.Integer()
-    points = fields.Integer()
-    per = fields.String()
-    notice_days = fields.Integer()
 
 
 class EventSchema(Schema):
@@ -175,7 +171,8 @@ class EventSchema(Schema):
     recorded_by = fields.String()
     evidence = fields.String()
     rule = DumpedDict(
-        RuleInForceSchema, metadata={"description": "The rule version that judged it."}
+        RuleVersionSchema(only=RULE_IN_FORCE_FIELDS),
+        metadata={"description": "The rule version that judged it."},
     )
     status = fields.String(
         metadata={

@@ -66,7 +66,7 @@ class ShopSchema(Schema):
     community = fields.String(metadata={"description": "The community slug."})
     name = fields.String()
     account = DumpedDict(
-        AccountSchema, metadata={"description": "The shop's points account and its balances."}
+        AccountSchema(), metadata={"description": "The shop's points account and its balances."}
     )
     created_at = fields.AwareDateTime()
 

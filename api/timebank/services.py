@@ -37,9 +37,8 @@ blp = Blueprint("services", __name__, url_prefix="/v1", description="Time bank: 
 def create(body):
     """Ask for help (点单): a member for themself, or staff on a resident's behalf."""
     requester_id = body.pop("requester", None)
-    community, actor = access.service_community(
-        body.pop("community"), requester_id, body["funded_by"]
-    )
+    slug = body.pop("community")
+    community, actor = access.service_community(slug, requester_id, body["funded_by"])
     return timebank.request_service(
         db.session,
         community_id=community.id,
