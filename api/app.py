@@ -1,6 +1,7 @@
 """The app factory: configuration, the database engine's settings, hooks and blueprints.
 
-Data flows one way: request -> schema -> auth -> one ledger call -> commit -> schema -> response.
+Data flows one way: request -> schema -> access (load + authorise) -> one ledger call -> commit
+-> schema -> response.
 """
 
 import os

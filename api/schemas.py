@@ -77,13 +77,13 @@ class PageMeta(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class DumpedDict(fields.Dict):
-    """Documented as a free-form object, and dumped through ``schema`` from what the ledger
-    returns (an object with attributes, not a dict)."""
+class AttributesDict(fields.Dict):
+    """Documented as a free-form object: these attributes of what the ledger returns, each under
+    its own name."""
 
-    def __init__(self, schema: Schema, **kwargs):
+    def __init__(self, names: tuple[str, ...], **kwargs):
         super().__init__(**kwargs)
-        self.dumped_with = schema
+        self.names = names
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else self.dumped_with.dump(value)
+        return None if value is None else {name: getattr(value, name) for name in self.names}

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.schemas import DumpedDict, Id, PageMeta, PageQuery, StrictInteger, StrictSchema, Text
+from api.schemas import AttributesDict, Id, PageMeta, PageQuery, StrictInteger, StrictSchema, Text
 from ledger.core.models import NAME_MAX_LENGTH, SLUG_MAX_LENGTH
 from ledger.earning.events import MAX_BATCH_EVENTS, MAX_EVENT_MINUTES
 from ledger.earning.models import (
@@ -170,8 +170,8 @@ class EventSchema(Schema):
     source_id = fields.String()
     recorded_by = fields.String()
     evidence = fields.String()
-    rule = DumpedDict(
-        RuleVersionSchema(only=RULE_IN_FORCE_FIELDS),
+    rule = AttributesDict(
+        RULE_IN_FORCE_FIELDS,
         metadata={"description": "The rule version that judged it."},
     )
     status = fields.String(

@@ -5,8 +5,8 @@ Shape and range only; the rules (stock, balance, consent, refund limits) live in
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.core.schemas import AccountSchema
-from api.schemas import Amount, DumpedDict, Id, PageMeta, StrictInteger, StrictSchema, Text
+from api.schemas import Amount, AttributesDict, Id, PageMeta, StrictInteger, StrictSchema, Text
+from ledger.core.balances import BALANCE_FIGURES
 from ledger.core.models import MEMO_MAX_LENGTH, NAME_MAX_LENGTH
 from ledger.supermarket.catalogue import MAX_FEN_PER_POINT, MAX_PRICE_POINTS, MAX_STOCK
 from ledger.supermarket.consent import CONSENT_CODE_DIGITS, PIN_MAX_DIGITS, PIN_MIN_DIGITS
@@ -57,6 +57,13 @@ class Unlimited(fields.Boolean):
         return obj.stock is None
 
 
+# A shop's account is shown under the ledger's own names (community_id, not community).
+SHOP_ACCOUNT_FIELDS = (
+    *("id", "community_id", "owner_id", "kind", "unit", "floor", "status"),
+    *BALANCE_FIGURES,
+)
+
+
 class ShopCreate(StrictSchema):
     name = Text(NAME_MAX_LENGTH, min_length=1, required=True)
 
@@ -65,8 +72,8 @@ class ShopSchema(Schema):
     id = fields.String()
     community = fields.String(metadata={"description": "The community slug."})
     name = fields.String()
-    account = DumpedDict(
-        AccountSchema(), metadata={"description": "The shop's points account and its balances."}
+    account = AttributesDict(
+        SHOP_ACCOUNT_FIELDS, metadata={"description": "The shop's points account and its balances."}
     )
     created_at = fields.AwareDateTime()
 
