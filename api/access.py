@@ -11,7 +11,7 @@ from flask import abort
 from api.auth import Principal, principal
 from api.extensions import db
 from ledger.core import errors
-from ledger.core.communities import get_account, get_community, get_member
+from ledger.core.communities import accounts_touched, get_account, get_community, get_member
 from ledger.core.corrections import get_entry
 from ledger.earning import events as earning
 from ledger.earning.errors import EventNotFound
@@ -74,10 +74,7 @@ def _may_read_entry(who: Principal, entry) -> bool:
     if who.is_staff_of(entry.community_id):
         return True
     # Members and shops see entries that touch one of their own accounts.
-    account_ids = {p.from_account_id for p in entry.postings} | {
-        p.to_account_id for p in entry.postings
-    }
-    return any(who.may_read_account(get_account(db.session, a)) for a in sorted(account_ids))
+    return any(who.may_read_account(a) for a in accounts_touched(db.session, entry))
 
 
 def entry(entry_id: str):

@@ -33,8 +33,7 @@ def _member_keeping_no_secret(member_id: str):
 def issue_code(member_id):
     """A one-time code the member shows at the till (short-lived, single use)."""
     member = _member_keeping_no_secret(member_id)
-    record, code = consent.issue_code(db.session, member, now=now(), api_key_id=principal().key_id)
-    return {"member": member.id, "code": code, "expires_at": record.expires_at}
+    return consent.hand_out_code(db.session, member, now=now(), api_key_id=principal().key_id)
 
 
 @blp.route("/<member_id>/pin", methods=["PUT"])

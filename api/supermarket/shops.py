@@ -102,8 +102,7 @@ def list_items(shop_id, limit, cursor=None):
 def put_settings(body, slug):
     """Set the money rate settlements use: integer fen per point (staff)."""
     community = access.staff_community(slug)
-    rate = catalogue.set_fen_per_point(db.session, community, body["fen_per_point"], now=now())
-    return {"fen_per_point": rate}
+    return catalogue.set_money_rate(db.session, community, body["fen_per_point"], now=now())
 
 
 @blp.route("/communities/<slug>/redemption-settings")
@@ -111,8 +110,7 @@ def put_settings(body, slug):
 @blp.response(200, RedemptionSettingsSchema)
 def get_settings(slug):
     """The money rate in force (the default until staff set one)."""
-    community = access.staff_community(slug)
-    return {"fen_per_point": catalogue.fen_per_point(db.session, community.id)}
+    return catalogue.money_rate(db.session, access.staff_community(slug).id)
 
 
 @blp.route("/shops/<shop_id>/settlements", methods=["POST"])

@@ -16,7 +16,7 @@ from . import errors
 from .balances import AccountStanding, standings
 from .ids import new_id
 from .journal import UNFLOORED_SHARDS
-from .models import UNITS, Account, AccountBalance, Community, Member
+from .models import UNITS, Account, AccountBalance, Community, Entry, Member
 from .paging import Page, keyset_page
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -242,3 +242,9 @@ def members_with_accounts(session: Session, members, *, now: datetime) -> list[W
 
 def member_with_accounts(session: Session, member: Member, *, now: datetime) -> WithAccounts:
     return members_with_accounts(session, [member], now=now)[0]
+
+
+def accounts_touched(session: Session, entry: Entry) -> list[Account]:
+    """The accounts an entry's postings move points or minutes between, in one query."""
+    ids = {p.from_account_id for p in entry.postings} | {p.to_account_id for p in entry.postings}
+    return list(session.scalars(sa.select(Account).where(Account.id.in_(sorted(ids)))))

@@ -214,3 +214,19 @@ def shop_standings(session: Session, shops, *, now: datetime) -> list[ShopStandi
 
 def shop_standing(session: Session, shop: Shop, *, now: datetime) -> ShopStanding:
     return shop_standings(session, [shop], now=now)[0]
+
+
+@dataclass(frozen=True)
+class MoneyRate:
+    """The rate settlements turn points into money at: integer fen per point."""
+
+    fen_per_point: int
+
+
+def money_rate(session: Session, community_id: str) -> MoneyRate:
+    """The rate in force (the default until staff set one)."""
+    return MoneyRate(fen_per_point(session, community_id))
+
+
+def set_money_rate(session: Session, community: Community, rate: int, *, now: datetime):
+    return MoneyRate(set_fen_per_point(session, community, rate, now=now))
