@@ -1,35 +1,32 @@
 """The app factory: configuration, the database engine's settings, hooks and blueprints.
 
-Data flows one way: request -> schema -> auth -> one ledger call -> commit -> schema -> response.
+Data flows one way: request -> schema -> access (load + authorise) -> one ledger call -> commit
+-> schema -> response.
 """
 
 import os
 import secrets
-from pathlib import Path
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from api import audit, core, earning, problems, supermarket, timebank
 from api.auth import load_principal
+from api.config import (  # noqa: F401  MAX_BODY_BYTES: tests and benches read it here
+    MAX_BODY_BYTES,
+    MIGRATIONS_DIR,
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    defaults,
+)
 from api.core import health
-from api.dbstate import LOCK_TIMEOUT_MS
 from api.extensions import ProblemApi, db, limiter, migrate
 from ledger.core.clock import Clock
 
-MAX_BODY_BYTES = 64 * 1024
-DEFAULT_RATE_LIMIT = "1200 per minute"
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECRET_KEY_BYTES = 32
 # Blueprints are registered in this order, which is the order of /openapi.json's paths and tags.
 CAPABILITIES = (core, supermarket, timebank, earning, audit)
-
-
-def default_database_url(instance_path: str) -> str:
-    return "sqlite:///" + os.path.join(instance_path, "pointsbank.db")
 
 
 def _secret_key(instance_path: str) -> str:
@@ -106,37 +103,24 @@ def _require_json():
     return None
 
 
-def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__)
-    app.config.update(
-        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
-        or default_database_url(app.instance_path),
-        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        API_TITLE="pointsbank",
-        API_VERSION="v1",
-        OPENAPI_VERSION="3.1.0",
-        OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={
-            "info": {"description": "A double-entry points and time-bank ledger."},
-            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-            "security": [{"bearer": []}],
-        },
-        RATELIMIT_DEFAULT=DEFAULT_RATE_LIMIT,
-        RATELIMIT_STORAGE_URI="memory://",
-        RATELIMIT_HEADERS_ENABLED=True,
-        LOCK_TIMEOUT_MS=LOCK_TIMEOUT_MS,
-    )
-    app.config.from_prefixed_env("POINTSBANK")
-    if config:
-        app.config.update(config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+def _database_settings(app: Flask) -> None:
+    """SQLite needs its instance folder and a busy timeout on every connection."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config.setdefault(
             "SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}}
         )
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(defaults(app.instance_path))
+    app.config.from_prefixed_env("POINTSBANK")
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    _database_settings(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["pointsbank.clock"] = app.config.get("CLOCK") or Clock()

@@ -33,15 +33,18 @@ class Principal:
     def is_staff_of(self, community_id: str) -> bool:
         return self.is_admin or (self.role == "staff" and community_id in self.community_ids)
 
+    def may_read(self, community_id: str, *, member_id=None, shop_id=None, api_key_id=None):
+        """Staff of the community; or the member, shop or integrator key the resource is of."""
+        if self.is_staff_of(community_id):
+            return True
+        own = {"member": member_id, "shop": shop_id, "integrator": api_key_id}.get(self.role)
+        mine = {"member": self.member_id, "shop": self.shop_id, "integrator": self.key_id}
+        return own is not None and own == mine[self.role]
+
     def may_read_account(self, account) -> bool:
         """Staff see their community's accounts; members and shops see only their own."""
-        if self.is_staff_of(account.community_id):
-            return True
-        if self.role == "member":
-            return account.owner_id == self.member_id
-        if self.role == "shop":
-            return account.owner_id == self.shop_id
-        return False
+        owner = account.owner_id
+        return self.may_read(account.community_id, member_id=owner, shop_id=owner)
 
 
 def load_principal():
@@ -87,9 +90,3 @@ def roles(*allowed: str):
         return wrapper
 
     return decorate
-
-
-def visible(allowed: bool, error) -> None:
-    """Raise ``error`` (a NotFound) unless the caller may see the resource."""
-    if not allowed:
-        raise error

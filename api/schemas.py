@@ -75,3 +75,15 @@ class PageQuery(StrictSchema):
 
 class PageMeta(Schema):
     next_cursor = fields.String(allow_none=True)
+
+
+class AttributesDict(fields.Dict):
+    """Documented as a free-form object: these attributes of what the ledger returns, each under
+    its own name."""
+
+    def __init__(self, names: tuple[str, ...], **kwargs):
+        super().__init__(**kwargs)
+        self.names = names
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else {name: getattr(value, name) for name in self.names}

@@ -9,12 +9,10 @@ that the current journal extends the saved head (``ledger.chain.check_extension`
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.auth import principal, visible
+from api import access
 from api.extensions import db
 from api.schemas import StrictSchema
 from ledger.audit import chain
-from ledger.core import errors
-from ledger.core.communities import get_community
 
 blp = Blueprint(
     "journal",
@@ -30,7 +28,8 @@ class HeadSchema(Schema):
     hash = fields.String(metadata={"description": "sha256 hex of the chain at seq."})
     sealed_at = fields.AwareDateTime(allow_none=True)
     unsealed_entries = fields.Integer(
-        metadata={"description": "Entries written but not sealed yet (the sealer runs apart)."}
+        attribute="unsealed",
+        metadata={"description": "Entries written but not sealed yet (the sealer runs apart)."},
     )
 
 
@@ -53,8 +52,8 @@ class PointSchema(Schema):
 
 class ProofSchema(Schema):
     community = fields.String()
-    from_ = fields.Nested(PointSchema, data_key="from")
-    to = fields.Nested(PointSchema)
+    from_ = fields.Nested(PointSchema, data_key="from", attribute="start")
+    to = fields.Nested(PointSchema, attribute="end")
     digests = fields.List(
         fields.String(),
         metadata={
@@ -66,25 +65,11 @@ class ProofSchema(Schema):
     complete = fields.Boolean(metadata={"description": "True when to is the current head."})
 
 
-def _community(slug: str):
-    community = get_community(db.session, slug)
-    visible(principal().in_community(community.id), errors.CommunityNotFound(slug=slug))
-    return community
-
-
 @blp.route("/communities/<slug>/journal/head")
 @blp.response(200, HeadSchema)
 def show_head(slug):
     """The last sealed sequence number and hash of the community's journal: save it."""
-    community = _community(slug)
-    head = chain.published_head(db.session, community.id)
-    return {
-        "community": community.slug,
-        "seq": head.seq,
-        "hash": head.hash,
-        "sealed_at": head.sealed_at,
-        "unsealed_entries": head.unsealed,
-    }
+    return chain.published_head_of(db.session, access.community(slug))
 
 
 @blp.route("/communities/<slug>/journal/proof")
@@ -92,13 +77,4 @@ def show_head(slug):
 @blp.response(200, ProofSchema)
 def show_proof(slug, from_seq, limit):
     """The digests leading from a saved head towards the current one (paged by ``limit``)."""
-    community = _community(slug)
-    proof = chain.proof(db.session, community.id, from_seq, limit)
-    return {
-        "community": community.slug,
-        "from_": {"seq": proof.from_seq, "hash": proof.from_hash},
-        "to": {"seq": proof.to_seq, "hash": proof.to_hash},
-        "digests": proof.digests,
-        "head": {"seq": proof.head.seq, "hash": proof.head.hash},
-        "complete": proof.complete,
-    }
+    return chain.published_proof(db.session, access.community(slug), from_seq, limit)

@@ -12,14 +12,12 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.auth import principal, roles, visible
+from api import access
+from api.auth import roles
 from api.clock import now
-from api.core.accounts import readable_account
 from api.extensions import db
 from api.schemas import StrictSchema
 from ledger.audit import reports
-from ledger.core import errors
-from ledger.core.communities import get_community
 
 blp = Blueprint("reports", __name__, url_prefix="/v1", description="Reports and CSV statements")
 
@@ -71,15 +69,17 @@ class PointsFiguresSchema(Schema):
 
 
 class ReportSchema(Schema):
-    community = fields.String()
+    community = fields.String(attribute="slug")
     from_ = fields.AwareDateTime(data_key="from", allow_none=True)
     to = fields.AwareDateTime(allow_none=True)
     generated_at = fields.AwareDateTime()
     points = fields.Nested(PointsFiguresSchema)
     pending = fields.List(
-        fields.Nested(PendingSchema), metadata={"description": "Held right now by pending entries."}
+        fields.Nested(PendingSchema),
+        attribute="pending_held",
+        metadata={"description": "Held right now by pending entries."},
     )
-    members_taking_part = fields.Integer()
+    members_taking_part = fields.Integer(attribute="participants")
     members = fields.Integer()
     minutes_exchanged = fields.Integer()
     minutes_by_category = _counts()
@@ -109,35 +109,6 @@ def wants_csv() -> bool:
     )
 
 
-def report_view(report: reports.CommunityReport) -> dict:
-    return {
-        "community": report.slug,
-        "from_": report.from_,
-        "to": report.to,
-        "generated_at": report.generated_at,
-        "points": {
-            "issued": report.issued,
-            "issued_by_activity": report.issued_by_activity,
-            "returned": report.returned,
-            "returned_by_kind": report.returned_by_kind,
-            "redeemed": report.redeemed,
-            "settled": report.settled,
-            "outstanding_at_start": report.outstanding_at_start,
-            "outstanding_at_end": report.outstanding_at_end,
-            "shops": report.shops,
-        },
-        "pending": [
-            {"kind": kind, "unit": unit, "amount": amount}
-            for (kind, unit), amount in sorted(report.pending.items())
-        ],
-        "members_taking_part": report.participants,
-        "members": report.members,
-        "minutes_exchanged": report.minutes_exchanged,
-        "minutes_by_category": report.minutes_by_category,
-        "love_bank": report.love_bank,
-    }
-
-
 @blp.route("/communities/<slug>/report")
 @roles("staff")
 @blp.arguments(WindowQuery, location="query", as_kwargs=True)
@@ -148,19 +119,12 @@ def report_view(report: reports.CommunityReport) -> dict:
 )
 def show_report(slug, from_=None, to=None):
     """Points issued, redeemed, settled, outstanding and pending; participation; minutes (staff)."""
-    community = get_community(db.session, slug)
-    visible(principal().is_staff_of(community.id), errors.CommunityNotFound(slug=slug))
+    community = access.staff_community(slug)
     report = reports.community_report(db.session, community, now=now(), from_=from_, to=to)
     if not wants_csv():
-        return report_view(report)
-    window = [
-        ("report", "community", "", report.slug),
-        ("report", "from", "", report.from_.isoformat() if report.from_ else ""),
-        ("report", "to", "", report.to.isoformat() if report.to else ""),
-    ]
-    return csv_response(
-        ("section", "item", "unit", "value"), window + report.rows(), f"report-{report.slug}.csv"
-    )
+        return report
+    rows = reports.report_csv_rows(report)
+    return csv_response(reports.REPORT_CSV_HEADER, rows, f"report-{report.slug}.csv")
 
 
 @blp.route("/accounts/<account_id>/statement.csv")
@@ -172,22 +136,6 @@ def show_report(slug, from_=None, to=None):
 )
 def statement_csv(account_id, from_=None, to=None):
     """An account's posted entries in the window, oldest first, with running balance, as CSV."""
-    account = readable_account(account_id)
-    lines = reports.statement_lines(db.session, account.id, from_=from_, to=to)
-    return csv_response(
-        ("entry", "kind", "posted_at", "occurred_at", "memo", "amount", "balance", "unit"),
-        [
-            (
-                line.entry_id,
-                line.kind,
-                line.posted_at.isoformat(),
-                line.occurred_at.isoformat(),
-                line.memo,
-                line.amount,
-                line.balance,
-                account.unit,
-            )
-            for line in lines
-        ],
-        f"statement-{account.id}.csv",
-    )
+    account = access.account(account_id)
+    rows = reports.statement_csv_rows(db.session, account, from_=from_, to=to)
+    return csv_response(reports.STATEMENT_CSV_HEADER, rows, f"statement-{account.id}.csv")

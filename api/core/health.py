@@ -26,6 +26,17 @@ def schema_heads() -> tuple[set[str], set[str]]:
     return current, set(script.get_heads())
 
 
+def _schema_not_at_head(current: set[str], expected: set[str]):
+    return problem(
+        503,
+        "not-ready",
+        "Not ready",
+        "the database schema is not at head",
+        current=sorted(current),
+        expected=sorted(expected),
+    )
+
+
 @blp.route("/readyz")
 def readyz():
     """The database answers and its schema is at the code's migration head."""
@@ -34,12 +45,5 @@ def readyz():
     except Exception as exc:  # any failure to reach the database means not ready
         return problem(503, "not-ready", "Not ready", f"database unreachable: {type(exc).__name__}")
     if current != expected:
-        return problem(
-            503,
-            "not-ready",
-            "Not ready",
-            "the database schema is not at head",
-            current=sorted(current),
-            expected=sorted(expected),
-        )
+        return _schema_not_at_head(current, expected)
     return {"status": "ready", "schema": sorted(current)}

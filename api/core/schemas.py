@@ -145,7 +145,9 @@ class MemberCreate(StrictSchema):
 
 class MemberSchema(Schema):
     id = fields.String()
-    community = fields.String(metadata={"description": "The community slug."})
+    community = fields.String(
+        attribute="community.slug", metadata={"description": "The community slug."}
+    )
     external_ref = fields.String()
     display_name = fields.String()
     created_at = fields.AwareDateTime()

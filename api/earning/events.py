@@ -7,9 +7,9 @@ anything else answers 404, exactly like an event that does not exist.
 from flask import request
 from flask_smorest import Blueprint
 
-from api.auth import principal, roles, visible
+from api import access
+from api.auth import roles
 from api.clock import now
-from api.core.communities import visible_community
 from api.earning.schemas import (
     BatchRequest,
     BatchSchema,
@@ -23,14 +23,12 @@ from api.earning.schemas import (
 from api.extensions import db
 from api.problems import PROBLEM_TYPE_BASE, ledger_problem_body
 from api.writes import write
-from ledger.core import errors
-from ledger.core.models import Community
 from ledger.earning import events as earning
 from ledger.earning import notice
-from ledger.earning.errors import EventNotFound
 
 # A full batch of events is far larger than the service's default body limit.
 MAX_BATCH_BODY_BYTES = 2 * 1024 * 1024
+BATCH_COUNTS = ("awarded", "pending", "refused", "replayed", "failed", "points_awarded")
 
 blp = Blueprint("events", __name__, url_prefix="/v1", description="Earn events")
 
@@ -39,11 +37,6 @@ blp = Blueprint("events", __name__, url_prefix="/v1", description="Earn events")
 def _allow_large_batches():
     if request.endpoint == "events.batch":
         request.max_content_length = MAX_BATCH_BODY_BYTES
-
-
-def _source() -> earning.Source:
-    who = principal()
-    return earning.Source(who.key_id, who.key_id, None if who.is_admin else who.community_ids)
 
 
 def _draft(body: dict) -> earning.EventDraft:
@@ -58,50 +51,6 @@ def _draft(body: dict) -> earning.EventDraft:
         quantity=body.get("quantity"),
         evidence=body["evidence"],
     )
-
-
-def event_view(
-    event, community_slug: str, entry_id: str | None = None, replayed: bool = False
-) -> dict:
-    decision = event.decision or {}
-    rule = event.rule
-    return {
-        "id": event.id,
-        "community": community_slug,
-        "activity": event.activity,
-        "member": event.member_id,
-        "occurred_at": event.occurred_at,
-        "quantity": event.quantity,
-        "source_id": event.source_id,
-        "recorded_by": event.recorded_by,
-        "evidence": event.evidence,
-        "rule": {
-            "id": rule.id,
-            "version": rule.version,
-            "points": rule.points,
-            "per": rule.per,
-            "notice_days": rule.notice_days,
-        },
-        "status": event.status,
-        "points_due": event.points_due,
-        "points_awarded": event.points_awarded,
-        "outcome": decision.get("outcome"),
-        "reason": decision.get("reason"),
-        "limited_by": decision.get("limited_by"),
-        "caps": decision.get("caps", []),
-        "entry": entry_id
-        if entry_id or not event.points_awarded
-        else earning.award_entry_id(db.session, event.id),
-        "vests_at": event.vests_at,
-        "resolved_at": event.resolved_at,
-        "objection_reason": event.objection_reason,
-        "created_at": event.created_at,
-        "replayed": replayed,
-    }
-
-
-def _recorded_view(recorded: earning.Recorded, community_slug: str) -> dict:
-    return event_view(recorded.event, community_slug, recorded.entry_id, recorded.replayed)
 
 
 def _shape_problem(shape: ShapeErrors) -> dict:
@@ -122,19 +71,31 @@ def _shape_problem(shape: ShapeErrors) -> dict:
     }
 
 
-def _slug(community_id: str) -> str:
-    return db.session.get(Community, community_id).slug
+def _batch_result(index: int, item, answer, summary: dict) -> dict:
+    """One event's place in the batch answer; counts it in ``summary``."""
+    if answer is None or isinstance(answer, dict):
+        summary["failed"] += 1
+        problem = _shape_problem(item) if answer is None else answer
+        return {"index": index, "status": problem["status"], "event": None, "problem": problem}
+    if answer.replayed:
+        summary["replayed"] += 1
+    else:
+        summary[answer.event.status] += 1
+        summary["points_awarded"] += answer.event.points_awarded
+    event = earning.recorded_answer(db.session, answer, item["community"])
+    status = 200 if answer.replayed else 201
+    return {"index": index, "status": status, "event": event, "problem": None}
 
 
-def _readable(event) -> bool:
-    who = principal()
-    if who.is_staff_of(event.community_id):
-        return True
-    if who.role == "integrator":
-        return event.api_key_id == who.key_id
-    if who.role == "member":
-        return event.member_id == who.member_id
-    return False
+def _batch_answer(items: list, answers: list) -> dict:
+    """The batch's results in order, with a summary counting them by outcome."""
+    summary = dict.fromkeys(BATCH_COUNTS, 0)
+    results = [
+        _batch_result(index, item, answer, summary)
+        for index, (item, answer) in enumerate(zip(items, answers, strict=True))
+    ]
+    summary["events"] = len(items)
+    return {"summary": summary, "results": results}
 
 
 @blp.route("/events", methods=["POST"])
@@ -150,8 +111,9 @@ def create(body):
     with the first event. Caps are never exceeded: an event over a cap is awarded what room is
     left (outcome "partial") or nothing (status "refused"), and says why.
     """
-    recorded = earning.record_event(db.session, _source(), _draft(body), now=now())
-    return _recorded_view(recorded, body["community"]), 200 if recorded.replayed else 201
+    recorded = earning.record_event(db.session, access.event_source(), _draft(body), now=now())
+    answer = earning.recorded_answer(db.session, recorded, body["community"])
+    return answer, 200 if recorded.replayed else 201
 
 
 @blp.route("/events/batch", methods=["POST"])
@@ -168,48 +130,16 @@ def batch(body):
     items = body["events"]
     drafts = [None if isinstance(item, ShapeErrors) else _draft(item) for item in items]
     answers = earning.record_events(
-        db.session, _source(), drafts, now=now(), failure=ledger_problem_body
+        db.session, access.event_source(), drafts, now=now(), failure=ledger_problem_body
     )
-    results = []
-    summary = dict.fromkeys(
-        ("awarded", "pending", "refused", "replayed", "failed", "points_awarded"), 0
-    )
-    for index, (item, answer) in enumerate(zip(items, answers, strict=True)):
-        if answer is None:
-            problem = _shape_problem(item)
-            results.append({"index": index, "status": 422, "event": None, "problem": problem})
-            summary["failed"] += 1
-        elif isinstance(answer, dict):
-            results.append(
-                {"index": index, "status": answer["status"], "event": None, "problem": answer}
-            )
-            summary["failed"] += 1
-        else:
-            view = _recorded_view(answer, item["community"])
-            results.append(
-                {
-                    "index": index,
-                    "status": 200 if answer.replayed else 201,
-                    "event": view,
-                    "problem": None,
-                }
-            )
-            if answer.replayed:
-                summary["replayed"] += 1
-            else:
-                summary[answer.event.status] += 1
-                summary["points_awarded"] += answer.event.points_awarded
-    summary["events"] = len(items)
-    return {"summary": summary, "results": results}
+    return _batch_answer(items, answers)
 
 
 @blp.route("/events/<event_id>")
 @blp.response(200, EventSchema)
 def show(event_id):
     """One event with its award (staff of its community, the key that posted it, its member)."""
-    event = earning.get_event(db.session, event_id)
-    visible(_readable(event), EventNotFound(event=event_id))
-    return event_view(event, _slug(event.community_id))
+    return earning.answer(db.session, access.event(event_id))
 
 
 @blp.route("/communities/<slug>/events")
@@ -221,30 +151,10 @@ def index(slug, limit, cursor=None, status=None, member=None):
     Staff see every event of their community, an integrator the ones it posted, a member their
     own.
     """
-    community = visible_community(slug)
-    who = principal()
-    api_key_id = member_id = None
-    if not who.is_staff_of(community.id):
-        if who.role == "integrator":
-            api_key_id = who.key_id
-        elif who.role == "member":
-            member_id = who.member_id
-        else:
-            visible(False, errors.CommunityNotFound(slug=slug))
-    page = earning.list_events(
-        db.session,
-        community.id,
-        limit=limit,
-        cursor=cursor,
-        status=status,
-        member_id=member_id or member,
-        api_key_id=api_key_id,
-    )
-    entries = earning.award_entry_ids(db.session, [e.id for e in page.items])
-    return {
-        "items": [event_view(e, slug, entries.get(e.id)) for e in page.items],
-        "next_cursor": page.next_cursor,
-    }
+    community, api_key_id, own_member_id = access.event_list(slug)
+    filters = {"status": status, "member_id": own_member_id or member, "api_key_id": api_key_id}
+    page = earning.list_events(db.session, community.id, limit=limit, cursor=cursor, **filters)
+    return earning.answer_page(db.session, page, slug)
 
 
 @blp.route("/events/<event_id>/objection", methods=["POST"])
@@ -254,7 +164,6 @@ def index(slug, limit, cursor=None, status=None, member=None):
 @blp.response(200, EventSchema)
 def object_to(body, event_id):
     """Object to an award under public notice (staff): it is voided and never vests."""
-    event = earning.get_event(db.session, event_id)
-    visible(principal().is_staff_of(event.community_id), EventNotFound(event=event_id))
+    access.staff_event(event_id)
     event = notice.object_to_event(db.session, event_id, reason=body["reason"], now=now())
-    return event_view(event, _slug(event.community_id))
+    return earning.answer(db.session, event)

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.schemas import Id, PageMeta, PageQuery, StrictInteger, StrictSchema, Text
+from api.schemas import AttributesDict, Id, PageMeta, PageQuery, StrictInteger, StrictSchema, Text
 from ledger.core.models import NAME_MAX_LENGTH, SLUG_MAX_LENGTH
 from ledger.earning.events import MAX_BATCH_EVENTS, MAX_EVENT_MINUTES
 from ledger.earning.models import (
@@ -149,6 +149,10 @@ class CapStandingSchema(Schema):
     count_remaining = fields.Integer(allow_none=True)
 
 
+# What an event shows of the rule version that judged it.
+RULE_IN_FORCE_FIELDS = ("id", "version", "points", "per", "notice_days")
+
+
 class LimitSchema(Schema):
     period = fields.String()
     limit = fields.String(metadata={"description": "max_points or max_count"})
@@ -160,13 +164,16 @@ class EventSchema(Schema):
     id = fields.String()
     community = fields.String()
     activity = fields.String()
-    member = fields.String()
+    member = fields.String(attribute="member_id")
     occurred_at = fields.AwareDateTime()
     quantity = fields.Integer()
     source_id = fields.String()
     recorded_by = fields.String()
     evidence = fields.String()
-    rule = fields.Dict(metadata={"description": "The rule version that judged it."})
+    rule = AttributesDict(
+        RULE_IN_FORCE_FIELDS,
+        metadata={"description": "The rule version that judged it."},
+    )
     status = fields.String(
         metadata={
             "description": "awarded, pending (public notice), refused (nothing awarded) or voided."

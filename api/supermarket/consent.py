@@ -8,28 +8,22 @@ code is simply another code, and setting the same PIN twice changes nothing.
 from flask import abort, request
 from flask_smorest import Blueprint
 
-from api.auth import principal, roles, visible
+from api import access
+from api.auth import principal, roles
 from api.clock import now
 from api.extensions import db
 from api.supermarket.schemas import ConsentCodeSchema, PinRequest
 from api.writes import write
-from ledger.core import errors
-from ledger.core.communities import get_member
 from ledger.supermarket import consent
 
 blp = Blueprint("consent", __name__, url_prefix="/v1/members", description="Redemption consent")
 
 
-def _member_for_self_or_staff(member_id: str):
+def _member_keeping_no_secret(member_id: str):
+    """The member (themself, or staff), refusing an Idempotency-Key that would store a secret."""
     if request.headers.get("Idempotency-Key") is not None:
         abort(400, "this endpoint does not take an Idempotency-Key: it would store a secret")
-    member = get_member(db.session, member_id)
-    who = principal()
-    visible(
-        who.member_id == member.id or who.is_staff_of(member.community_id),
-        errors.MemberNotFound(member=member_id),
-    )
-    return member
+    return access.member(member_id)
 
 
 @blp.route("/<member_id>/consent-codes", methods=["POST"])
@@ -38,9 +32,8 @@ def _member_for_self_or_staff(member_id: str):
 @blp.response(201, ConsentCodeSchema)
 def issue_code(member_id):
     """A one-time code the member shows at the till (short-lived, single use)."""
-    member = _member_for_self_or_staff(member_id)
-    record, code = consent.issue_code(db.session, member, now=now(), api_key_id=principal().key_id)
-    return {"member": member.id, "code": code, "expires_at": record.expires_at}
+    member = _member_keeping_no_secret(member_id)
+    return consent.hand_out_code(db.session, member, now=now(), api_key_id=principal().key_id)
 
 
 @blp.route("/<member_id>/pin", methods=["PUT"])
@@ -50,5 +43,4 @@ def issue_code(member_id):
 @blp.response(204)
 def set_pin(body, member_id):
     """Set or change the member's redemption PIN (stored only as a slow salted hash)."""
-    member = _member_for_self_or_staff(member_id)
-    consent.set_pin(db.session, member, body["pin"], now=now())
+    consent.set_pin(db.session, _member_keeping_no_secret(member_id), body["pin"], now=now())

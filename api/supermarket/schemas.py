@@ -5,7 +5,8 @@ Shape and range only; the rules (stock, balance, consent, refund limits) live in
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.schemas import Amount, Id, PageMeta, StrictInteger, StrictSchema, Text
+from api.schemas import Amount, AttributesDict, Id, PageMeta, StrictInteger, StrictSchema, Text
+from ledger.core.balances import BALANCE_FIGURES
 from ledger.core.models import MEMO_MAX_LENGTH, NAME_MAX_LENGTH
 from ledger.supermarket.catalogue import MAX_FEN_PER_POINT, MAX_PRICE_POINTS, MAX_STOCK
 from ledger.supermarket.consent import CONSENT_CODE_DIGITS, PIN_MAX_DIGITS, PIN_MIN_DIGITS
@@ -32,6 +33,37 @@ def Quantity(**kwargs):
     return StrictInteger(validate=validate.Range(min=1, max=MAX_QUANTITY), **kwargs)
 
 
+def yuan(fen: int) -> str:
+    """Integer fen as a yuan string, sign first: -150 is "-1.50"."""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+class Yuan(fields.String):
+    """A settlement's money due (integer fen), shown as a yuan string."""
+
+    _CHECK_ATTRIBUTE = False  # read from money_due_fen, which another field dumps too
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return yuan(obj.money_due_fen)
+
+
+class Unlimited(fields.Boolean):
+    """An item's stock is unlimited where no count is kept (stock is None)."""
+
+    _CHECK_ATTRIBUTE = False  # read from stock, which another field dumps too
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return obj.stock is None
+
+
+# A shop's account is shown under the ledger's own names (community_id, not community).
+SHOP_ACCOUNT_FIELDS = (
+    *("id", "community_id", "owner_id", "kind", "unit", "floor", "status"),
+    *BALANCE_FIGURES,
+)
+
+
 class ShopCreate(StrictSchema):
     name = Text(NAME_MAX_LENGTH, min_length=1, required=True)
 
@@ -40,7 +72,9 @@ class ShopSchema(Schema):
     id = fields.String()
     community = fields.String(metadata={"description": "The community slug."})
     name = fields.String()
-    account = fields.Dict(metadata={"description": "The shop's points account and its balances."})
+    account = AttributesDict(
+        SHOP_ACCOUNT_FIELDS, metadata={"description": "The shop's points account and its balances."}
+    )
     created_at = fields.AwareDateTime()
 
 
@@ -86,7 +120,7 @@ class ItemSchema(Schema):
     name = fields.String()
     price_points = fields.Integer()
     stock = fields.Integer(allow_none=True)
-    unlimited = fields.Boolean()
+    unlimited = Unlimited()
     active = fields.Boolean()
     updated_at = fields.AwareDateTime()
 
@@ -171,8 +205,8 @@ class RedemptionLineSchema(Schema):
 
 class RedemptionSchema(Schema):
     id = fields.String()
-    shop = fields.String()
-    member = fields.String()
+    shop = fields.String(attribute="shop_id")
+    member = fields.String(attribute="member_id")
     status = fields.String(
         metadata={
             "description": "held, captured, voided, or expired (a hold "
@@ -182,14 +216,14 @@ class RedemptionSchema(Schema):
     points = fields.Integer()
     refunded_points = fields.Integer()
     memo = fields.String()
-    consent = fields.String()
+    consent = fields.String(attribute="consent_method")
     lines = fields.List(fields.Nested(RedemptionLineSchema))
-    entry = fields.String()
+    entry = fields.String(attribute="entry_id")
     hold_expires_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
     captured_at = fields.AwareDateTime(allow_none=True)
     voided_at = fields.AwareDateTime(allow_none=True)
-    settlement = fields.String(allow_none=True)
+    settlement = fields.String(allow_none=True, attribute="settlement_id")
     member_available_points = fields.Integer(
         allow_none=True,
         metadata={"description": "The member's available points after this write; null on reads."},
@@ -206,7 +240,7 @@ class RefundSchema(Schema):
     points = fields.Integer()
     lines = fields.List(fields.Dict())
     memo = fields.String()
-    entry = fields.String()
+    entry = fields.String(attribute="entry_id")
     created_at = fields.AwareDateTime()
 
 
@@ -219,21 +253,21 @@ class SettledRedemptionSchema(Schema):
 
 class SettledRefundSchema(Schema):
     id = fields.String()
-    redemption = fields.String()
+    redemption = fields.String(attribute="redemption_id")
     points = fields.Integer()
     created_at = fields.AwareDateTime()
 
 
 class SettlementSchema(Schema):
     id = fields.String()
-    shop = fields.String()
-    entry = fields.String(allow_none=True)
+    shop = fields.String(attribute="shop_id")
+    entry = fields.String(allow_none=True, attribute="entry_id")
     redeemed_points = fields.Integer()
     refunded_points = fields.Integer()
     points = fields.Integer()
     fen_per_point = fields.Integer()
     money_due_fen = fields.Integer()
-    money_due_yuan = fields.String(metadata={"description": "money_due_fen as a decimal string."})
+    money_due_yuan = Yuan(metadata={"description": "money_due_fen as a decimal string."})
     created_at = fields.AwareDateTime()
     redemptions = fields.List(fields.Nested(SettledRedemptionSchema))
     refunds = fields.List(fields.Nested(SettledRefundSchema))

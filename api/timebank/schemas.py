@@ -75,18 +75,21 @@ class RatingSchema(Schema):
 
 class ServiceSchema(Schema):
     id = fields.String()
-    community = fields.String(metadata={"description": "The community slug."})
-    requester = fields.String()
-    volunteer = fields.String(allow_none=True)
+    community = fields.String(
+        attribute="community.slug", metadata={"description": "The community slug."}
+    )
+    requester = fields.String(attribute="requester_id")
+    volunteer = fields.String(allow_none=True, attribute="volunteer_id")
     title = fields.String()
     category = fields.String()
     funded_by = fields.String()
-    funder_account = fields.String()
+    funder_account = fields.String(attribute="funder_account_id")
     minutes_estimate = fields.Integer()
     minutes_actual = fields.Integer(allow_none=True)
     state = fields.String(metadata={"enum": list(SERVICE_STATES)})
     entry = fields.String(
         allow_none=True,
+        attribute="entry_id",
         metadata={
             "description": "The hold on the funder while under way; the posted entry once confirmed."
         },
@@ -140,5 +143,5 @@ class GrantRequest(StrictSchema):
 
 
 class LoveBankSchema(Schema):
-    community = fields.String(metadata={"description": "The community slug."})
+    community = fields.String(attribute="slug", metadata={"description": "The community slug."})
     accounts = fields.List(fields.Nested(AccountSchema))

@@ -5,12 +5,11 @@ Who may ask for each step is ``ledger.timebank.refusal`` (403 otherwise); the st
 the minutes are the ledger's.
 """
 
-from flask import abort
 from flask_smorest import Blueprint
 
-from api.auth import principal, roles, visible
+from api import access
+from api.auth import principal, roles
 from api.clock import now
-from api.core.communities import visible_community
 from api.extensions import db
 from api.timebank.schemas import (
     AssignRequest,
@@ -25,66 +24,9 @@ from api.timebank.schemas import (
     ServiceSchema,
 )
 from api.writes import write
-from ledger.core import errors
-from ledger.core.communities import get_community, get_member
 from ledger.timebank import services as timebank
-from ledger.timebank.errors import ServiceNotFound
 
 blp = Blueprint("services", __name__, url_prefix="/v1", description="Time bank: service requests")
-
-
-def service_view(service) -> dict:
-    rating = None
-    if service.stars is not None:
-        rating = {
-            "stars": service.stars,
-            "comment": service.comment,
-            "rated_at": service.rated_at,
-            "rated_by": service.rated_by,
-        }
-    return {
-        "id": service.id,
-        "community": service.community.slug,
-        "requester": service.requester_id,
-        "volunteer": service.volunteer_id,
-        "title": service.title,
-        "category": service.category,
-        "funded_by": service.funded_by,
-        "funder_account": service.funder_account_id,
-        "minutes_estimate": service.minutes_estimate,
-        "minutes_actual": service.minutes_actual,
-        "state": service.state,
-        "entry": service.entry_id,
-        "rating": rating,
-        "confirmed_by": service.confirmed_by,
-        "cancelled_by": service.cancelled_by,
-        "cancel_reason": service.cancel_reason,
-        "created_at": service.created_at,
-        "assigned_at": service.assigned_at,
-        "completed_at": service.completed_at,
-        "confirmed_at": service.confirmed_at,
-        "cancelled_at": service.cancelled_at,
-    }
-
-
-def _actor(community_id: str) -> timebank.Actor:
-    who = principal()
-    return timebank.Actor(
-        member_id=who.member_id if who.role == "member" else None,
-        staff=who.is_staff_of(community_id),
-    )
-
-
-def _service_for(service_id: str, action: str | None = None):
-    """The service if the caller's community has it (else 404), and the caller may take the step."""
-    service = timebank.get_service(db.session, service_id)
-    visible(principal().in_community(service.community_id), ServiceNotFound(service=service_id))
-    actor = _actor(service.community_id)
-    if action is not None:
-        reason = timebank.refusal(service, action, actor)
-        if reason:
-            abort(403, reason)
-    return service, actor
 
 
 @blp.route("/services", methods=["POST"])
@@ -94,25 +36,16 @@ def _service_for(service_id: str, action: str | None = None):
 @blp.response(201, ServiceSchema)
 def create(body):
     """Ask for help (点单): a member for themself, or staff on a resident's behalf."""
-    community = get_community(db.session, body["community"])
-    visible(
-        principal().in_community(community.id), errors.CommunityNotFound(slug=body["community"])
-    )
-    actor = _actor(community.id)
-    reason = timebank.request_refusal(actor, body.get("requester"), body["funded_by"])
-    if reason:
-        abort(403, reason)
-    service = timebank.request_service(
+    requester_id = body.pop("requester", None)
+    slug = body.pop("community")
+    community, actor = access.service_community(slug, requester_id, body["funded_by"])
+    return timebank.request_service(
         db.session,
         community_id=community.id,
-        requester_id=body.get("requester") or actor.member_id,
-        title=body["title"],
-        category=body["category"],
-        minutes_estimate=body["minutes_estimate"],
-        funded_by=body["funded_by"],
+        requester_id=requester_id or actor.member_id,
         now=now(),
+        **body,
     )
-    return service_view(service)
 
 
 @blp.route("/services/<service_id>")
@@ -120,12 +53,7 @@ def create(body):
 @blp.response(200, ServiceSchema)
 def show(service_id):
     """One service request and where it stands (members: open ones, and their own)."""
-    service, _ = _service_for(service_id)
-    who = principal()
-    if who.role == "member" and service.state != "open":
-        own = who.member_id in (service.requester_id, service.volunteer_id)
-        visible(own, ServiceNotFound(service=service_id))
-    return service_view(service)
+    return access.service(service_id)
 
 
 @blp.route("/services/<service_id>/assign", methods=["POST"])
@@ -135,15 +63,13 @@ def show(service_id):
 @blp.response(200, ServiceSchema)
 def assign(body, service_id):
     """Staff dispatch a volunteer (派单); the estimate is held on the funder."""
-    _service_for(service_id, "assign")
-    return service_view(
-        timebank.assign(
-            db.session,
-            service_id,
-            volunteer_id=body["volunteer"],
-            now=now(),
-            api_key_id=principal().key_id,
-        )
+    access.service_step(service_id, "assign")
+    return timebank.assign(
+        db.session,
+        service_id,
+        volunteer_id=body["volunteer"],
+        now=now(),
+        api_key_id=principal().key_id,
     )
 
 
@@ -154,15 +80,13 @@ def assign(body, service_id):
 @blp.response(200, ServiceSchema)
 def accept(_body, service_id):
     """A volunteer takes an open request (接单); the estimate is held on the funder."""
-    _, actor = _service_for(service_id, "accept")
-    return service_view(
-        timebank.accept(
-            db.session,
-            service_id,
-            volunteer_id=actor.member_id,
-            now=now(),
-            api_key_id=principal().key_id,
-        )
+    actor = access.service_step(service_id, "accept")
+    return timebank.accept(
+        db.session,
+        service_id,
+        volunteer_id=actor.member_id,
+        now=now(),
+        api_key_id=principal().key_id,
     )
 
 
@@ -173,15 +97,9 @@ def accept(_body, service_id):
 @blp.response(200, ServiceSchema)
 def complete(body, service_id):
     """The volunteer reports the actual minutes (within the overrun allowance, paid for)."""
-    _service_for(service_id, "complete")
-    return service_view(
-        timebank.complete(
-            db.session,
-            service_id,
-            minutes=body["minutes"],
-            now=now(),
-            api_key_id=principal().key_id,
-        )
+    access.service_step(service_id, "complete")
+    return timebank.complete(
+        db.session, service_id, minutes=body["minutes"], now=now(), api_key_id=principal().key_id
     )
 
 
@@ -192,8 +110,8 @@ def complete(body, service_id):
 @blp.response(200, ServiceSchema)
 def confirm(_body, service_id):
     """The requester (or staff, for a resident who cannot) confirms: the minutes are posted."""
-    _, actor = _service_for(service_id, "confirm")
-    return service_view(timebank.confirm(db.session, service_id, actor=actor, now=now()))
+    actor = access.service_step(service_id, "confirm")
+    return timebank.confirm(db.session, service_id, actor=actor, now=now())
 
 
 @blp.route("/services/<service_id>/rate", methods=["POST"])
@@ -203,17 +121,8 @@ def confirm(_body, service_id):
 @blp.response(200, ServiceSchema)
 def rate(body, service_id):
     """The requester rates a confirmed service once, 1 to 5 stars (评单)."""
-    _, actor = _service_for(service_id, "rate")
-    return service_view(
-        timebank.rate(
-            db.session,
-            service_id,
-            actor=actor,
-            stars=body["stars"],
-            comment=body["comment"],
-            now=now(),
-        )
-    )
+    actor = access.service_step(service_id, "rate")
+    return timebank.rate(db.session, service_id, actor=actor, now=now(), **body)
 
 
 @blp.route("/services/<service_id>/cancel", methods=["POST"])
@@ -223,10 +132,8 @@ def rate(body, service_id):
 @blp.response(200, ServiceSchema)
 def cancel(body, service_id):
     """Withdraw a request before it is completed; the hold on the funder is released."""
-    _, actor = _service_for(service_id, "cancel")
-    return service_view(
-        timebank.cancel(db.session, service_id, actor=actor, reason=body["reason"], now=now())
-    )
+    actor = access.service_step(service_id, "cancel")
+    return timebank.cancel(db.session, service_id, actor=actor, reason=body["reason"], now=now())
 
 
 @blp.route("/communities/<slug>/services")
@@ -236,11 +143,8 @@ def cancel(body, service_id):
 def community_index(slug, state, limit, category=None, cursor=None):
     """The community's services in one state, oldest first. Members see the open requests they
     can take (not their own); staff see any state."""
-    community = visible_community(slug)
-    actor = _actor(community.id)
-    if not actor.staff and state != "open":
-        abort(403, "members see the open requests; their own are under /v1/members/{id}/services")
-    page = timebank.community_services(
+    community, actor = access.service_board(slug, state)
+    return timebank.community_services(
         db.session,
         community.id,
         state=state,
@@ -249,7 +153,6 @@ def community_index(slug, state, limit, category=None, cursor=None):
         limit=limit,
         cursor=cursor,
     )
-    return {"items": [service_view(s) for s in page.items], "next_cursor": page.next_cursor}
 
 
 @blp.route("/members/<member_id>/services")
@@ -259,11 +162,5 @@ def community_index(slug, state, limit, category=None, cursor=None):
 def member_index(member_id, as_, limit, cursor=None):
     """A member's requests (``as=requester``) or the services they took (``as=volunteer``),
     newest first (the member themself, or staff)."""
-    member = get_member(db.session, member_id)
-    who = principal()
-    visible(
-        who.is_staff_of(member.community_id) or who.member_id == member.id,
-        errors.MemberNotFound(member=member_id),
-    )
-    page = timebank.member_services(db.session, member.id, as_=as_, limit=limit, cursor=cursor)
-    return {"items": [service_view(s) for s in page.items], "next_cursor": page.next_cursor}
+    member = access.member(member_id)
+    return timebank.member_services(db.session, member.id, as_=as_, limit=limit, cursor=cursor)

@@ -33,6 +33,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -376,6 +377,21 @@ class Proof:
         """True when this page reaches the current head."""
         return self.to_seq == self.head.seq
 
+    @property
+    def start(self) -> "Point":
+        return Point(self.from_seq, self.from_hash)
+
+    @property
+    def end(self) -> "Point":
+        return Point(self.to_seq, self.to_hash)
+
+
+class Point(NamedTuple):
+    """A place in the chain: a sequence number and the hash there."""
+
+    seq: int
+    hash: str
+
 
 def _hash_at(session: Session, community_id: str, seq: int) -> str | None:
     if seq == 0:
@@ -596,3 +612,26 @@ def check_community(session: Session, community_id: str) -> list[ChainBreach]:
 def check_all(session: Session) -> list[ChainBreach]:
     ids = session.scalars(sa.select(Community.id).order_by(Community.id)).all()
     return [breach for community_id in ids for breach in check_community(session, community_id)]
+
+
+# Publishing -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Published:
+    """A head or a proof as published, named by its community's slug; its other attributes
+    are the head's or the proof's own."""
+
+    community: str
+    of: Head | Proof
+
+    def __getattr__(self, name: str):
+        return getattr(self.of, name)
+
+
+def published_head_of(session: Session, community: Community) -> Published:
+    return Published(community.slug, published_head(session, community.id))
+
+
+def published_proof(
+    session: Session, community: Community, from_seq: int, limit: int = MAX_PROOF_RECORDS
+) -> Published:
+    return Published(community.slug, proof(session, community.id, from_seq, limit))

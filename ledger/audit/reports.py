@@ -18,6 +18,7 @@ the capability tables and always agrees with the statements:
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -58,6 +59,12 @@ class ShopFigures:
         return self.redeemed - self.refunded
 
 
+class PendingAmount(NamedTuple):
+    kind: str
+    unit: str
+    amount: int
+
+
 @dataclass
 class CommunityReport:
     community_id: str
@@ -95,6 +102,17 @@ class CommunityReport:
     @property
     def minutes_exchanged(self) -> int:
         return sum(self.minutes_by_category.values())
+
+    @property
+    def points(self) -> "CommunityReport":
+        """The points figures (issued, returned, redeemed, settled, outstanding, shops) are the
+        report's own attributes; a representation that groups them reads them here."""
+        return self
+
+    @property
+    def pending_held(self) -> list[PendingAmount]:
+        """What pending entries hold right now, by kind and unit."""
+        return [PendingAmount(k, u, amount) for (k, u), amount in sorted(self.pending.items())]
 
     def rows(self) -> list[tuple[str, str, str, int | str]]:
         """The report flattened to (section, item, unit, value): the CSV, and a stable listing.
@@ -331,3 +349,44 @@ def statement_lines(
         if page.next_cursor is None:
             return lines
         cursor = page.next_cursor
+
+
+# Exports ----------------------------------------------------------------------------------------
+REPORT_CSV_HEADER = ("section", "item", "unit", "value")
+STATEMENT_CSV_HEADER = (
+    "entry",
+    "kind",
+    "posted_at",
+    "occurred_at",
+    "memo",
+    "amount",
+    "balance",
+    "unit",
+)
+
+
+def report_csv_rows(report: CommunityReport) -> list[tuple]:
+    """The report as exported: its window first, then ``report.rows()``."""
+    window = [
+        ("report", "community", "", report.slug),
+        ("report", "from", "", report.from_.isoformat() if report.from_ else ""),
+        ("report", "to", "", report.to.isoformat() if report.to else ""),
+    ]
+    return window + report.rows()
+
+
+def statement_csv_rows(session: Session, account: Account, **window) -> list[tuple]:
+    """An account's statement lines in a window (see ``statement_lines``), as exported."""
+    return [
+        (
+            line.entry_id,
+            line.kind,
+            line.posted_at.isoformat(),
+            line.occurred_at.isoformat(),
+            line.memo,
+            line.amount,
+            line.balance,
+            account.unit,
+        )
+        for line in statement_lines(session, account.id, **window)
+    ]

@@ -176,3 +176,59 @@ def statement(
         )
     last = page[-1]
     return Page(lines, encode_cursor(last.posted_at, last.id) if more else None)
+
+
+BALANCE_FIGURES = ("posted", "pending_in", "pending_out", "pending", "available")
+
+
+@dataclass(frozen=True)
+class AccountStanding:
+    """An account with its current balance, as every representation shows it: the balance
+    figures (BALANCE_FIGURES) are the balance's, every other attribute is the account's."""
+
+    account: Account
+    balance: Balance
+
+    def __getattr__(self, name: str):
+        return getattr(self.balance if name in BALANCE_FIGURES else self.account, name)
+
+
+def standings(session: Session, accounts, *, now: datetime) -> list[AccountStanding]:
+    """Accounts with their current balances, in one balance query for all of them."""
+    accounts = list(accounts)
+    found = current_balances(session, [a.id for a in accounts], now=now)
+    return [AccountStanding(a, found[a.id]) for a in accounts]
+
+
+def standing(session: Session, account: Account, *, now: datetime) -> AccountStanding:
+    return standings(session, [account], now=now)[0]
+
+
+@dataclass(frozen=True)
+class AccountStatement:
+    """A page of an account's statement, named by the account and its unit."""
+
+    account: str
+    unit: str
+    items: list[StatementLine]
+    next_cursor: str | None
+
+
+def account_statement(session: Session, account: Account, **page) -> AccountStatement:
+    """``statement`` of the account (``page``: limit, cursor, from_, to)."""
+    found = statement(session, account.id, **page)
+    return AccountStatement(account.id, account.unit, found.items, found.next_cursor)
+
+
+@dataclass(frozen=True)
+class PostedAsOf:
+    """An account's posted balance at a past instant."""
+
+    account: str
+    unit: str
+    as_of: datetime
+    posted: int
+
+
+def posted_as_of(session: Session, account: Account, as_of: datetime) -> PostedAsOf:
+    return PostedAsOf(account.id, account.unit, as_of, balance_as_of(session, account.id, as_of))

@@ -5,6 +5,7 @@ outstanding) and a ``love_bank`` account (floor 0). A member has a points accoun
 minutes account whose floor is the community's ``time_floor_minutes``.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,9 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import errors
+from .balances import AccountStanding, standings
 from .ids import new_id
 from .journal import UNFLOORED_SHARDS
-from .models import UNITS, Account, AccountBalance, Community, Member
+from .models import UNITS, Account, AccountBalance, Community, Entry, Member
 from .paging import Page, keyset_page
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -204,3 +206,45 @@ def list_members(session: Session, community_id: str, *, limit: int, cursor: str
     """A community's members, oldest first."""
     query = sa.select(Member).where(Member.community_id == community_id)
     return keyset_page(session, query, Member.id, limit=limit, cursor=cursor)
+
+
+# Reading with balances ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WithAccounts:
+    """A community or member read with its accounts' current balances; its other attributes
+    are the owner's own."""
+
+    owner: Community | Member
+    accounts: list[AccountStanding]
+
+    def __getattr__(self, name: str):
+        return getattr(self.owner, name)
+
+
+def community_with_accounts(session: Session, community: Community, *, now: datetime):
+    """A community with its system accounts (by kind, then unit) and their balances."""
+    return WithAccounts(community, standings(session, community.accounts, now=now))
+
+
+def members_with_accounts(session: Session, members, *, now: datetime) -> list[WithAccounts]:
+    """Members with their accounts (points, then minutes) and balances: two queries in all."""
+    members = list(members)
+    accounts = session.scalars(
+        sa.select(Account)
+        .where(Account.owner_id.in_([m.id for m in members]))
+        .order_by(Account.owner_id, Account.unit.desc())
+    ).all()
+    by_owner: dict[str, list[AccountStanding]] = {m.id: [] for m in members}
+    for found in standings(session, accounts, now=now):
+        by_owner[found.owner_id].append(found)
+    return [WithAccounts(m, by_owner[m.id]) for m in members]
+
+
+def member_with_accounts(session: Session, member: Member, *, now: datetime) -> WithAccounts:
+    return members_with_accounts(session, [member], now=now)[0]
+
+
+def accounts_touched(session: Session, entry: Entry) -> list[Account]:
+    """The accounts an entry's postings move points or minutes between, in one query."""
+    ids = {p.from_account_id for p in entry.postings} | {p.to_account_id for p in entry.postings}
+    return list(session.scalars(sa.select(Account).where(Account.id.in_(sorted(ids)))))

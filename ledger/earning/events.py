@@ -544,3 +544,72 @@ def list_events(
     if api_key_id is not None:
         query = query.where(EarningEvent.api_key_id == api_key_id)
     return keyset_page(session, query, EarningEvent.id, limit=limit, cursor=cursor)
+
+
+# Answers ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EventAnswer:
+    """An event as answered: with its community's slug, its award entry (None when nothing was
+    awarded) and whether this answer is a replay. Its other attributes are the event's own, and
+    what its decision says (outcome, reason, limited_by, caps)."""
+
+    event: EarningEvent
+    community: str
+    entry: str | None
+    replayed: bool = False
+
+    def __getattr__(self, name: str):
+        return getattr(self.event, name)
+
+    def _decided(self, key: str, default=None):
+        return (self.event.decision or {}).get(key, default)
+
+    @property
+    def outcome(self) -> str | None:
+        return self._decided("outcome")
+
+    @property
+    def reason(self) -> str | None:
+        return self._decided("reason")
+
+    @property
+    def limited_by(self) -> dict | None:
+        return self._decided("limited_by")
+
+    @property
+    def caps(self) -> list:
+        return self._decided("caps", [])
+
+
+def answer(
+    session: Session,
+    event: EarningEvent,
+    *,
+    community_slug: str | None = None,
+    entry_id: str | None = None,
+    replayed: bool = False,
+) -> EventAnswer:
+    """The answer for one event; its community's slug and award entry are read if not given."""
+    if community_slug is None:
+        community_slug = session.get(Community, event.community_id).slug
+    if entry_id is None and event.points_awarded:
+        entry_id = award_entry_id(session, event.id)
+    return EventAnswer(event, community_slug, entry_id, replayed)
+
+
+def recorded_answer(session: Session, recorded: Recorded, community_slug: str) -> EventAnswer:
+    return answer(
+        session,
+        recorded.event,
+        community_slug=community_slug,
+        entry_id=recorded.entry_id,
+        replayed=recorded.replayed,
+    )
+
+
+def answer_page(session: Session, page: Page, community_slug: str) -> Page:
+    """A page of events with their award entries, read in one query."""
+    entries = award_entry_ids(session, [e.id for e in page.items])
+    return Page(
+        [EventAnswer(e, community_slug, entries.get(e.id)) for e in page.items], page.next_cursor
+    )

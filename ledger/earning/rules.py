@@ -209,3 +209,27 @@ def check_valid_at(rule: EarningRule, at: datetime) -> None:
             valid_from=rule.valid_from.isoformat() if rule.valid_from else None,
             valid_to=rule.valid_to.isoformat() if rule.valid_to else None,
         )
+
+
+# Reading as a history ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RuleHistory:
+    """A rule as it is shown: its community's slug, its activity, the current version and,
+    newest first, every version it has had."""
+
+    community: str
+    activity: str
+    current: EarningRule
+    versions: list[EarningRule]
+
+
+def history(community_slug: str, versions: list[EarningRule]) -> RuleHistory:
+    """``versions`` oldest first, as ``get_rule`` and ``set_rule`` give them."""
+    newest_first = list(reversed(versions))
+    return RuleHistory(community_slug, versions[-1].activity, newest_first[0], newest_first)
+
+
+def current_rules(session: Session, community_id: str, community_slug: str, **page) -> Page:
+    """A page of the community's rules, each with its current version only (see ``list_rules``)."""
+    found = list_rules(session, community_id, **page)
+    return Page([history(community_slug, [rule]) for rule in found.items], found.next_cursor)

@@ -10,14 +10,16 @@ Invariants:
 - a community without settings of its own settles at ``DEFAULT_FEN_PER_POINT``.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.core.balances import AccountStanding, standings
 from ledger.core.communities import open_account
 from ledger.core.ids import new_id
-from ledger.core.models import Community
+from ledger.core.models import Account, Community
 from ledger.core.paging import Page, keyset_page
 
 from . import errors as rerr
@@ -176,3 +178,55 @@ def set_fen_per_point(session: Session, community: Community, rate: int, *, now:
         settings.updated_at = now
     session.flush()
     return rate
+
+
+# Reading with balances ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShopStanding:
+    """A shop with its community's slug and its points account's current balance."""
+
+    id: str
+    community: str
+    name: str
+    created_at: datetime
+    account: AccountStanding
+
+
+def shop_standings(session: Session, shops, *, now: datetime) -> list[ShopStanding]:
+    """Shops with their accounts and balances: three queries for a whole page."""
+    shops = list(shops)
+    slugs = dict(
+        session.execute(
+            sa.select(Community.id, Community.slug).where(
+                Community.id.in_({s.community_id for s in shops})
+            )
+        ).all()
+    )
+    accounts = session.scalars(
+        sa.select(Account).where(Account.id.in_([s.account_id for s in shops]))
+    ).all()
+    by_id = {a.id: a for a in standings(session, accounts, now=now)}
+    return [
+        ShopStanding(s.id, slugs[s.community_id], s.name, s.created_at, by_id[s.account_id])
+        for s in shops
+    ]
+
+
+def shop_standing(session: Session, shop: Shop, *, now: datetime) -> ShopStanding:
+    return shop_standings(session, [shop], now=now)[0]
+
+
+@dataclass(frozen=True)
+class MoneyRate:
+    """The rate settlements turn points into money at: integer fen per point."""
+
+    fen_per_point: int
+
+
+def money_rate(session: Session, community_id: str) -> MoneyRate:
+    """The rate in force (the default until staff set one)."""
+    return MoneyRate(fen_per_point(session, community_id))
+
+
+def set_money_rate(session: Session, community: Community, rate: int, *, now: datetime):
+    return MoneyRate(set_fen_per_point(session, community, rate, now=now))

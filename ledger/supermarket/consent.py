@@ -16,6 +16,7 @@ Invariants:
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -204,3 +205,20 @@ def check_consent(
 
 def consent_method(consent: dict) -> str:
     return "code" if "code" in consent else "pin"
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A one-time code as handed to its member: shown this once, kept only as a hash."""
+
+    member: str
+    code: str
+    expires_at: datetime
+
+
+def hand_out_code(
+    session: Session, member: Member, *, now: datetime, api_key_id: str | None = None
+) -> IssuedCode:
+    """``issue_code``, answered as the member sees it."""
+    record, code = issue_code(session, member, now=now, api_key_id=api_key_id)
+    return IssuedCode(member.id, code, record.expires_at)

@@ -460,3 +460,55 @@ def void_expired_holds(session: Session, now: datetime) -> int:
         if len(rows) < SWEEP_BATCH or not claimed_any:
             break
     return voided
+
+
+# Answers ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RedemptionAnswer:
+    """A redemption as it is answered; its other attributes are the redemption's own.
+
+    A hold past its expiry shows as "expired": it is no longer reserved, and the sweep or the
+    member's next redemption voids it. ``member_available_points`` is set only in answers to
+    the shop's own writes: later reads by a shop must not become a window on the member's
+    balance.
+    """
+
+    redemption: Redemption
+    status: str
+    member_available_points: int | None = None
+
+    def __getattr__(self, name: str):
+        return getattr(self.redemption, name)
+
+
+def shown(redemption: Redemption, *, at: datetime, member_available: int | None = None):
+    status = redemption.status
+    if status == "held" and redemption.hold_expires_at <= at:
+        status = "expired"
+    return RedemptionAnswer(redemption, status, member_available)
+
+
+def shown_after_write(session: Session, redemption: Redemption, *, now: datetime):
+    """A redemption as answered to the write that changed it, with the member's available points."""
+    available = member_available(session, redemption.member_id)
+    return shown(redemption, at=now, member_available=available)
+
+
+def shown_page(page: Page, *, now: datetime) -> Page:
+    return Page([shown(r, at=now) for r in page.items], page.next_cursor)
+
+
+@dataclass(frozen=True)
+class RefundAnswer:
+    """A refund with the redemption it refunded, as answered to the shop that made it."""
+
+    refund: RedemptionRefund
+    redemption: RedemptionAnswer
+
+    def __getattr__(self, name: str):
+        return getattr(self.refund, name)
+
+
+def refund_answer(session: Session, refund: RedemptionRefund, *, now: datetime) -> RefundAnswer:
+    sold = get_redemption(session, refund.redemption_id)
+    return RefundAnswer(refund, shown_after_write(session, sold, now=now))

@@ -11,6 +11,7 @@ Invariants:
 - the shop's balance = captured - refunded - settled, so every settlement brings it back to 0.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -132,3 +133,21 @@ def list_settlements(session: Session, shop_id: str, *, limit: int, cursor: str 
     """A shop's settlements, newest first."""
     query = sa.select(Settlement).where(Settlement.shop_id == shop_id)
     return keyset_page(session, query, Settlement.id, limit=limit, cursor=cursor, newest_first=True)
+
+
+@dataclass(frozen=True)
+class SettlementStatement:
+    """A settlement with the redemptions and refunds it covers; its other attributes are the
+    settlement's own."""
+
+    settlement: Settlement
+    redemptions: list
+    refunds: list
+
+    def __getattr__(self, name: str):
+        return getattr(self.settlement, name)
+
+
+def statement(session: Session, settlement: Settlement) -> SettlementStatement:
+    """A settlement statement: the record and, oldest first, what it covers."""
+    return SettlementStatement(settlement, *covered(session, settlement.id))

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger.core import errors
-from ledger.core.balances import current_balance
-from ledger.core.communities import get_member, member_account, system_account
+from ledger.core.balances import current_balance, standings
+from ledger.core.communities import WithAccounts, get_member, member_account, system_account
 from ledger.core.journal import EntryDraft, EntryRecord, PostingDraft, post_entry
-from ledger.core.models import MEMO_MAX_LENGTH, UNITS, AccountBalance, Member
+from ledger.core.models import MEMO_MAX_LENGTH, UNITS, AccountBalance, Community, Member
 from ledger.supermarket.redemptions import release_expired_holds
 
 from . import errors as tb
@@ -130,3 +130,13 @@ def grant_to_love_bank(
         ),
         now=now,
     )
+
+
+# Reading ----------------------------------------------------------------------------------------
+LOVE_BANK_UNITS = ("minutes", "points")  # the order the love bank's balances are shown in
+
+
+def love_bank(session: Session, community: Community, *, now: datetime) -> WithAccounts:
+    """The community's love bank accounts, minutes then points, with their balances."""
+    accounts = [system_account(session, community.id, LOVE_BANK, unit) for unit in LOVE_BANK_UNITS]
+    return WithAccounts(community, standings(session, accounts, now=now))

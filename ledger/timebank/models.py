@@ -96,3 +96,8 @@ class Service(Base):
     cancelled_at = mapped_column(UTCDateTime)
 
     community: Mapped[Community] = relationship(viewonly=True)
+
+    @property
+    def rating(self) -> "Service | None":
+        """Once rated, the service stands for its rating (stars, comment, rated_at, rated_by)."""
+        return self if self.stars is not None else None

@@ -86,7 +86,7 @@ def test_unexpected_failure_is_a_500_problem_without_a_trace(app, client, admin,
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(communities, "get_community", explode)
-    monkeypatch.setattr("api.core.communities.get_community", explode)
+    monkeypatch.setattr("api.access.get_community", explode)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         response = client.get("/v1/communities/anything", headers=admin)

@@ -187,7 +187,7 @@ def test_a_sale_refunded_after_its_settlement_is_netted_by_the_next(
 
 def test_money_is_written_with_its_sign_first():
     """-150 fen is -1.50 yuan, not -2.50."""
-    from api.supermarket.shops import yuan
+    from api.supermarket.schemas import yuan
 
     assert [yuan(f) for f in (0, 5, 150, -150, -5)] == ["0.00", "0.05", "1.50", "-1.50", "-0.05"]
 

@@ -1,0 +1,43 @@
+"""The service's default configuration; the environment (POINTSBANK_*) and ``create_app``'s
+argument override it."""
+
+import copy
+import os
+from pathlib import Path
+
+from api.dbstate import LOCK_TIMEOUT_MS
+
+MAX_BODY_BYTES = 64 * 1024
+DEFAULT_RATE_LIMIT = "1200 per minute"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+API_SPEC_OPTIONS = {
+    "info": {"description": "A double-entry points and time-bank ledger."},
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "security": [{"bearer": []}],
+}
+
+
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + os.path.join(instance_path, "pointsbank.db")
+
+
+def defaults(instance_path: str) -> dict:
+    """The configuration before the environment and the caller's overrides."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or default_database_url(instance_path),
+        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "API_TITLE": "pointsbank",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        # A copy: the spec builder may fill in the dict it is given.
+        "API_SPEC_OPTIONS": copy.deepcopy(API_SPEC_OPTIONS),
+        "RATELIMIT_DEFAULT": DEFAULT_RATE_LIMIT,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOCK_TIMEOUT_MS": LOCK_TIMEOUT_MS,
+    }
