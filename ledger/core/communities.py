@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from . import errors
 from .ids import new_id
 from .journal import UNFLOORED_SHARDS
+from .lookup import get_or_raise
 from .models import UNITS, Account, AccountBalance, Community, Member
 from .paging import Page, keyset_page
 
@@ -166,10 +167,7 @@ def create_member(
 
 
 def get_member(session: Session, member_id: str) -> Member:
-    member = session.get(Member, member_id)
-    if member is None:
-        raise errors.MemberNotFound(member=member_id)
-    return member
+    return get_or_raise(session, Member, member_id, errors.MemberNotFound, member=member_id)
 
 
 def member_account(session: Session, member_id: str, unit: str) -> Account:
@@ -184,10 +182,7 @@ def member_account(session: Session, member_id: str, unit: str) -> Account:
 
 
 def get_account(session: Session, account_id: str) -> Account:
-    account = session.get(Account, account_id)
-    if account is None:
-        raise errors.AccountNotFound(account=account_id)
-    return account
+    return get_or_raise(session, Account, account_id, errors.AccountNotFound, account=account_id)
 
 
 def list_communities(

@@ -40,6 +40,7 @@ from ledger.core.journal import (
     post_entries,
     post_entry,
 )
+from ledger.core.lookup import get_or_raise
 from ledger.core.models import Account, Community, Entry, Member
 from ledger.core.paging import Page, keyset_page
 
@@ -490,10 +491,7 @@ def record_events(
 
 # Reading ----------------------------------------------------------------------------------------
 def get_event(session: Session, event_id: str) -> EarningEvent:
-    event = session.get(EarningEvent, event_id)
-    if event is None:
-        raise errors.EventNotFound(event=event_id)
-    return event
+    return get_or_raise(session, EarningEvent, event_id, errors.EventNotFound, event=event_id)
 
 
 def award_entry_id(session: Session, event_id: str) -> str | None:

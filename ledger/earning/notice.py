@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core.errors import require_reason
 from ledger.core.journal import post_pending, void_pending
+from ledger.core.lookup import lock_or_raise
 from ledger.core.models import Entry
 
 from . import errors
@@ -24,14 +25,13 @@ _events = EarningEvent.__table__
 def object_to_event(session: Session, event_id: str, *, reason: str, now: datetime) -> EarningEvent:
     """Staff object to an award under public notice: it is voided and never vests."""
     reason = require_reason(reason, max_length=OBJECTION_MAX_LENGTH)
-    event = session.scalar(
-        sa.select(EarningEvent)
-        .where(EarningEvent.id == event_id)
-        .with_for_update(of=_events)
-        .execution_options(populate_existing=True)  # the status as it is after the lock wait
+    # Read afresh under the lock: the status as it is after the lock wait.
+    event = lock_or_raise(
+        session,
+        sa.select(EarningEvent).where(EarningEvent.id == event_id).with_for_update(of=_events),
+        errors.EventNotFound,
+        event=event_id,
     )
-    if event is None:
-        raise errors.EventNotFound(event=event_id)
     if event.status != "pending":
         raise errors.EventNotPending(event=event_id, status=event.status)
     if now >= event.vests_at:

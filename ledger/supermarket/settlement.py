@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ledger.core.communities import system_account
 from ledger.core.ids import new_id
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry
+from ledger.core.lookup import get_or_raise
 from ledger.core.paging import Page, keyset_page
 
 from . import errors as rerr
@@ -107,10 +108,9 @@ def settle_shop(
 
 
 def get_settlement(session: Session, settlement_id: str) -> Settlement:
-    settlement = session.get(Settlement, settlement_id)
-    if settlement is None:
-        raise rerr.SettlementNotFound(settlement=settlement_id)
-    return settlement
+    return get_or_raise(
+        session, Settlement, settlement_id, rerr.SettlementNotFound, settlement=settlement_id
+    )
 
 
 def covered(session: Session, settlement_id: str) -> tuple[list, list]:

@@ -35,6 +35,7 @@ from ledger.core.balances import current_balance
 from ledger.core.communities import member_account, system_account
 from ledger.core.ids import new_id
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
+from ledger.core.lookup import get_or_raise, lock_or_raise
 from ledger.core.models import Member
 from ledger.core.paging import DEFAULT_PAGE_LIMIT, Page, keyset_page
 
@@ -53,6 +54,7 @@ OVERRUN_PERCENT = 50  # the actual minutes may exceed the held estimate by at mo
 
 # action -> (states it may start from, state it leads to)
 TRANSITIONS = {
+    "request": ((), "open"),  # a request starts open; no step leads back to it
     "assign": (("open",), "assigned"),
     "accept": (("open",), "assigned"),
     "complete": (("assigned",), "completed"),
@@ -61,7 +63,7 @@ TRANSITIONS = {
     # From "completed" only staff cancel: a disputed service, whose hold must not stay forever.
     "cancel": (("open", "assigned", "completed"), "cancelled"),
 }
-assert {target for _, target in TRANSITIONS.values()} | {"open"} == set(SERVICE_STATES)
+assert {target for _, target in TRANSITIONS.values()} == set(SERVICE_STATES)
 
 STAFF_STEPS = frozenset({"assign", "confirm", "rate", "cancel"})
 REQUESTER_STEPS = frozenset({"confirm", "rate", "cancel"})
@@ -123,34 +125,27 @@ def request_refusal(actor: Actor, requester_id: str | None, funded_by: str) -> s
 
 # Reads ---------------------------------------------------------------------------------------
 def get_service(session: Session, service_id: str) -> Service:
-    service = session.get(Service, service_id)
-    if service is None:
-        raise tb.ServiceNotFound(service=service_id)
-    return service
+    return get_or_raise(session, Service, service_id, tb.ServiceNotFound, service=service_id)
 
 
 def _locked(session: Session, service_id: str) -> Service:
     """The service row, locked until commit and read afresh (whatever was read before)."""
-    service = session.scalars(
-        sa.select(Service)
-        .where(Service.id == service_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if service is None:
-        raise tb.ServiceNotFound(service=service_id)
-    return service
-
-
-def _expect(service: Service, action: str) -> None:
-    sources, _ = TRANSITIONS[action]
-    if service.state in sources:
-        return
-    error = (
-        tb.ServiceAlreadyRated
-        if action == "rate" and service.state == "rated"
-        else (tb.ServiceStateConflict)
+    return lock_or_raise(
+        session,
+        sa.select(Service).where(Service.id == service_id).with_for_update(),
+        tb.ServiceNotFound,
+        service=service_id,
     )
+
+
+def _expect(service: Service, action: str) -> str:
+    """Check ``action`` may start from the service's state; returns the state it leads to."""
+    sources, target = TRANSITIONS[action]
+    if service.state in sources:
+        return target
+    # Rating a service that is already rated is its own rule: a service is rated once.
+    already_done = action == "rate" and service.state == target
+    error = tb.ServiceAlreadyRated if already_done else tb.ServiceStateConflict
     raise error(
         f"cannot {action} a service that is {service.state}",
         service=service.id,
@@ -223,7 +218,7 @@ def request_service(
         funded_by=funded_by,
         funder_account_id=funder.id,
         minutes_estimate=minutes_estimate,
-        state="open",
+        state=TRANSITIONS["request"][1],
         comment="",
         cancel_reason="",
         created_at=now,
@@ -287,12 +282,12 @@ def _take(
     _community_member(session, volunteer_id, service.community_id, tb.VolunteerNotFound)
     if volunteer_id == service.requester_id:
         raise tb.CannotServeOwnRequest(service=service.id, member=volunteer_id)
-    _expect(service, action)
+    target = _expect(service, action)
     service.entry_id = _hold(
         session, service, volunteer_id, service.minutes_estimate, now=now, api_key_id=api_key_id
     )
     service.volunteer_id = volunteer_id
-    service.state = TRANSITIONS[action][1]
+    service.state = target
     service.assigned_at = now
     session.flush()
     return service
@@ -327,7 +322,7 @@ def complete(
 ) -> Service:
     """The volunteer reports the actual minutes; the hold becomes exactly that many."""
     service = _locked(session, service_id)
-    _expect(service, "complete")
+    target = _expect(service, "complete")
     _check_minutes(minutes, "minutes")
     estimate = service.minutes_estimate
     most = estimate + estimate * OVERRUN_PERCENT // 100
@@ -347,7 +342,7 @@ def complete(
                 session, service, service.volunteer_id, minutes, now=now, api_key_id=api_key_id
             )
     service.minutes_actual = minutes
-    service.state = "completed"
+    service.state = target
     service.completed_at = now
     session.flush()
     return service
@@ -358,9 +353,9 @@ def confirm(session: Session, service_id: str, *, actor: Actor, now: datetime) -
     service = _locked(session, service_id)
     if actor.member_id is not None and actor.member_id == service.volunteer_id:
         raise tb.VolunteerCannotConfirm(service=service.id, member=actor.member_id)
-    _expect(service, "confirm")
+    target = _expect(service, "confirm")
     post_pending(session, service.entry_id, now=now)
-    service.state = "confirmed"
+    service.state = target
     service.confirmed_at = now
     service.confirmed_by = actor.party
     session.flush()
@@ -376,10 +371,10 @@ def rate(
     if len(comment) > COMMENT_MAX_LENGTH:
         raise errors.Invalid("comment is too long", max_length=COMMENT_MAX_LENGTH)
     service = _locked(session, service_id)
-    _expect(service, "rate")
+    target = _expect(service, "rate")
     service.stars = stars
     service.comment = comment.strip()
-    service.state = "rated"
+    service.state = target
     service.rated_at = now
     service.rated_by = actor.party
     session.flush()
@@ -391,10 +386,10 @@ def cancel(
 ) -> Service:
     """Withdraw a request before it is completed; a hold on the funder is released."""
     service = _locked(session, service_id)
-    _expect(service, "cancel")
+    target = _expect(service, "cancel")
     if service.entry_id is not None:
         void_pending(session, service.entry_id, now=now)
-    service.state = "cancelled"
+    service.state = target
     service.cancelled_at = now
     service.cancelled_by = actor.party
     service.cancel_reason = reason.strip()
