@@ -114,12 +114,14 @@ def get_community(session: Session, slug: str) -> Community:
     return community
 
 
+def held_by(owner_id, kind: str, unit: str):
+    """What an account meets when it is ``owner_id``'s account of ``kind`` in ``unit``;
+    ``owner_id`` is an id, or a column to join on."""
+    return sa.and_(Account.owner_id == owner_id, Account.kind == kind, Account.unit == unit)
+
+
 def system_account(session: Session, community_id: str, kind: str, unit: str) -> Account:
-    account = session.scalar(
-        sa.select(Account).where(
-            Account.owner_id == community_id, Account.kind == kind, Account.unit == unit
-        )
-    )
+    account = session.scalar(sa.select(Account).where(held_by(community_id, kind, unit)))
     if account is None:
         raise errors.AccountNotFound(f"community has no {kind} account in {unit}")
     return account
@@ -171,11 +173,7 @@ def get_member(session: Session, member_id: str) -> Member:
 
 
 def member_account(session: Session, member_id: str, unit: str) -> Account:
-    account = session.scalar(
-        sa.select(Account).where(
-            Account.owner_id == member_id, Account.kind == "member", Account.unit == unit
-        )
-    )
+    account = session.scalar(sa.select(Account).where(held_by(member_id, "member", unit)))
     if account is None:
         raise errors.AccountNotFound(f"member {member_id} has no {unit} account")
     return account

@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ledger.core.clock import as_utc
+from ledger.core.communities import held_by
 from ledger.core.errors import (
     CommunityNotFound,
     LedgerError,
@@ -114,14 +115,7 @@ def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
     slugs = {d.community for d in drafts}
     for community, issuance_id in session.execute(
         sa.select(Community, Account.id)
-        .join(
-            Account,
-            sa.and_(
-                Account.owner_id == Community.id,
-                Account.kind == "issuance",
-                Account.unit == "points",
-            ),
-        )
+        .join(Account, held_by(Community.id, "issuance", "points"))
         .where(Community.slug.in_(slugs))
     ):
         ctx.communities[community.slug] = community
@@ -145,14 +139,7 @@ def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
     if conditions:
         for member, account_id in session.execute(
             sa.select(Member, Account.id)
-            .join(
-                Account,
-                sa.and_(
-                    Account.owner_id == Member.id,
-                    Account.kind == "member",
-                    Account.unit == "points",
-                ),
-            )
+            .join(Account, held_by(Member.id, "member", "points"))
             .where(sa.or_(*conditions))
         ):
             ctx.members[member.id] = member

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core import errors
 from ledger.core.balances import current_balance
-from ledger.core.communities import member_account
+from ledger.core.communities import held_by, member_account
 from ledger.core.ids import new_id
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
 from ledger.core.lookup import get_or_raise
@@ -215,12 +215,7 @@ def _member_points_account(session: Session, shop: Shop, member_id: str):
     the till's hot path."""
     found = session.execute(
         sa.select(Member.id, Account.id.label("account_id"))
-        .join(
-            Account,
-            sa.and_(
-                Account.owner_id == Member.id, Account.kind == "member", Account.unit == "points"
-            ),
-        )
+        .join(Account, held_by(Member.id, "member", "points"))
         .where(Member.id == member_id, Member.community_id == shop.community_id)
     ).first()
     if found is None:

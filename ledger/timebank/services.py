@@ -138,11 +138,11 @@ def _locked(session: Session, service_id: str) -> Service:
     )
 
 
-def _expect(service: Service, action: str) -> str:
-    """Check ``action`` may start from the service's state; returns the state it leads to."""
+def _expect(service: Service, action: str) -> None:
+    """Check ``action`` may start from the service's state (a 409 naming the state if not)."""
     sources, target = TRANSITIONS[action]
     if service.state in sources:
-        return target
+        return
     # Rating a service that is already rated is its own rule: a service is rated once.
     already_done = action == "rate" and service.state == target
     error = tb.ServiceAlreadyRated if already_done else tb.ServiceStateConflict
@@ -155,6 +155,15 @@ def _expect(service: Service, action: str) -> str:
     )
 
 
+def _moved(session: Session, service: Service, action: str, **changes) -> Service:
+    """Move the service to the state ``action`` leads to, with the step's own changes; flush."""
+    service.state = TRANSITIONS[action][1]
+    for name, value in changes.items():
+        setattr(service, name, value)
+    session.flush()
+    return service
+
+
 def _check_minutes(minutes: int, name: str) -> None:
     if type(minutes) is not int or not 1 <= minutes <= MAX_SERVICE_MINUTES:
         raise tb.ServiceMinutesOutOfRange(**{name: minutes}, max_minutes=MAX_SERVICE_MINUTES)
@@ -165,6 +174,16 @@ def _community_member(session: Session, member_id: str, community_id: str, error
     if member is None or member.community_id != community_id:
         raise error(member=member_id)
     return member
+
+
+def _cannot_cover(funded_by: str, requested: int, can_pay: int) -> tb.FunderCannotCover:
+    return tb.FunderCannotCover(
+        f"the {funded_by.replace('_', ' ')} can pay for {can_pay} more minutes; "
+        f"{requested} requested",
+        funded_by=funded_by,
+        requested=requested,
+        can_pay=can_pay,
+    )
 
 
 def _minutes_it_can_pay(session: Session, account) -> int:
@@ -202,13 +221,7 @@ def request_service(
         funder = system_account(session, community_id, "love_bank", "minutes")
     room = _minutes_it_can_pay(session, funder)
     if room < minutes_estimate:
-        raise tb.FunderCannotCover(
-            f"the {funded_by.replace('_', ' ')} can pay for {max(room, 0)} more minutes; "
-            f"{minutes_estimate} requested",
-            funded_by=funded_by,
-            requested=minutes_estimate,
-            can_pay=max(room, 0),
-        )
+        raise _cannot_cover(funded_by, minutes_estimate, max(room, 0))
     service = Service(
         id=new_id("svc"),
         community_id=community_id,
@@ -260,13 +273,7 @@ def _hold(
     except errors.InsufficientBalance as exc:
         # Only the funder is debited, so this is the funder's floor speaking.
         can_pay = max(exc.numbers["balance"] - exc.numbers["floor"], 0)
-        raise tb.FunderCannotCover(
-            f"the {service.funded_by.replace('_', ' ')} can pay for {can_pay} more minutes; "
-            f"{minutes} requested",
-            funded_by=service.funded_by,
-            requested=minutes,
-            can_pay=can_pay,
-        ) from exc
+        raise _cannot_cover(service.funded_by, minutes, can_pay) from exc
 
 
 def _take(
@@ -282,39 +289,37 @@ def _take(
     _community_member(session, volunteer_id, service.community_id, tb.VolunteerNotFound)
     if volunteer_id == service.requester_id:
         raise tb.CannotServeOwnRequest(service=service.id, member=volunteer_id)
-    target = _expect(service, action)
+    _expect(service, action)
     service.entry_id = _hold(
         session, service, volunteer_id, service.minutes_estimate, now=now, api_key_id=api_key_id
     )
-    service.volunteer_id = volunteer_id
-    service.state = target
-    service.assigned_at = now
-    session.flush()
-    return service
+    return _moved(session, service, action, volunteer_id=volunteer_id, assigned_at=now)
 
 
-def assign(
-    session: Session,
-    service_id: str,
-    *,
-    volunteer_id: str,
-    now: datetime,
-    api_key_id: str | None = None,
-) -> Service:
-    """Staff dispatch a volunteer (派单): the estimate is held on the funder."""
-    return _take(session, service_id, volunteer_id, "assign", now=now, api_key_id=api_key_id)
+def _taking_step(action: str, doc: str):
+    """``assign`` and ``accept``: one step, asked for by staff (派单) or by the volunteer (接单)."""
+
+    def step(
+        session: Session,
+        service_id: str,
+        *,
+        volunteer_id: str,
+        now: datetime,
+        api_key_id: str | None = None,
+    ) -> Service:
+        return _take(session, service_id, volunteer_id, action, now=now, api_key_id=api_key_id)
+
+    step.__name__ = step.__qualname__ = action
+    step.__doc__ = doc
+    return step
 
 
-def accept(
-    session: Session,
-    service_id: str,
-    *,
-    volunteer_id: str,
-    now: datetime,
-    api_key_id: str | None = None,
-) -> Service:
-    """A volunteer takes an open request (接单): the estimate is held on the funder."""
-    return _take(session, service_id, volunteer_id, "accept", now=now, api_key_id=api_key_id)
+assign = _taking_step(
+    "assign", "Staff dispatch a volunteer (派单): the estimate is held on the funder."
+)
+accept = _taking_step(
+    "accept", "A volunteer takes an open request (接单): the estimate is held on the funder."
+)
 
 
 def complete(
@@ -322,7 +327,7 @@ def complete(
 ) -> Service:
     """The volunteer reports the actual minutes; the hold becomes exactly that many."""
     service = _locked(session, service_id)
-    target = _expect(service, "complete")
+    _expect(service, "complete")
     _check_minutes(minutes, "minutes")
     estimate = service.minutes_estimate
     most = estimate + estimate * OVERRUN_PERCENT // 100
@@ -341,11 +346,7 @@ def complete(
             service.entry_id = _hold(
                 session, service, service.volunteer_id, minutes, now=now, api_key_id=api_key_id
             )
-    service.minutes_actual = minutes
-    service.state = target
-    service.completed_at = now
-    session.flush()
-    return service
+    return _moved(session, service, "complete", minutes_actual=minutes, completed_at=now)
 
 
 def confirm(session: Session, service_id: str, *, actor: Actor, now: datetime) -> Service:
@@ -353,13 +354,9 @@ def confirm(session: Session, service_id: str, *, actor: Actor, now: datetime) -
     service = _locked(session, service_id)
     if actor.member_id is not None and actor.member_id == service.volunteer_id:
         raise tb.VolunteerCannotConfirm(service=service.id, member=actor.member_id)
-    target = _expect(service, "confirm")
+    _expect(service, "confirm")
     post_pending(session, service.entry_id, now=now)
-    service.state = target
-    service.confirmed_at = now
-    service.confirmed_by = actor.party
-    session.flush()
-    return service
+    return _moved(session, service, "confirm", confirmed_at=now, confirmed_by=actor.party)
 
 
 def rate(
@@ -371,14 +368,16 @@ def rate(
     if len(comment) > COMMENT_MAX_LENGTH:
         raise errors.Invalid("comment is too long", max_length=COMMENT_MAX_LENGTH)
     service = _locked(session, service_id)
-    target = _expect(service, "rate")
-    service.stars = stars
-    service.comment = comment.strip()
-    service.state = target
-    service.rated_at = now
-    service.rated_by = actor.party
-    session.flush()
-    return service
+    _expect(service, "rate")
+    return _moved(
+        session,
+        service,
+        "rate",
+        stars=stars,
+        comment=comment.strip(),
+        rated_at=now,
+        rated_by=actor.party,
+    )
 
 
 def cancel(
@@ -386,15 +385,17 @@ def cancel(
 ) -> Service:
     """Withdraw a request before it is completed; a hold on the funder is released."""
     service = _locked(session, service_id)
-    target = _expect(service, "cancel")
+    _expect(service, "cancel")
     if service.entry_id is not None:
         void_pending(session, service.entry_id, now=now)
-    service.state = target
-    service.cancelled_at = now
-    service.cancelled_by = actor.party
-    service.cancel_reason = reason.strip()
-    session.flush()
-    return service
+    return _moved(
+        session,
+        service,
+        "cancel",
+        cancelled_at=now,
+        cancelled_by=actor.party,
+        cancel_reason=reason.strip(),
+    )
 
 
 # Lists ---------------------------------------------------------------------------------------
