@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from . import errors
 from .ids import new_id
 from .journal import UNFLOORED_SHARDS
-from .lookup import get_or_raise
+from .lookup import get_or_raise, one_or_raise
 from .models import UNITS, Account, AccountBalance, Community, Member
 from .paging import Page, keyset_page
 
@@ -108,10 +108,8 @@ def create_community(
 
 
 def get_community(session: Session, slug: str) -> Community:
-    community = session.scalar(sa.select(Community).where(Community.slug == slug))
-    if community is None:
-        raise errors.CommunityNotFound(slug=slug)
-    return community
+    query = sa.select(Community).where(Community.slug == slug)
+    return one_or_raise(session, query, errors.CommunityNotFound, slug=slug)
 
 
 def held_by(owner_id, kind: str, unit: str):

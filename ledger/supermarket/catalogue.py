@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core.communities import open_account
 from ledger.core.ids import new_id
-from ledger.core.lookup import get_or_raise, lock_or_raise
+from ledger.core.lookup import get_or_raise, lock_or_raise, one_or_raise
 from ledger.core.models import Community
 from ledger.core.paging import Page, keyset_page
 
@@ -113,14 +113,10 @@ def add_item(
 
 def get_item(session: Session, shop_id: str, sku: str, *, for_update: bool = False) -> ShopItem:
     query = sa.select(ShopItem).where(ShopItem.shop_id == shop_id, ShopItem.sku == sku)
+    numbers = {"shop": shop_id, "sku": sku}
     if for_update:
-        return lock_or_raise(
-            session, query.with_for_update(), rerr.ItemNotFound, shop=shop_id, sku=sku
-        )
-    item = session.scalar(query)
-    if item is None:
-        raise rerr.ItemNotFound(shop=shop_id, sku=sku)
-    return item
+        return lock_or_raise(session, query.with_for_update(), rerr.ItemNotFound, **numbers)
+    return one_or_raise(session, query, rerr.ItemNotFound, **numbers)
 
 
 def update_item(
