@@ -7,8 +7,8 @@ Invariants:
   posted at once, or pending (a hold) until captured, voided, or past ``HOLD_TTL``;
 - a hold past its expiry counts for nothing: the member's expired holds are voided (stock back,
   points released) before a new redemption of theirs is checked, and ``void_expired_holds``
-  (run by ``pointsbank sweep``) voids the rest; a redemption row moves held -> captured|voided
-  through a conditional UPDATE, so two parties never resolve one hold;
+  (run by ``pointsbank sweep``) voids the rest; a redemption row moves along ``TRANSITIONS``
+  (held -> captured | voided) through a conditional UPDATE, so two parties never resolve one hold;
 - stock is reserved when a redemption (or hold) is made and comes back when a hold is voided or a
   line refunded; a counted stock never goes below zero;
 - refunds (entries of kind "refund", shop -> member) never exceed what was captured, per line and
