@@ -466,6 +466,40 @@ class ChainBreach:
     detail: str
 
 
+def _check_seal(
+    community_id: str, seal, entries, postings, expected: int, chained: str
+) -> ChainBreach | str:
+    """The breach the seal shows, or the chained hash it extends the chain to."""
+    seq = int(seal.seq)
+    if seq != expected:
+        return ChainBreach(
+            community_id, expected, None, f"record {expected} is missing from the chain"
+        )
+    entry = entries.get(seal.entry_id)
+    if entry is None:
+        return ChainBreach(
+            community_id,
+            seq,
+            seal.entry_id,
+            f"entry {seal.entry_id} sealed at seq {seq} is missing",
+        )
+    if entry.community_id != community_id:
+        return ChainBreach(
+            community_id, seq, entry.id, f"entry {entry.id} moved to another community"
+        )
+    if record_digest(seal, entry, postings.get(entry.id, [])) != seal.digest:
+        return ChainBreach(
+            community_id,
+            seq,
+            entry.id,
+            f"entry {entry.id} ({seal.record} record) no longer matches its seal",
+        )
+    step = link(chained, seal.digest)
+    if step != seal.hash:
+        return ChainBreach(community_id, seq, entry.id, f"the chained hash at seq {seq} is wrong")
+    return step
+
+
 def _walk(session: Session, community_id: str, last_status: dict):
     """Recompute the chain record by record; the first record that fails ends the walk."""
     expected, chained, after = 1, genesis_hash(community_id), 0
@@ -482,57 +516,12 @@ def _walk(session: Session, community_id: str, last_status: dict):
         entries = load_entries(session, ids)
         postings = load_postings(session, [s.entry_id for s in seals if s.record == "entry"])
         for seal in seals:
+            outcome = _check_seal(community_id, seal, entries, postings, expected, chained)
+            if isinstance(outcome, ChainBreach):
+                return expected - 1, chained, outcome
             seq = int(seal.seq)
-            if seq != expected:
-                return (
-                    expected - 1,
-                    chained,
-                    ChainBreach(
-                        community_id, expected, None, f"record {expected} is missing from the chain"
-                    ),
-                )
-            entry = entries.get(seal.entry_id)
-            if entry is None:
-                return (
-                    expected - 1,
-                    chained,
-                    ChainBreach(
-                        community_id,
-                        seq,
-                        seal.entry_id,
-                        f"entry {seal.entry_id} sealed at seq {seq} is missing",
-                    ),
-                )
-            if entry.community_id != community_id:
-                return (
-                    expected - 1,
-                    chained,
-                    ChainBreach(
-                        community_id, seq, entry.id, f"entry {entry.id} moved to another community"
-                    ),
-                )
-            if record_digest(seal, entry, postings.get(entry.id, [])) != seal.digest:
-                return (
-                    expected - 1,
-                    chained,
-                    ChainBreach(
-                        community_id,
-                        seq,
-                        entry.id,
-                        f"entry {entry.id} ({seal.record} record) no longer matches its seal",
-                    ),
-                )
-            step = link(chained, seal.digest)
-            if step != seal.hash:
-                return (
-                    expected - 1,
-                    chained,
-                    ChainBreach(
-                        community_id, seq, entry.id, f"the chained hash at seq {seq} is wrong"
-                    ),
-                )
-            last_status[entry.id] = (seal.status, seq)
-            chained, expected, after = step, expected + 1, seq
+            last_status[seal.entry_id] = (seal.status, seq)
+            chained, expected, after = outcome, expected + 1, seq
 
 
 def _backdated(session: Session, community_id: str):

@@ -67,23 +67,21 @@ def _quote(text: str) -> str:
     return '"' + re.sub(r"[\r\n\t]+", " ", text) + '"'
 
 
-def export_beancount(session: Session, community: Community, *, now: datetime) -> Iterator[str]:
-    """The community's ledger as beancount text, yielded line by line."""
-    zone = ZoneInfo(community.timezone)
-
-    def day(at: datetime) -> date:
-        return at.astimezone(zone).date()
-
-    accounts = session.scalars(
-        sa.select(Account).where(Account.community_id == community.id).order_by(Account.id)
-    ).all()
-    names = {a.id: account_name(a, community.id) for a in accounts}
+def _holders(session: Session, community: Community, accounts) -> dict[str, str]:
+    """{owner id: display name} of the members and shops holding the accounts."""
     holders = dict(
         session.execute(
             sa.select(Member.id, Member.display_name).where(Member.community_id == community.id)
         ).all()
     )
     holders.update(shop_names(session, {a.owner_id for a in accounts if a.kind == "shop"}))
+    return holders
+
+
+def _opening_and_closing(
+    session: Session, community: Community, accounts, day, now: datetime
+) -> tuple[date, date]:
+    """The day every account is opened on, and the day the closing balances are asserted on."""
     first_posted, last_posted = session.execute(
         sa.select(sa.func.min(Entry.posted_at), sa.func.max(Entry.posted_at)).where(
             Entry.community_id == community.id, Entry.status == "posted"
@@ -95,11 +93,10 @@ def export_beancount(session: Session, community: Community, *, now: datetime) -
         + [day(now)]
     )
     closing_on = max(day(last_posted) + timedelta(days=1) if last_posted else day(now), day(now))
+    return opened_on, closing_on
 
-    yield f"; pointsbank export of community {community.slug}"
-    yield f"; generated at {now.isoformat()}; balances asserted as of {closing_on.isoformat()}"
-    yield f'option "title" {_quote(community.name)}'
-    yield ""
+
+def _open_lines(accounts, names, holders, opened_on: date) -> Iterator[str]:
     for unit in sorted(COMMODITY):
         yield f"{opened_on.isoformat()} commodity {COMMODITY[unit]}"
     yield ""
@@ -111,6 +108,9 @@ def export_beancount(session: Session, community: Community, *, now: datetime) -
             yield f"  holder: {_quote(holders[account.owner_id])}"
     yield ""
 
+
+def _transaction_lines(session: Session, community: Community, names, day) -> Iterator[str]:
+    """Every posted entry as a transaction, read ``EXPORT_BATCH`` entries at a time."""
     after = None
     while True:
         query = (
@@ -138,6 +138,27 @@ def export_beancount(session: Session, community: Community, *, now: datetime) -
         last = entries[-1]
         after = (last.posted_at, last.id)
 
+
+def export_beancount(session: Session, community: Community, *, now: datetime) -> Iterator[str]:
+    """The community's ledger as beancount text, yielded line by line."""
+    zone = ZoneInfo(community.timezone)
+
+    def day(at: datetime) -> date:
+        return at.astimezone(zone).date()
+
+    accounts = session.scalars(
+        sa.select(Account).where(Account.community_id == community.id).order_by(Account.id)
+    ).all()
+    names = {a.id: account_name(a, community.id) for a in accounts}
+    holders = _holders(session, community, accounts)
+    opened_on, closing_on = _opening_and_closing(session, community, accounts, day, now)
+
+    yield f"; pointsbank export of community {community.slug}"
+    yield f"; generated at {now.isoformat()}; balances asserted as of {closing_on.isoformat()}"
+    yield f'option "title" {_quote(community.name)}'
+    yield ""
+    yield from _open_lines(accounts, names, holders, opened_on)
+    yield from _transaction_lines(session, community, names, day)
     found = current_balances(session, [a.id for a in accounts])
     for account in accounts:
         yield (

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from . import errors
 from .clock import as_utc
+from .lookup import get_or_raise
 from .models import Account, AccountBalance, Entry, Posting
 from .paging import DEFAULT_PAGE_LIMIT, Page, check_limit, decode_cursor, encode_cursor
 
@@ -127,8 +128,7 @@ def statement(
     ``from_`` is inclusive and ``to`` exclusive, both on ``posted_at``.
     """
     check_limit(limit)
-    if session.get(Account, account_id) is None:
-        raise errors.AccountNotFound(account=account_id)
+    get_or_raise(session, Account, account_id, errors.AccountNotFound, account=account_id)
     net = sa.func.sum(_net_amount(account_id)).label("amount")
     query = (
         sa.select(Entry.id, Entry.kind, Entry.memo, Entry.occurred_at, Entry.posted_at, net)

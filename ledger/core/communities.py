@@ -16,6 +16,7 @@ from . import errors
 from .balances import AccountStanding, standings
 from .ids import new_id
 from .journal import UNFLOORED_SHARDS
+from .lookup import get_or_raise, one_or_raise
 from .models import UNITS, Account, AccountBalance, Community, Entry, Member
 from .paging import Page, keyset_page
 
@@ -109,18 +110,18 @@ def create_community(
 
 
 def get_community(session: Session, slug: str) -> Community:
-    community = session.scalar(sa.select(Community).where(Community.slug == slug))
-    if community is None:
-        raise errors.CommunityNotFound(slug=slug)
-    return community
+    query = sa.select(Community).where(Community.slug == slug)
+    return one_or_raise(session, query, errors.CommunityNotFound, slug=slug)
+
+
+def held_by(owner_id, kind: str, unit: str):
+    """What an account meets when it is ``owner_id``'s account of ``kind`` in ``unit``;
+    ``owner_id`` is an id, or a column to join on."""
+    return sa.and_(Account.owner_id == owner_id, Account.kind == kind, Account.unit == unit)
 
 
 def system_account(session: Session, community_id: str, kind: str, unit: str) -> Account:
-    account = session.scalar(
-        sa.select(Account).where(
-            Account.owner_id == community_id, Account.kind == kind, Account.unit == unit
-        )
-    )
+    account = session.scalar(sa.select(Account).where(held_by(community_id, kind, unit)))
     if account is None:
         raise errors.AccountNotFound(f"community has no {kind} account in {unit}")
     return account
@@ -168,28 +169,18 @@ def create_member(
 
 
 def get_member(session: Session, member_id: str) -> Member:
-    member = session.get(Member, member_id)
-    if member is None:
-        raise errors.MemberNotFound(member=member_id)
-    return member
+    return get_or_raise(session, Member, member_id, errors.MemberNotFound, member=member_id)
 
 
 def member_account(session: Session, member_id: str, unit: str) -> Account:
-    account = session.scalar(
-        sa.select(Account).where(
-            Account.owner_id == member_id, Account.kind == "member", Account.unit == unit
-        )
-    )
+    account = session.scalar(sa.select(Account).where(held_by(member_id, "member", unit)))
     if account is None:
         raise errors.AccountNotFound(f"member {member_id} has no {unit} account")
     return account
 
 
 def get_account(session: Session, account_id: str) -> Account:
-    account = session.get(Account, account_id)
-    if account is None:
-        raise errors.AccountNotFound(account=account_id)
-    return account
+    return get_or_raise(session, Account, account_id, errors.AccountNotFound, account=account_id)
 
 
 def list_communities(

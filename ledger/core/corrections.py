@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from . import errors
 from .journal import EntryDraft, EntryRecord, PostingDraft, post_entry
+from .lookup import get_or_raise
 from .models import Entry
 
 # What a capability does when an entry of one of its kinds is reversed: (session, original,
@@ -29,10 +30,7 @@ UNDONE_BY_THEIR_OWN_WORKFLOW = {
 
 
 def get_entry(session: Session, entry_id: str) -> Entry:
-    entry = session.get(Entry, entry_id)
-    if entry is None:
-        raise errors.EntryNotFound(entry=entry_id)
-    return entry
+    return get_or_raise(session, Entry, entry_id, errors.EntryNotFound, entry=entry_id)
 
 
 def reverse_entry(

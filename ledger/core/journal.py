@@ -270,46 +270,27 @@ def post_entry(session: Session, draft: EntryDraft, *, now: datetime) -> EntryRe
     return post_entries(session, [draft], now=now)[0]
 
 
-def post_entries(
-    session: Session, drafts: Sequence[EntryDraft], *, now: datetime
-) -> list[EntryRecord]:
-    """Write several entries at once, all or none: the bulk form of :func:`post_entry`.
+def _record_of(draft: EntryDraft, *, now: datetime) -> EntryRecord:
+    """The entry a draft becomes: posted now, or pending (held) until resolved."""
+    return EntryRecord(
+        id=new_id("ent"),
+        community_id=draft.community_id,
+        kind=draft.kind,
+        status="pending" if draft.pending else "posted",
+        occurred_at=draft.occurred_at or now,
+        posted_at=None if draft.pending else now,
+        created_at=now,
+        expires_at=draft.expires_at,
+        memo=draft.memo,
+        details=dict(draft.details),
+        reverses_id=draft.reverses_id,
+        cause_id=draft.cause_id,
+        postings=list(draft.postings),
+    )
 
-    One read of the accounts, one UPDATE per balance row touched (their changes summed), one
-    INSERT of the entries and one of their postings, however many entries: the path for a
-    batch of awards. Floors are tested against the sum of the entries' debits.
-    """
-    if not drafts:
-        return []
-    for draft in drafts:
-        check_draft(draft)
-    accounts = _load_accounts(session, drafts)
-    records, deltas = [], {}
-    for draft in drafts:
-        entry_id = new_id("ent")
-        status = "pending" if draft.pending else "posted"
-        records.append(
-            EntryRecord(
-                id=entry_id,
-                community_id=draft.community_id,
-                kind=draft.kind,
-                status=status,
-                occurred_at=draft.occurred_at or now,
-                posted_at=None if draft.pending else now,
-                created_at=now,
-                expires_at=draft.expires_at,
-                memo=draft.memo,
-                details=dict(draft.details),
-                reverses_id=draft.reverses_id,
-                cause_id=draft.cause_id,
-                postings=list(draft.postings),
-            )
-        )
-        transition = "post" if status == "posted" else "hold"
-        _deltas(entry_id, draft.postings, accounts, transition, into=deltas)
-    # Balances first: a refusal then happens before anything is inserted (see _apply).
-    _apply(session, deltas, accounts)
-    connection = session.connection()
+
+def _insert_entries(connection, records, drafts, *, now: datetime) -> None:
+    """One INSERT of every entry; a second reversal of one entry is its own rule."""
     try:
         connection.execute(
             _entries.insert(),
@@ -337,6 +318,10 @@ def post_entries(
         if reversed_ids and "reverses_id" in str(exc.orig):
             raise errors.AlreadyReversed(entry=reversed_ids[0]) from exc
         raise
+
+
+def _insert_postings(connection, records) -> None:
+    """One INSERT of every posting of every entry."""
     connection.execute(
         _postings.insert(),
         [
@@ -351,6 +336,33 @@ def post_entries(
             for p in record.postings
         ],
     )
+
+
+def post_entries(
+    session: Session, drafts: Sequence[EntryDraft], *, now: datetime
+) -> list[EntryRecord]:
+    """Write several entries at once, all or none: the bulk form of :func:`post_entry`.
+
+    One read of the accounts, one UPDATE per balance row touched (their changes summed), one
+    INSERT of the entries and one of their postings, however many entries: the path for a
+    batch of awards. Floors are tested against the sum of the entries' debits.
+    """
+    if not drafts:
+        return []
+    for draft in drafts:
+        check_draft(draft)
+    accounts = _load_accounts(session, drafts)
+    records, deltas = [], {}
+    for draft in drafts:
+        record = _record_of(draft, now=now)
+        records.append(record)
+        transition = "post" if record.status == "posted" else "hold"
+        _deltas(record.id, draft.postings, accounts, transition, into=deltas)
+    # Balances first: a refusal then happens before anything is inserted (see _apply).
+    _apply(session, deltas, accounts)
+    connection = session.connection()
+    _insert_entries(connection, records, drafts, now=now)
+    _insert_postings(connection, records)
     return records
 
 

@@ -55,12 +55,12 @@ class CapStanding:
     end: datetime
     max_points: int | None
     max_count: int | None
-    points_used: int = 0
+    used_points: int = 0
     count_used: int = 0
 
     @property
-    def points_room(self) -> int | None:
-        return None if self.max_points is None else max(self.max_points - self.points_used, 0)
+    def remaining_points(self) -> int | None:
+        return None if self.max_points is None else max(self.max_points - self.used_points, 0)
 
     @property
     def count_room(self) -> int | None:
@@ -73,9 +73,9 @@ class CapStanding:
             "period_end": self.end.isoformat(),
             "max_points": self.max_points,
             "max_count": self.max_count,
-            "points_used": self.points_used,
+            "points_used": self.used_points,
             "count_used": self.count_used,
-            "points_remaining": self.points_room,
+            "points_remaining": self.remaining_points,
             "count_remaining": self.count_room,
         }
 
@@ -96,13 +96,13 @@ class UsageMemo:
         known = self._periods.get((member_id, activity), {}).get((standing.period, standing.start))
         if known is None:
             return False
-        standing.points_used, standing.count_used = known[1], known[2]
+        standing.used_points, standing.count_used = known[1], known[2]
         return True
 
     def learn(self, member_id: str, activity: str, standing: "CapStanding") -> None:
         self._periods.setdefault((member_id, activity), {}).setdefault(
             (standing.period, standing.start),
-            [standing.end, standing.points_used, standing.count_used],
+            [standing.end, standing.used_points, standing.count_used],
         )
 
     def preload(self, session: Session, needs) -> None:
@@ -186,7 +186,7 @@ def standings(
         )
     ).one()
     for index, standing in enumerate(found):
-        standing.points_used = int(row[2 * index])
+        standing.used_points = int(row[2 * index])
         standing.count_used = int(row[2 * index + 1])
         if memo is not None:
             memo.learn(member_id, activity, standing)
@@ -218,14 +218,14 @@ def judge(points_due: int, caps: list[CapStanding]) -> Judgement:
                 },
             )
             break
-        if cap.points_room is not None and cap.points_room < points:
+        if cap.remaining_points is not None and cap.remaining_points < points:
             points, limited_by = (
-                cap.points_room,
+                cap.remaining_points,
                 {
                     "period": cap.period,
                     "limit": "max_points",
                     "max": cap.max_points,
-                    "used": cap.points_used,
+                    "used": cap.used_points,
                 },
             )
     if points_due == 0:
@@ -247,6 +247,6 @@ def judge(points_due: int, caps: list[CapStanding]) -> Judgement:
         outcome, reason = "full", f"{points} points, within every cap"
     if points > 0:
         for cap in caps:
-            cap.points_used += points
+            cap.used_points += points
             cap.count_used += 1
     return Judgement(points, outcome, reason, limited_by, [cap.view() for cap in caps])

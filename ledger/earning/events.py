@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ledger.core.clock import as_utc
+from ledger.core.communities import held_by
 from ledger.core.errors import (
     CommunityNotFound,
     LedgerError,
@@ -40,12 +41,13 @@ from ledger.core.journal import (
     post_entries,
     post_entry,
 )
+from ledger.core.lookup import get_or_raise
 from ledger.core.models import Account, Community, Entry, Member
 from ledger.core.paging import Page, keyset_page
 
 from . import errors
-from .caps import UsageMemo, judge, period_bounds, standings
-from .models import EarningEvent, EarningRule
+from .caps import Judgement, UsageMemo, judge, period_bounds, standings
+from .models import EVENT_TRANSITIONS, EarningEvent, EarningRule
 from .rules import check_valid_at, version_in_force
 
 BACKDATING_WINDOW = timedelta(days=31)  # a month's paper sheets may arrive late, not older
@@ -113,14 +115,7 @@ def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
     slugs = {d.community for d in drafts}
     for community, issuance_id in session.execute(
         sa.select(Community, Account.id)
-        .join(
-            Account,
-            sa.and_(
-                Account.owner_id == Community.id,
-                Account.kind == "issuance",
-                Account.unit == "points",
-            ),
-        )
+        .join(Account, held_by(Community.id, "issuance", "points"))
         .where(Community.slug.in_(slugs))
     ):
         ctx.communities[community.slug] = community
@@ -144,14 +139,7 @@ def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
     if conditions:
         for member, account_id in session.execute(
             sa.select(Member, Account.id)
-            .join(
-                Account,
-                sa.and_(
-                    Account.owner_id == Member.id,
-                    Account.kind == "member",
-                    Account.unit == "points",
-                ),
-            )
+            .join(Account, held_by(Member.id, "member", "points"))
             .where(sa.or_(*conditions))
         ):
             ctx.members[member.id] = member
@@ -300,11 +288,85 @@ def _insert_ignoring_duplicate(session: Session, values: dict) -> bool:
 _INSERT_IF_NEW: dict = {}
 
 
-def _award_memo(checked: _Checked, judgement) -> str:
+def _award_memo(checked: _Checked, judgement: Judgement) -> str:
     memo = checked.draft.activity
     if judgement.outcome == "partial":
         memo += f" (capped: {judgement.reason})"
     return memo[:AWARD_MEMO_MAX_LENGTH]
+
+
+def _first_step(points: int, notice_days: int) -> str:
+    """The step that writes the event: refused for no points, else awarded now or under notice."""
+    if points == 0:
+        return "refuse"
+    return "notice" if notice_days > 0 else "award"
+
+
+def _event_values(
+    source: Source, checked: _Checked, due: int, judgement: Judgement, step: str, now: datetime
+) -> dict:
+    """The event row as it is inserted, from the checked draft and its judgement."""
+    draft, rule = checked.draft, checked.rule
+    pending = step == "notice"
+    return dict(
+        id=new_id("evt"),
+        community_id=checked.community.id,
+        activity=draft.activity,
+        member_id=checked.member.id,
+        rule_id=rule.id,
+        occurred_at=checked.occurred_at,
+        quantity=checked.quantity,
+        source=source.name,
+        source_id=draft.source_id,
+        api_key_id=source.api_key_id,
+        recorded_by=draft.recorded_by,
+        evidence=draft.evidence,
+        status=EVENT_TRANSITIONS[step][1],
+        points_due=due,
+        points_awarded=judgement.points,
+        decision={
+            "outcome": judgement.outcome,
+            "reason": judgement.reason,
+            "limited_by": judgement.limited_by,
+            "caps": judgement.caps,
+        },
+        vests_at=now + timedelta(days=rule.notice_days) if pending else None,
+        resolved_at=None,
+        objection_reason=None,
+        created_at=now,
+    )
+
+
+def _award_draft(
+    ctx: _Context, source: Source, checked: _Checked, judgement: Judgement, event: dict
+) -> EntryDraft:
+    """The award entry, issuance -> member, pending while the event is under notice."""
+    rule = checked.rule
+    return EntryDraft(
+        community_id=checked.community.id,
+        kind="award",
+        postings=[
+            PostingDraft(
+                ctx.issuance[checked.community.id],
+                ctx.points_accounts[checked.member.id],
+                "points",
+                judgement.points,
+            )
+        ],
+        memo=_award_memo(checked, judgement),
+        details={
+            "event": event["id"],
+            "activity": checked.draft.activity,
+            "rule": rule.id,
+            "rule_version": rule.version,
+            "points_due": event["points_due"],
+            "limited_by": judgement.limited_by,
+        },
+        occurred_at=checked.occurred_at,
+        pending=event["vests_at"] is not None,
+        cause_id=event["id"],
+        api_key_id=source.api_key_id,
+    )
 
 
 def _record_checked(
@@ -329,74 +391,20 @@ def _record_checked(
         memo=memo,
     )
     judgement = judge(due, caps)
-    pending = judgement.points > 0 and rule.notice_days > 0
-    status = "refused" if judgement.points == 0 else ("pending" if pending else "awarded")
-    vests_at = now + timedelta(days=rule.notice_days) if pending else None
-    event_id = new_id("evt")
-    decision = {
-        "outcome": judgement.outcome,
-        "reason": judgement.reason,
-        "limited_by": judgement.limited_by,
-        "caps": judgement.caps,
-    }
-    values = dict(
-        id=event_id,
-        community_id=checked.community.id,
-        activity=draft.activity,
-        member_id=checked.member.id,
-        rule_id=rule.id,
-        occurred_at=checked.occurred_at,
-        quantity=checked.quantity,
-        source=source.name,
-        source_id=draft.source_id,
-        api_key_id=source.api_key_id,
-        recorded_by=draft.recorded_by,
-        evidence=draft.evidence,
-        status=status,
-        points_due=due,
-        points_awarded=judgement.points,
-        decision=decision,
-        vests_at=vests_at,
-        resolved_at=None,
-        objection_reason=None,
-        created_at=now,
-    )
+    step = _first_step(judgement.points, rule.notice_days)
+    values = _event_values(source, checked, due, judgement, step, now)
     if not _insert_ignoring_duplicate(session, values):
         existing = _existing(session, source, [draft.source_id])[draft.source_id]
         return _replay(existing, draft, session)
+    # A detached copy built from what was written: no second read of the row.
     recorded = Recorded(EarningEvent(**values), replayed=False)
     recorded.event.rule = rule
     if judgement.points > 0:
-        award = EntryDraft(
-            community_id=checked.community.id,
-            kind="award",
-            postings=[
-                PostingDraft(
-                    ctx.issuance[checked.community.id],
-                    ctx.points_accounts[checked.member.id],
-                    "points",
-                    judgement.points,
-                )
-            ],
-            memo=_award_memo(checked, judgement),
-            details={
-                "event": event_id,
-                "activity": draft.activity,
-                "rule": rule.id,
-                "rule_version": rule.version,
-                "points_due": due,
-                "limited_by": judgement.limited_by,
-            },
-            occurred_at=checked.occurred_at,
-            pending=pending,
-            cause_id=event_id,
-            api_key_id=source.api_key_id,
-        )
+        award = _award_draft(ctx, source, checked, judgement, values)
         if awards is None:
             recorded.entry_id = post_entry(session, award, now=now).id
         else:  # a batch posts every award at once, after judging them all
             awards.append((recorded, award))
-    # A detached copy built from what was written: no second read of the row.
     return recorded
 
 
@@ -409,6 +417,40 @@ def record_event(session: Session, source: Source, draft: EventDraft, *, now: da
     checked = _check(ctx, source, draft, now)
     lock_members(session, [checked.member.id])
     return _record_checked(session, ctx, source, checked, now)
+
+
+def _check_batch(
+    ctx: _Context, source: Source, drafts, existing, now: datetime
+) -> dict[int, _Checked | LedgerError]:
+    """Each new draft checked (no lock needed), or the error it breaks, by its place in the batch."""
+    checked: dict[int, _Checked | LedgerError] = {}
+    for index, draft in enumerate(drafts):
+        if draft is None or draft.source_id in existing:
+            continue
+        try:
+            checked[index] = _check(ctx, source, draft, now)
+        except LedgerError as error:
+            checked[index] = error
+    return checked
+
+
+def _usage_of(session: Session, ready: list[_Checked]) -> UsageMemo:
+    """The cap usage of every (member, activity, period) the batch touches, read at once."""
+    memo = UsageMemo()
+    memo.preload(
+        session,
+        (
+            (
+                c.member.id,
+                c.draft.activity,
+                cap.period,
+                *period_bounds(cap.period, c.occurred_at, c.community.timezone),
+            )
+            for c in ready
+            for cap in c.rule.caps
+        ),
+    )
+    return memo
 
 
 def record_events(
@@ -430,32 +472,11 @@ def record_events(
         raise errors.BatchTooLarge(events=len(drafts), max_events=MAX_BATCH_EVENTS)
     present = [d for d in drafts if d is not None]
     existing = _existing(session, source, {d.source_id for d in present})
-    fresh = [d for d in present if d.source_id not in existing]
-    ctx = _load_context(session, fresh)
-    checked: dict[int, _Checked | LedgerError] = {}
-    for index, draft in enumerate(drafts):
-        if draft is None or draft.source_id in existing:
-            continue
-        try:
-            checked[index] = _check(ctx, source, draft, now)
-        except LedgerError as error:
-            checked[index] = error
+    ctx = _load_context(session, [d for d in present if d.source_id not in existing])
+    checked = _check_batch(ctx, source, drafts, existing, now)
     ready = [c for c in checked.values() if isinstance(c, _Checked)]
     lock_members(session, {c.member.id for c in ready})
-    memo = UsageMemo()
-    memo.preload(
-        session,
-        (
-            (
-                c.member.id,
-                c.draft.activity,
-                cap.period,
-                *period_bounds(cap.period, c.occurred_at, c.community.timezone),
-            )
-            for c in ready
-            for cap in c.rule.caps
-        ),
-    )
+    memo = _usage_of(session, ready)
     awards: list[tuple[Recorded, EntryDraft]] = []
     answers = []
     for index, draft in enumerate(drafts):
@@ -490,10 +511,7 @@ def record_events(
 
 # Reading ----------------------------------------------------------------------------------------
 def get_event(session: Session, event_id: str) -> EarningEvent:
-    event = session.get(EarningEvent, event_id)
-    if event is None:
-        raise errors.EventNotFound(event=event_id)
-    return event
+    return get_or_raise(session, EarningEvent, event_id, errors.EventNotFound, event=event_id)
 
 
 def award_entry_id(session: Session, event_id: str) -> str | None:
@@ -517,10 +535,11 @@ def void_reversed_award(session: Session, original: Entry, reason: str, now: dat
     """An award's entry was reversed: its event no longer counts against its caps, and shows why."""
     if original.cause_id is None:
         return
+    (source,), target = EVENT_TRANSITIONS["reverse"]  # a conditional UPDATE: one source status
     session.execute(
         sa.update(EarningEvent)
-        .where(EarningEvent.id == original.cause_id, EarningEvent.status == "awarded")
-        .values(status="voided", resolved_at=now, objection_reason=reason)
+        .where(EarningEvent.id == original.cause_id, EarningEvent.status == source)
+        .values(status=target, resolved_at=now, objection_reason=reason)
     )
 
 

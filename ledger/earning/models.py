@@ -5,8 +5,8 @@ Invariants the database enforces, besides what ``ledger/earning*.py`` checks in 
 - a cap belongs to one rule version, names one period once, and limits points, count or both;
 - one event per (source, source_id): a replayed event can never be judged, or awarded, twice;
 - an event never awards more than its rule made due, and a pending one knows when it vests.
-Rule versions are never changed once written; an event's status only moves from pending to
-awarded or voided.
+Rule versions are never changed once written; an event is written in the status its judgement
+gives and afterwards moves only along ``EVENT_TRANSITIONS``.
 """
 
 import sqlalchemy as sa
@@ -24,6 +24,18 @@ OBJECTION_MAX_LENGTH = 500
 RULE_PERS = ("event", "hour")
 CAP_PERIODS = ("day", "week", "month", "year")
 EVENT_STATUSES = ("awarded", "pending", "refused", "voided")
+
+# step -> (statuses it may start from, status it leads to). The first three write the event:
+# its judgement awards points at once, under public notice, or none at all.
+EVENT_TRANSITIONS = {
+    "award": ((), "awarded"),
+    "notice": ((), "pending"),
+    "refuse": ((), "refused"),
+    "vest": (("pending",), "awarded"),  # the notice period ended with no objection
+    "object": (("pending",), "voided"),  # staff objected during the notice period
+    "reverse": (("awarded",), "voided"),  # the award's entry was reversed
+}
+assert {target for _, target in EVENT_TRANSITIONS.values()} == set(EVENT_STATUSES)
 
 
 class EarningRule(Base):

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from ledger.core.errors import require_reason
 from ledger.core.journal import post_pending, void_pending
+from ledger.core.lookup import lock_or_raise
 from ledger.core.models import Entry
 
 from . import errors
 from .events import award_entry_id
-from .models import OBJECTION_MAX_LENGTH, EarningEvent
+from .models import EVENT_TRANSITIONS, OBJECTION_MAX_LENGTH, EarningEvent
 
 _events = EarningEvent.__table__
 
@@ -24,22 +25,22 @@ _events = EarningEvent.__table__
 def object_to_event(session: Session, event_id: str, *, reason: str, now: datetime) -> EarningEvent:
     """Staff object to an award under public notice: it is voided and never vests."""
     reason = require_reason(reason, max_length=OBJECTION_MAX_LENGTH)
-    event = session.scalar(
-        sa.select(EarningEvent)
-        .where(EarningEvent.id == event_id)
-        .with_for_update(of=_events)
-        .execution_options(populate_existing=True)  # the status as it is after the lock wait
+    # Read afresh under the lock: the status as it is after the lock wait.
+    event = lock_or_raise(
+        session,
+        sa.select(EarningEvent).where(EarningEvent.id == event_id).with_for_update(of=_events),
+        errors.EventNotFound,
+        event=event_id,
     )
-    if event is None:
-        raise errors.EventNotFound(event=event_id)
-    if event.status != "pending":
+    sources, target = EVENT_TRANSITIONS["object"]
+    if event.status not in sources:
         raise errors.EventNotPending(event=event_id, status=event.status)
     if now >= event.vests_at:
         raise errors.NoticePeriodOver(
             event=event_id, vests_at=event.vests_at.isoformat(), now=now.isoformat()
         )
     void_pending(session, award_entry_id(session, event_id), now=now)
-    event.status = "voided"
+    event.status = target
     event.resolved_at = now
     event.objection_reason = reason
     session.flush()
@@ -57,12 +58,13 @@ def vest_due_awards(session: Session, now: datetime) -> int:
     sweep or an objection in flight keeps its rows), the status is changed only where it is
     still pending, and post_pending refuses to resolve an entry twice.
     """
+    (source,), target = EVENT_TRANSITIONS["vest"]  # claimed by conditional UPDATE: one source
     vested = 0
     while vested < MAX_VESTS_PER_SWEEP:
         due = (
             session.execute(
                 sa.select(_events.c.id)
-                .where(_events.c.status == "pending", _events.c.vests_at <= now)
+                .where(_events.c.status == source, _events.c.vests_at <= now)
                 .order_by(_events.c.vests_at, _events.c.id)
                 .limit(VEST_CHUNK)
                 .with_for_update(skip_locked=True)
@@ -83,8 +85,8 @@ def vest_due_awards(session: Session, now: datetime) -> int:
             post_pending(session, entries[event_id], now=now)
         session.execute(
             _events.update()
-            .where(_events.c.id.in_(due), _events.c.status == "pending")
-            .values(status="awarded", resolved_at=now)
+            .where(_events.c.id.in_(due), _events.c.status == source)
+            .values(status=target, resolved_at=now)
         )
         vested += len(due)
     return vested

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ledger.core.balances import AccountStanding, standings
 from ledger.core.communities import open_account
 from ledger.core.ids import new_id
+from ledger.core.lookup import get_or_raise, lock_or_raise, one_or_raise
 from ledger.core.models import Account, Community
 from ledger.core.paging import Page, keyset_page
 
@@ -53,10 +54,7 @@ def create_shop(session: Session, community: Community, *, name: str, now: datet
 
 
 def get_shop(session: Session, shop_id: str) -> Shop:
-    shop = session.get(Shop, shop_id)
-    if shop is None:
-        raise rerr.ShopNotFound(shop=shop_id)
-    return shop
+    return get_or_raise(session, Shop, shop_id, rerr.ShopNotFound, shop=shop_id)
 
 
 def lock_shop(session: Session, shop_id: str) -> Shop:
@@ -66,15 +64,12 @@ def lock_shop(session: Session, shop_id: str) -> Shop:
     KEY SHARE lock on the shop row for its foreign key, after it has locked the balance rows; a
     full FOR UPDATE here would make that redemption and this caller wait on each other.
     """
-    shop = session.scalar(
-        sa.select(Shop)
-        .where(Shop.id == shop_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
+    return lock_or_raise(
+        session,
+        sa.select(Shop).where(Shop.id == shop_id).with_for_update(key_share=True),
+        rerr.ShopNotFound,
+        shop=shop_id,
     )
-    if shop is None:
-        raise rerr.ShopNotFound(shop=shop_id)
-    return shop
 
 
 def _check_item_numbers(price_points: int | None, stock: int | None) -> None:
@@ -120,12 +115,10 @@ def add_item(
 
 def get_item(session: Session, shop_id: str, sku: str, *, for_update: bool = False) -> ShopItem:
     query = sa.select(ShopItem).where(ShopItem.shop_id == shop_id, ShopItem.sku == sku)
+    numbers = {"shop": shop_id, "sku": sku}
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    item = session.scalar(query)
-    if item is None:
-        raise rerr.ItemNotFound(shop=shop_id, sku=sku)
-    return item
+        return lock_or_raise(session, query.with_for_update(), rerr.ItemNotFound, **numbers)
+    return one_or_raise(session, query, rerr.ItemNotFound, **numbers)
 
 
 def update_item(

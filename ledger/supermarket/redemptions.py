@@ -7,8 +7,8 @@ Invariants:
   posted at once, or pending (a hold) until captured, voided, or past ``HOLD_TTL``;
 - a hold past its expiry counts for nothing: the member's expired holds are voided (stock back,
   points released) before a new redemption of theirs is checked, and ``void_expired_holds``
-  (run by ``pointsbank sweep``) voids the rest; a redemption row moves held -> captured|voided
-  through a conditional UPDATE, so two parties never resolve one hold;
+  (run by ``pointsbank sweep``) voids the rest; a redemption row moves along ``TRANSITIONS``
+  (held -> captured | voided) through a conditional UPDATE, so two parties never resolve one hold;
 - stock is reserved when a redemption (or hold) is made and comes back when a hold is voided or a
   line refunded; a counted stock never goes below zero;
 - refunds (entries of kind "refund", shop -> member) never exceed what was captured, per line and
@@ -26,22 +26,41 @@ from sqlalchemy.orm import Session
 
 from ledger.core import errors
 from ledger.core.balances import current_balance
-from ledger.core.communities import member_account
+from ledger.core.communities import held_by, member_account
 from ledger.core.ids import new_id
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
+from ledger.core.lookup import get_or_raise
 from ledger.core.models import MEMO_MAX_LENGTH, Account, Member
 from ledger.core.paging import Page, keyset_page
 
 from . import errors as rerr
 from .catalogue import lock_shop
 from .consent import check_consent, consent_method
-from .models import Redemption, RedemptionLine, RedemptionRefund, Shop, ShopItem
+from .models import (
+    REDEMPTION_STATUSES,
+    Redemption,
+    RedemptionLine,
+    RedemptionRefund,
+    Shop,
+    ShopItem,
+)
 
 HOLD_TTL = timedelta(minutes=30)
 MAX_LINES = 50
 MAX_QUANTITY = 10_000
 SWEEP_BATCH = 200
 SWEEP_MAX_BATCHES = 50  # one sweep run voids at most SWEEP_BATCH * SWEEP_MAX_BATCHES holds
+
+# step -> (statuses it may start from, status it leads to)
+TRANSITIONS = {
+    "redeem": ((), "captured"),  # made and taken at once
+    "hold": ((), "held"),  # made with capture=False: the points are held until HOLD_TTL
+    "capture": (("held",), "captured"),
+    "void": (("held",), "voided"),  # by the till, or by expiry (the member's next debit, the sweep)
+    # A refund leaves the redemption captured; what moves is its refunded_points.
+    "refund": (("captured",), "captured"),
+}
+assert {target for _, target in TRANSITIONS.values()} == set(REDEMPTION_STATUSES)
 
 _redemptions = Redemption.__table__
 _lines = RedemptionLine.__table__
@@ -75,14 +94,21 @@ def _merged_lines(lines) -> dict[str, int]:
     return wanted
 
 
+def _still_startable(step: str):
+    """The condition a row meets while ``step`` may still start from its status: the WHERE of the
+    conditional UPDATE that makes the step, so two parties never make it twice."""
+    (source,) = TRANSITIONS[step][0]  # the steps taken by conditional UPDATE start from one status
+    return _redemptions.c.status == source
+
+
 def _claim_hold(session: Session, redemption_id: str, *, now: datetime, expired_only: bool) -> bool:
     """Move one hold to voided; False if someone else resolved it first (or it has not expired)."""
     query = _redemptions.update().where(
-        _redemptions.c.id == redemption_id, _redemptions.c.status == "held"
+        _redemptions.c.id == redemption_id, _still_startable("void")
     )
     if expired_only:
         query = query.where(_redemptions.c.hold_expires_at <= now)
-    return session.execute(query.values(status="voided", voided_at=now)).rowcount == 1
+    return session.execute(query.values(status=TRANSITIONS["void"][1], voided_at=now)).rowcount == 1
 
 
 def _return_stock(session: Session, returns: dict[tuple[str, str], int]) -> None:
@@ -112,7 +138,7 @@ def _expired_holds_of(session: Session, member_id: str, now: datetime) -> list:
         sa.select(_redemptions.c.id, _redemptions.c.shop_id, _redemptions.c.entry_id)
         .where(
             _redemptions.c.member_id == member_id,
-            _redemptions.c.status == "held",
+            _still_startable("void"),
             _redemptions.c.hold_expires_at <= now,
         )
         .order_by(_redemptions.c.id)
@@ -154,16 +180,25 @@ def _reserve_stock(
     return priced
 
 
-def _release_holds(session: Session, holds, *, now: datetime) -> None:
-    """Void the entries of holds already claimed (status voided), returning their stock first."""
+def _stock_of(session: Session, holds) -> dict[tuple[str, str], int]:
+    """{(shop, sku): quantity} the holds took off the shelf, to go back when they are voided."""
     lines = _lines_of(session, [h.id for h in holds])
     returns: dict[tuple[str, str], int] = defaultdict(int)
     for hold in holds:
         for line in lines[hold.id]:
             returns[(hold.shop_id, line.sku)] += line.quantity
-    _return_stock(session, returns)
+    return returns
+
+
+def _void_entries(session: Session, holds, *, now: datetime) -> None:
     for hold in holds:
         void_pending(session, hold.entry_id, now=now)
+
+
+def _release_holds(session: Session, holds, *, now: datetime) -> None:
+    """Void the entries of holds already claimed (status voided), returning their stock first."""
+    _return_stock(session, _stock_of(session, holds))
+    _void_entries(session, holds, now=now)
 
 
 def release_expired_holds(session: Session, member_id: str, *, now: datetime) -> int:
@@ -175,55 +210,55 @@ def release_expired_holds(session: Session, member_id: str, *, now: datetime) ->
     return len(expired)
 
 
-def redeem(
-    session: Session,
-    shop: Shop,
-    *,
-    member_id: str,
-    consent: dict,
-    lines=None,
-    points: int | None = None,
-    memo: str = "",
-    capture: bool = True,
-    now: datetime,
-    api_key_id: str | None = None,
-) -> RedeemOutcome:
-    """Check consent, stock and balance, then take the points (or hold them) in one transaction."""
-    # The member and their points account in one round trip: this is the till's hot path.
+def _member_points_account(session: Session, shop: Shop, member_id: str):
+    """The member (in the shop's community) and their points account, in one round trip: this is
+    the till's hot path."""
     found = session.execute(
         sa.select(Member.id, Account.id.label("account_id"))
-        .join(
-            Account,
-            sa.and_(
-                Account.owner_id == Member.id, Account.kind == "member", Account.unit == "points"
-            ),
-        )
+        .join(Account, held_by(Member.id, "member", "points"))
         .where(Member.id == member_id, Member.community_id == shop.community_id)
     ).first()
     if found is None:
         raise rerr.MemberNotInShopCommunity(member=member_id)
+    return found
+
+
+def _wanted_lines(lines, points: int | None, memo: str) -> dict[str, int]:
+    """The lines asked for ({} for a redemption by points), once the input is checked."""
     if len(memo) > MEMO_MAX_LENGTH:
         raise errors.Invalid("memo is too long", max_length=MEMO_MAX_LENGTH)
     wanted = _merged_lines(lines) if points is None else {}
     if points is not None and (lines or not memo.strip()):
         raise errors.Invalid("a redemption by points has a memo and no lines")
-    # Input is checked before consent, so a malformed request never uses up a code or a try.
-    refusal = check_consent(session, found.id, consent, now=now)
-    if refusal is not None:
-        return RedeemOutcome(refusal=refusal)
+    return wanted
 
-    expired = _expired_holds_of(session, found.id, now)
-    returns: dict[tuple[str, str], int] = defaultdict(int)
-    expired_lines = _lines_of(session, [h.id for h in expired])
-    for hold in expired:
-        for line in expired_lines[hold.id]:
-            returns[(hold.shop_id, line.sku)] += line.quantity
-    priced = _reserve_stock(session, shop.id, wanted, returns)
-    for hold in expired:
-        void_pending(session, hold.entry_id, now=now)
 
-    if wanted:
-        points = sum(priced[sku].price_points * quantity for sku, quantity in wanted.items())
+def _reserve_after_expired_holds(
+    session: Session, member_id: str, shop_id: str, wanted: dict[str, int], *, now: datetime
+) -> dict[str, ShopItem]:
+    """Void the member's expired holds and reserve ``wanted``: item rows (the expired holds'
+    stock coming back, this redemption's going out) are locked before any balance row."""
+    expired = _expired_holds_of(session, member_id, now)
+    priced = _reserve_stock(session, shop_id, wanted, _stock_of(session, expired))
+    _void_entries(session, expired, now=now)
+    return priced
+
+
+def _new_redemption(
+    session: Session,
+    shop: Shop,
+    found,
+    wanted: dict[str, int],
+    priced: dict[str, ShopItem],
+    *,
+    points: int,
+    memo: str,
+    consent: dict,
+    capture: bool,
+    now: datetime,
+    api_key_id: str | None,
+) -> Redemption:
+    """Post the redemption's entry (or hold) and write its row and lines."""
     redemption_id = new_id("red")
     expires_at = None if capture else now + HOLD_TTL
     entry = post_entry(
@@ -247,7 +282,7 @@ def redeem(
         shop_id=shop.id,
         member_id=found.id,
         entry_id=entry.id,
-        status="captured" if capture else "held",
+        status=TRANSITIONS["redeem" if capture else "hold"][1],
         points=points,
         refunded_points=0,
         memo=memo,
@@ -270,16 +305,54 @@ def redeem(
     )
     session.add(redemption)
     session.flush()
+    return redemption
+
+
+def redeem(
+    session: Session,
+    shop: Shop,
+    *,
+    member_id: str,
+    consent: dict,
+    lines=None,
+    points: int | None = None,
+    memo: str = "",
+    capture: bool = True,
+    now: datetime,
+    api_key_id: str | None = None,
+) -> RedeemOutcome:
+    """Check consent, stock and balance, then take the points (or hold them) in one transaction."""
+    found = _member_points_account(session, shop, member_id)
+    wanted = _wanted_lines(lines, points, memo)
+    # Input is checked before consent, so a malformed request never uses up a code or a try.
+    refusal = check_consent(session, found.id, consent, now=now)
+    if refusal is not None:
+        return RedeemOutcome(refusal=refusal)
+    priced = _reserve_after_expired_holds(session, found.id, shop.id, wanted, now=now)
+    if wanted:
+        points = sum(priced[sku].price_points * quantity for sku, quantity in wanted.items())
+    redemption = _new_redemption(
+        session,
+        shop,
+        found,
+        wanted,
+        priced,
+        points=points,
+        memo=memo,
+        consent=consent,
+        capture=capture,
+        now=now,
+        api_key_id=api_key_id,
+    )
     return RedeemOutcome(
         redemption=redemption, member_available=current_balance(session, found.account_id).available
     )
 
 
 def get_redemption(session: Session, redemption_id: str) -> Redemption:
-    redemption = session.get(Redemption, redemption_id)
-    if redemption is None:
-        raise rerr.RedemptionNotFound(redemption=redemption_id)
-    return redemption
+    return get_or_raise(
+        session, Redemption, redemption_id, rerr.RedemptionNotFound, redemption=redemption_id
+    )
 
 
 def _reload(session: Session, redemption_id: str) -> Redemption:
@@ -292,7 +365,7 @@ def _reload(session: Session, redemption_id: str) -> Redemption:
 
 def _not_held(session: Session, redemption_id: str, now: datetime):
     redemption = _reload(session, redemption_id)
-    if redemption.status == "held" and redemption.hold_expires_at <= now:
+    if redemption.status in TRANSITIONS["capture"][0] and redemption.hold_expires_at <= now:
         return rerr.HoldExpired(
             redemption=redemption_id, expired_at=redemption.hold_expires_at.isoformat()
         )
@@ -306,10 +379,10 @@ def capture(session: Session, redemption_id: str, *, now: datetime) -> Redemptio
         _redemptions.update()
         .where(
             _redemptions.c.id == redemption_id,
-            _redemptions.c.status == "held",
+            _still_startable("capture"),
             _redemptions.c.hold_expires_at > now,
         )
-        .values(status="captured", captured_at=now)
+        .values(status=TRANSITIONS["capture"][1], captured_at=now)
     ).rowcount
     if changed != 1:
         raise _not_held(session, redemption_id, now)
@@ -330,52 +403,53 @@ def void(session: Session, redemption_id: str, *, now: datetime) -> Redemption:
     return redemption
 
 
-def refund(
-    session: Session,
-    redemption_id: str,
-    *,
-    lines=None,
-    points: int | None = None,
-    memo: str = "",
-    now: datetime,
-    api_key_id: str | None = None,
-) -> RedemptionRefund:
-    """Give back part or all of a captured redemption, by lines (back to stock) or by points."""
-    shop_id = get_redemption(session, redemption_id).shop_id
-    shop = lock_shop(session, shop_id)
+def _lock_refundable(session: Session, redemption_id: str) -> tuple[Shop, Redemption]:
+    """Lock the shop row, then the redemption row (the lock order), and check it may be refunded."""
+    shop = lock_shop(session, get_redemption(session, redemption_id).shop_id)
     redemption = session.scalar(
         sa.select(Redemption)
         .where(Redemption.id == redemption_id)
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
-    if redemption.status != "captured":
+    if redemption.status not in TRANSITIONS["refund"][0]:
         raise rerr.RedemptionNotCaptured(redemption=redemption_id, status=redemption.status)
+    return shop, redemption
+
+
+def _refund_by_lines(redemption: Redemption, lines) -> tuple[int, list[dict]]:
+    """The points the lines are worth at the price they were sold at, and the lines to return."""
+    wanted = _merged_lines(lines)
+    by_sku = {line.sku: line for line in redemption.lines}
+    points = 0
     refunded_lines = []
-    if points is None:
-        wanted = _merged_lines(lines)
-        by_sku = {line.sku: line for line in redemption.lines}
-        points = 0
-        for sku, quantity in wanted.items():
-            line = by_sku.get(sku)
-            if line is None:
-                raise rerr.ItemNotFound(
-                    "that sku is not on this redemption", redemption=redemption_id, sku=sku
-                )
-            refundable = line.quantity - line.refunded_quantity
-            if quantity > refundable:
-                raise rerr.RefundTooLarge(sku=sku, requested=quantity, refundable=refundable)
-            points += line.unit_price_points * quantity
-            refunded_lines.append({"sku": sku, "quantity": quantity})
-    elif lines:
-        raise errors.Invalid("a refund is by lines or by points, not both")
-    refundable_points = redemption.points - redemption.refunded_points
-    if points > refundable_points:
-        raise rerr.RefundTooLarge(requested=points, refundable=refundable_points)
-    refund_id = new_id("rfd")
-    # Stock goes back before the balance rows are touched: item rows come first in the lock order.
-    _return_stock(session, {(shop.id, b["sku"]): b["quantity"] for b in refunded_lines})
-    entry = post_entry(
+    for sku, quantity in wanted.items():
+        line = by_sku.get(sku)
+        if line is None:
+            raise rerr.ItemNotFound(
+                "that sku is not on this redemption", redemption=redemption.id, sku=sku
+            )
+        refundable = line.quantity - line.refunded_quantity
+        if quantity > refundable:
+            raise rerr.RefundTooLarge(sku=sku, requested=quantity, refundable=refundable)
+        points += line.unit_price_points * quantity
+        refunded_lines.append({"sku": sku, "quantity": quantity})
+    return points, refunded_lines
+
+
+def _post_refund(
+    session: Session,
+    shop: Shop,
+    redemption: Redemption,
+    refund_id: str,
+    points: int,
+    *,
+    memo: str,
+    now: datetime,
+    api_key_id: str | None,
+):
+    """The refund's entry, shop -> member."""
+    return post_entry(
         session,
         EntryDraft(
             community_id=redemption.community_id,
@@ -388,12 +462,40 @@ def refund(
                     points,
                 )
             ],
-            memo=memo or f"refund of {redemption_id}",
-            details={"shop": shop.id, "redemption": redemption_id, "refund": refund_id},
-            cause_id=redemption_id,
+            memo=memo or f"refund of {redemption.id}",
+            details={"shop": shop.id, "redemption": redemption.id, "refund": refund_id},
+            cause_id=redemption.id,
             api_key_id=api_key_id,
         ),
         now=now,
+    )
+
+
+def refund(
+    session: Session,
+    redemption_id: str,
+    *,
+    lines=None,
+    points: int | None = None,
+    memo: str = "",
+    now: datetime,
+    api_key_id: str | None = None,
+) -> RedemptionRefund:
+    """Give back part or all of a captured redemption, by lines (back to stock) or by points."""
+    shop, redemption = _lock_refundable(session, redemption_id)
+    refunded_lines = []
+    if points is None:
+        points, refunded_lines = _refund_by_lines(redemption, lines)
+    elif lines:
+        raise errors.Invalid("a refund is by lines or by points, not both")
+    refundable_points = redemption.points - redemption.refunded_points
+    if points > refundable_points:
+        raise rerr.RefundTooLarge(requested=points, refundable=refundable_points)
+    refund_id = new_id("rfd")
+    # Stock goes back before the balance rows are touched: item rows come first in the lock order.
+    _return_stock(session, {(shop.id, b["sku"]): b["quantity"] for b in refunded_lines})
+    entry = _post_refund(
+        session, shop, redemption, refund_id, points, memo=memo, now=now, api_key_id=api_key_id
     )
     for line in redemption.lines:
         for back in refunded_lines:
@@ -445,7 +547,7 @@ def void_expired_holds(session: Session, now: datetime) -> int:
     for _ in range(SWEEP_MAX_BATCHES):
         rows = session.execute(
             sa.select(_redemptions.c.id, _redemptions.c.shop_id, _redemptions.c.entry_id)
-            .where(_redemptions.c.status == "held", _redemptions.c.hold_expires_at <= now)
+            .where(_still_startable("void"), _redemptions.c.hold_expires_at <= now)
             .order_by(_redemptions.c.hold_expires_at, _redemptions.c.id)
             .limit(SWEEP_BATCH)
         ).all()

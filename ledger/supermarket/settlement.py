@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ledger.core.communities import system_account
 from ledger.core.ids import new_id
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry
+from ledger.core.lookup import get_or_raise
 from ledger.core.paging import Page, keyset_page
 
 from . import errors as rerr
@@ -30,10 +31,8 @@ _redemptions = Redemption.__table__
 _refunds = RedemptionRefund.__table__
 
 
-def settle_shop(
-    session: Session, shop_id: str, *, now: datetime, api_key_id: str | None = None
-) -> Settlement:
-    shop = lock_shop(session, shop_id)
+def _unsettled(session: Session, shop) -> tuple[list, list]:
+    """The shop's captured redemptions and its refunds not settled yet, as (id, points) rows."""
     # Refunds of this shop wait for its row lock, so the refunds read here stay the whole set;
     # captures committed after this read simply wait for the next settlement.
     redeemed = session.execute(
@@ -51,31 +50,55 @@ def settle_shop(
         .where(_refunds.c.shop_id == shop.id, _refunds.c.settlement_id.is_(None))
         .order_by(_refunds.c.id)
     ).all()
+    return redeemed, refunded
+
+
+def _post_settlement(
+    session: Session,
+    shop,
+    settlement_id: str,
+    points: int,
+    *,
+    now: datetime,
+    api_key_id: str | None,
+) -> str | None:
+    """The points the shop took in go back to issuance (or the other way when refunds were more);
+    returns the entry's id, or None when they net to nothing."""
+    if points == 0:
+        return None
+    issuance = system_account(session, shop.community_id, "issuance", "points")
+    settle = PostingDraft(shop.account_id, issuance.id, "points", points)
+    if points < 0:
+        settle = PostingDraft(issuance.id, shop.account_id, "points", -points)
+    return post_entry(
+        session,
+        EntryDraft(
+            community_id=shop.community_id,
+            kind="settlement",
+            postings=[settle],
+            memo=f"settlement of {shop.name}",
+            details={"shop": shop.id, "settlement": settlement_id},
+            cause_id=settlement_id,
+            api_key_id=api_key_id,
+        ),
+        now=now,
+    ).id
+
+
+def settle_shop(
+    session: Session, shop_id: str, *, now: datetime, api_key_id: str | None = None
+) -> Settlement:
+    shop = lock_shop(session, shop_id)
+    redeemed, refunded = _unsettled(session, shop)
     if not redeemed and not refunded:
         raise rerr.NothingToSettle(shop=shop.id)
     redeemed_points = sum(int(r.points) for r in redeemed)
     refunded_points = sum(int(r.points) for r in refunded)
     points = redeemed_points - refunded_points
     settlement_id = new_id("stl")
-    entry_id = None
-    if points != 0:
-        issuance = system_account(session, shop.community_id, "issuance", "points")
-        settle = PostingDraft(shop.account_id, issuance.id, "points", points)
-        if points < 0:
-            settle = PostingDraft(issuance.id, shop.account_id, "points", -points)
-        entry_id = post_entry(
-            session,
-            EntryDraft(
-                community_id=shop.community_id,
-                kind="settlement",
-                postings=[settle],
-                memo=f"settlement of {shop.name}",
-                details={"shop": shop.id, "settlement": settlement_id},
-                cause_id=settlement_id,
-                api_key_id=api_key_id,
-            ),
-            now=now,
-        ).id
+    entry_id = _post_settlement(
+        session, shop, settlement_id, points, now=now, api_key_id=api_key_id
+    )
     rate = fen_per_point(session, shop.community_id)
     settlement = Settlement(
         id=settlement_id,
@@ -92,26 +115,20 @@ def settle_shop(
     )
     session.add(settlement)
     session.flush()
-    if redeemed:
-        session.execute(
-            _redemptions.update()
-            .where(_redemptions.c.id.in_([r.id for r in redeemed]))
-            .values(settlement_id=settlement_id)
-        )
-    if refunded:
-        session.execute(
-            _refunds.update()
-            .where(_refunds.c.id.in_([r.id for r in refunded]))
-            .values(settlement_id=settlement_id)
-        )
+    for table, rows in ((_redemptions, redeemed), (_refunds, refunded)):
+        if rows:
+            session.execute(
+                table.update()
+                .where(table.c.id.in_([r.id for r in rows]))
+                .values(settlement_id=settlement_id)
+            )
     return settlement
 
 
 def get_settlement(session: Session, settlement_id: str) -> Settlement:
-    settlement = session.get(Settlement, settlement_id)
-    if settlement is None:
-        raise rerr.SettlementNotFound(settlement=settlement_id)
-    return settlement
+    return get_or_raise(
+        session, Settlement, settlement_id, rerr.SettlementNotFound, settlement=settlement_id
+    )
 
 
 def covered(session: Session, settlement_id: str) -> tuple[list, list]:

@@ -1,14 +1,14 @@
-"""Tables of the time bank (see ``ledger/timebank.py``): service requests, from order to rating.
+"""Tables of the time bank (see ``ledger/timebank/services.py``): service requests, order to rating.
 
-Invariants the database enforces, besides what ``ledger/timebank.py`` checks in Python:
+Invariants the database enforces, besides what ``ledger/timebank/services.py`` checks in Python:
 - a service is in one known state and funded by one known funder (the requester or the love bank);
 - nobody serves their own request (``volunteer_id <> requester_id``);
 - once a volunteer is on it (assigned and after), it has a volunteer and a hold or service entry;
 - from completion on it has the actual minutes; it carries a rating (1 to 5 stars) exactly when
   it is in state ``rated``, so a service is rated at most once;
 - minutes are positive integers.
-The state only ever moves along ``timebank.TRANSITIONS``; each step first locks the service's row
-(``SELECT ... FOR UPDATE``) and checks the state there.
+The state only ever moves along ``ledger.timebank.services.TRANSITIONS``; each step first locks the
+service's row (``SELECT ... FOR UPDATE``) and checks the state there.
 """
 
 import sqlalchemy as sa

@@ -35,6 +35,7 @@ from ledger.core.balances import current_balance
 from ledger.core.communities import member_account, system_account
 from ledger.core.ids import new_id
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
+from ledger.core.lookup import get_or_raise, lock_or_raise
 from ledger.core.models import Member
 from ledger.core.paging import DEFAULT_PAGE_LIMIT, Page, keyset_page
 
@@ -53,6 +54,7 @@ OVERRUN_PERCENT = 50  # the actual minutes may exceed the held estimate by at mo
 
 # action -> (states it may start from, state it leads to)
 TRANSITIONS = {
+    "request": ((), "open"),  # a request starts open; no step leads back to it
     "assign": (("open",), "assigned"),
     "accept": (("open",), "assigned"),
     "complete": (("assigned",), "completed"),
@@ -61,7 +63,7 @@ TRANSITIONS = {
     # From "completed" only staff cancel: a disputed service, whose hold must not stay forever.
     "cancel": (("open", "assigned", "completed"), "cancelled"),
 }
-assert {target for _, target in TRANSITIONS.values()} | {"open"} == set(SERVICE_STATES)
+assert {target for _, target in TRANSITIONS.values()} == set(SERVICE_STATES)
 
 STAFF_STEPS = frozenset({"assign", "confirm", "rate", "cancel"})
 REQUESTER_STEPS = frozenset({"confirm", "rate", "cancel"})
@@ -123,34 +125,27 @@ def request_refusal(actor: Actor, requester_id: str | None, funded_by: str) -> s
 
 # Reads ---------------------------------------------------------------------------------------
 def get_service(session: Session, service_id: str) -> Service:
-    service = session.get(Service, service_id)
-    if service is None:
-        raise tb.ServiceNotFound(service=service_id)
-    return service
+    return get_or_raise(session, Service, service_id, tb.ServiceNotFound, service=service_id)
 
 
 def _locked(session: Session, service_id: str) -> Service:
     """The service row, locked until commit and read afresh (whatever was read before)."""
-    service = session.scalars(
-        sa.select(Service)
-        .where(Service.id == service_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if service is None:
-        raise tb.ServiceNotFound(service=service_id)
-    return service
+    return lock_or_raise(
+        session,
+        sa.select(Service).where(Service.id == service_id).with_for_update(),
+        tb.ServiceNotFound,
+        service=service_id,
+    )
 
 
 def _expect(service: Service, action: str) -> None:
-    sources, _ = TRANSITIONS[action]
+    """Check ``action`` may start from the service's state (a 409 naming the state if not)."""
+    sources, target = TRANSITIONS[action]
     if service.state in sources:
         return
-    error = (
-        tb.ServiceAlreadyRated
-        if action == "rate" and service.state == "rated"
-        else (tb.ServiceStateConflict)
-    )
+    # Rating a service that is already rated is its own rule: a service is rated once.
+    already_done = action == "rate" and service.state == target
+    error = tb.ServiceAlreadyRated if already_done else tb.ServiceStateConflict
     raise error(
         f"cannot {action} a service that is {service.state}",
         service=service.id,
@@ -158,6 +153,15 @@ def _expect(service: Service, action: str) -> None:
         action=action,
         allowed_from=list(sources),
     )
+
+
+def _moved(session: Session, service: Service, action: str, **changes) -> Service:
+    """Move the service to the state ``action`` leads to, with the step's own changes; flush."""
+    service.state = TRANSITIONS[action][1]
+    for name, value in changes.items():
+        setattr(service, name, value)
+    session.flush()
+    return service
 
 
 def _check_minutes(minutes: int, name: str) -> None:
@@ -170,6 +174,16 @@ def _community_member(session: Session, member_id: str, community_id: str, error
     if member is None or member.community_id != community_id:
         raise error(member=member_id)
     return member
+
+
+def _cannot_cover(funded_by: str, requested: int, can_pay: int) -> tb.FunderCannotCover:
+    return tb.FunderCannotCover(
+        f"the {funded_by.replace('_', ' ')} can pay for {can_pay} more minutes; "
+        f"{requested} requested",
+        funded_by=funded_by,
+        requested=requested,
+        can_pay=can_pay,
+    )
 
 
 def _minutes_it_can_pay(session: Session, account) -> int:
@@ -207,13 +221,7 @@ def request_service(
         funder = system_account(session, community_id, "love_bank", "minutes")
     room = _minutes_it_can_pay(session, funder)
     if room < minutes_estimate:
-        raise tb.FunderCannotCover(
-            f"the {funded_by.replace('_', ' ')} can pay for {max(room, 0)} more minutes; "
-            f"{minutes_estimate} requested",
-            funded_by=funded_by,
-            requested=minutes_estimate,
-            can_pay=max(room, 0),
-        )
+        raise _cannot_cover(funded_by, minutes_estimate, max(room, 0))
     service = Service(
         id=new_id("svc"),
         community_id=community_id,
@@ -223,7 +231,7 @@ def request_service(
         funded_by=funded_by,
         funder_account_id=funder.id,
         minutes_estimate=minutes_estimate,
-        state="open",
+        state=TRANSITIONS["request"][1],
         comment="",
         cancel_reason="",
         created_at=now,
@@ -265,13 +273,7 @@ def _hold(
     except errors.InsufficientBalance as exc:
         # Only the funder is debited, so this is the funder's floor speaking.
         can_pay = max(exc.numbers["balance"] - exc.numbers["floor"], 0)
-        raise tb.FunderCannotCover(
-            f"the {service.funded_by.replace('_', ' ')} can pay for {can_pay} more minutes; "
-            f"{minutes} requested",
-            funded_by=service.funded_by,
-            requested=minutes,
-            can_pay=can_pay,
-        ) from exc
+        raise _cannot_cover(service.funded_by, minutes, can_pay) from exc
 
 
 def _take(
@@ -291,35 +293,33 @@ def _take(
     service.entry_id = _hold(
         session, service, volunteer_id, service.minutes_estimate, now=now, api_key_id=api_key_id
     )
-    service.volunteer_id = volunteer_id
-    service.state = TRANSITIONS[action][1]
-    service.assigned_at = now
-    session.flush()
-    return service
+    return _moved(session, service, action, volunteer_id=volunteer_id, assigned_at=now)
 
 
-def assign(
-    session: Session,
-    service_id: str,
-    *,
-    volunteer_id: str,
-    now: datetime,
-    api_key_id: str | None = None,
-) -> Service:
-    """Staff dispatch a volunteer (派单): the estimate is held on the funder."""
-    return _take(session, service_id, volunteer_id, "assign", now=now, api_key_id=api_key_id)
+def _taking_step(action: str, doc: str):
+    """``assign`` and ``accept``: one step, asked for by staff (派单) or by the volunteer (接单)."""
+
+    def step(
+        session: Session,
+        service_id: str,
+        *,
+        volunteer_id: str,
+        now: datetime,
+        api_key_id: str | None = None,
+    ) -> Service:
+        return _take(session, service_id, volunteer_id, action, now=now, api_key_id=api_key_id)
+
+    step.__name__ = step.__qualname__ = action
+    step.__doc__ = doc
+    return step
 
 
-def accept(
-    session: Session,
-    service_id: str,
-    *,
-    volunteer_id: str,
-    now: datetime,
-    api_key_id: str | None = None,
-) -> Service:
-    """A volunteer takes an open request (接单): the estimate is held on the funder."""
-    return _take(session, service_id, volunteer_id, "accept", now=now, api_key_id=api_key_id)
+assign = _taking_step(
+    "assign", "Staff dispatch a volunteer (派单): the estimate is held on the funder."
+)
+accept = _taking_step(
+    "accept", "A volunteer takes an open request (接单): the estimate is held on the funder."
+)
 
 
 def complete(
@@ -346,11 +346,7 @@ def complete(
             service.entry_id = _hold(
                 session, service, service.volunteer_id, minutes, now=now, api_key_id=api_key_id
             )
-    service.minutes_actual = minutes
-    service.state = "completed"
-    service.completed_at = now
-    session.flush()
-    return service
+    return _moved(session, service, "complete", minutes_actual=minutes, completed_at=now)
 
 
 def confirm(session: Session, service_id: str, *, actor: Actor, now: datetime) -> Service:
@@ -360,11 +356,7 @@ def confirm(session: Session, service_id: str, *, actor: Actor, now: datetime) -
         raise tb.VolunteerCannotConfirm(service=service.id, member=actor.member_id)
     _expect(service, "confirm")
     post_pending(session, service.entry_id, now=now)
-    service.state = "confirmed"
-    service.confirmed_at = now
-    service.confirmed_by = actor.party
-    session.flush()
-    return service
+    return _moved(session, service, "confirm", confirmed_at=now, confirmed_by=actor.party)
 
 
 def rate(
@@ -377,13 +369,15 @@ def rate(
         raise errors.Invalid("comment is too long", max_length=COMMENT_MAX_LENGTH)
     service = _locked(session, service_id)
     _expect(service, "rate")
-    service.stars = stars
-    service.comment = comment.strip()
-    service.state = "rated"
-    service.rated_at = now
-    service.rated_by = actor.party
-    session.flush()
-    return service
+    return _moved(
+        session,
+        service,
+        "rate",
+        stars=stars,
+        comment=comment.strip(),
+        rated_at=now,
+        rated_by=actor.party,
+    )
 
 
 def cancel(
@@ -394,12 +388,14 @@ def cancel(
     _expect(service, "cancel")
     if service.entry_id is not None:
         void_pending(session, service.entry_id, now=now)
-    service.state = "cancelled"
-    service.cancelled_at = now
-    service.cancelled_by = actor.party
-    service.cancel_reason = reason.strip()
-    session.flush()
-    return service
+    return _moved(
+        session,
+        service,
+        "cancel",
+        cancelled_at=now,
+        cancelled_by=actor.party,
+        cancel_reason=reason.strip(),
+    )
 
 
 # Lists ---------------------------------------------------------------------------------------
