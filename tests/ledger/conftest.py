@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.orm import Session
 
+from ledger.capabilities import METADATA
 from ledger.core.clock import FrozenClock
 from ledger.core.communities import create_community, create_member, member_account, system_account
 from ledger.core.engine import SQLITE_BUSY_TIMEOUT_SECONDS, configure_engine
@@ -65,12 +66,30 @@ def engine(database_url):
     built.dispose()
 
 
+def empty_tables(engine: sa.Engine, root_conftest) -> None:
+    """Empty every table after a test: the root conftest's way, or a faster one on PostgreSQL.
+
+    A test writes a few rows, and deleting them takes milliseconds where TRUNCATE of every table
+    takes about 0.4 s on PostgreSQL. The replica role keeps the journal's append-only triggers
+    (and the foreign-key triggers; tables go children first anyway) from firing for cleanup.
+    """
+    if engine.dialect.name != "postgresql":
+        root_conftest._empty_all_tables(engine)
+        return
+    existing = set(sa.inspect(engine).get_table_names())
+    with engine.begin() as connection:
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table in reversed(METADATA.sorted_tables):
+            if table.name in existing:
+                connection.execute(table.delete())
+
+
 @pytest.fixture
 def session(engine, root_conftest):
     """A plain Session; every table is emptied once the test is done."""
     with Session(engine) as opened:
         yield opened
-    root_conftest._empty_all_tables(engine)
+    empty_tables(engine, root_conftest)
 
 
 @pytest.fixture
