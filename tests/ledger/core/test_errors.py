@@ -1,35 +1,9 @@
 """Every ledger error belongs to one family and carries its own slug and numbers."""
 
-import inspect
-
 import pytest
+from families import check_rules
 
 from ledger.core import errors
-
-FAMILIES = (errors.NotFound, errors.Invalid, errors.Refused, errors.Conflict)
-
-
-def rules_of(module):
-    """Every error class a module defines, families excepted."""
-    return [
-        value
-        for value in vars(module).values()
-        if inspect.isclass(value)
-        and issubclass(value, errors.LedgerError)
-        and value.__module__ == module.__name__
-        and value not in (errors.LedgerError, *FAMILIES)
-    ]
-
-
-def check_rules(module):
-    """Each rule has exactly one family, a slug of its own and a title."""
-    rules = rules_of(module)
-    assert rules, f"{module.__name__} defines no errors"
-    for rule in rules:
-        assert sum(issubclass(rule, family) for family in FAMILIES) == 1, rule
-        assert rule.slug not in {f.slug for f in FAMILIES}, rule
-        assert rule.title.endswith("."), rule
-    return rules
 
 
 def test_each_core_rule_has_one_family_and_a_unique_slug():
