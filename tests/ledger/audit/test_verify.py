@@ -369,3 +369,19 @@ def test_an_untouched_journal_verifies_after_more_sealing(session, rounds):
         chain.seal_community(session, community.id, now=START + timedelta(days=10 + round_))
         session.commit()
     assert verify(session) == []
+
+
+def test_a_cached_balance_that_drifts_from_its_postings_is_a_breach(
+    session, community, wang, points_of, grant
+):
+    """A balance row edited by hand to 90 of 100 granted is named with both figures."""
+    grant(community, points_of(wang), 100)
+    session.commit()
+    session.execute(
+        sa.text("UPDATE account_balances SET posted = 90 WHERE account_id = :a"),
+        {"a": points_of(wang)},
+    )
+    breaches = verify(session)
+    session.rollback()
+    assert [(b.check, b.subject) for b in breaches] == [("cached-balance", points_of(wang))]
+    assert "[90, 0, 0] != postings [100, 0, 0]" in breaches[0].detail
