@@ -41,11 +41,11 @@ def test_a_service_cannot_be_its_requesters_own_or_estimate_nothing(session, wan
 
 
 def test_a_service_under_way_needs_a_volunteer_and_a_hold(session, request_made):
-    """Marked assigned without a volunteer, or given stars while open, the row is refused."""
+    """Assigned without a volunteer, starred while open or cancelled by nobody known: refused."""
     update = f"UPDATE services SET {{}} WHERE id = '{request_made}'"
     assert "served_has_volunteer" in refused(session, update.format("state = 'assigned'"))
     assert "rated_once" in refused(session, update.format("stars = 5"))
-    assert "state_known" in refused(session, update.format("state = 'unknown'"))
+    assert "canceller_known" in refused(session, update.format("cancelled_by = 'neighbour'"))
     assert session.get(Service, request_made).state == "open"
 
 
