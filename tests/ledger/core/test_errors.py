@@ -1,7 +1,7 @@
 """Every ledger error belongs to one family and carries its own slug and numbers."""
 
 import pytest
-from families import check_rules
+from shared_checks import check_rules
 
 from ledger.core import errors
 

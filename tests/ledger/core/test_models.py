@@ -2,6 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
+from shared_checks import refused_by_database
 from sqlalchemy.exc import IntegrityError
 
 from ledger.core.communities import system_account
@@ -15,15 +16,6 @@ def committed(session, community, wang, li, points_of, grant):
     grant(community, points_of(wang), 50)
     session.commit()
     return community, points_of(wang), points_of(li)
-
-
-def refused_by_database(session, statement, **params) -> str:
-    """Run raw SQL that skips the ledger's Python checks; return the database's refusal."""
-    with pytest.raises(IntegrityError) as caught:
-        session.execute(sa.text(statement), params)
-        session.flush()
-    session.rollback()
-    return str(caught.value.orig).lower()
 
 
 def test_a_posting_must_move_a_positive_amount_between_two_accounts(session, committed):

@@ -1,17 +1,8 @@
 """Earning's tables refuse rules and events that break their invariants."""
 
-import pytest
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from shared_checks import refused_by_database
 
 from ledger.earning.models import CAP_PERIODS, EVENT_STATUSES, RULE_PERS, EarningEvent
-
-
-def refused(session, statement, **params) -> str:
-    with pytest.raises(IntegrityError) as caught:
-        session.execute(sa.text(statement), params)
-    session.rollback()
-    return str(caught.value.orig).lower()
 
 
 def test_an_event_is_refused_exactly_when_it_awarded_nothing(session, wang, award):
@@ -20,8 +11,8 @@ def test_an_event_is_refused_exactly_when_it_awarded_nothing(session, wang, awar
     session.commit()
     event_id = recorded.event.id
     update = "UPDATE earning_events SET points_awarded = :p WHERE id = :e"
-    assert "refused_iff_nothing_awarded" in refused(session, update, p=0, e=event_id)
-    assert "award_within_due" in refused(session, update, p=11, e=event_id)
+    assert "refused_iff_nothing_awarded" in refused_by_database(session, update, p=0, e=event_id)
+    assert "award_within_due" in refused_by_database(session, update, p=11, e=event_id)
     assert session.get(EarningEvent, event_id).points_awarded == 10
 
 
@@ -29,8 +20,8 @@ def test_a_rule_must_award_positive_points_per_a_known_unit(session, wang, award
     """A rule of 0 points, or per minute, is refused by the database."""
     award(wang, points=10)
     session.commit()
-    assert "points_positive" in refused(session, "UPDATE earning_rules SET points = 0")
-    assert "per_known" in refused(session, "UPDATE earning_rules SET per = 'minute'")
+    assert "points_positive" in refused_by_database(session, "UPDATE earning_rules SET points = 0")
+    assert "per_known" in refused_by_database(session, "UPDATE earning_rules SET per = 'minute'")
 
 
 def test_the_known_values_are_the_ones_the_rules_speak_of():

@@ -1,6 +1,6 @@
 """The supermarket's errors: one family each, their own slugs, the numbers that explain them."""
 
-from families import check_rules
+from shared_checks import check_rules
 
 from ledger.core import errors as core_errors
 from ledger.supermarket import errors

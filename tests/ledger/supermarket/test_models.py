@@ -1,8 +1,6 @@
 """The supermarket's tables refuse prices, stock and redemptions that break its invariants."""
 
-import pytest
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from shared_checks import refused_by_database
 
 from ledger.supermarket.catalogue import get_item
 from ledger.supermarket.consent import issue_code
@@ -10,18 +8,13 @@ from ledger.supermarket.models import CONSENT_METHODS, REDEMPTION_STATUSES
 from ledger.supermarket.redemptions import redeem
 
 
-def refused(session, statement, **params) -> str:
-    with pytest.raises(IntegrityError) as caught:
-        session.execute(sa.text(statement), params)
-    session.rollback()
-    return str(caught.value.orig).lower()
-
-
 def test_prices_are_positive_and_stock_never_negative(session, shop):
     """A free item or minus one bag of rice is refused by the database."""
     session.commit()
-    assert "price_positive" in refused(session, "UPDATE shop_items SET price_points = 0")
-    assert "stock_not_negative" in refused(
+    assert "price_positive" in refused_by_database(
+        session, "UPDATE shop_items SET price_points = 0"
+    )
+    assert "stock_not_negative" in refused_by_database(
         session, "UPDATE shop_items SET stock = -1 WHERE sku = 'rice'"
     )
     assert get_item(session, shop.id, "rice").stock == 5
@@ -42,11 +35,11 @@ def test_a_redemption_cannot_refund_more_than_it_took(
         now=now,
     ).redemption
     session.commit()
-    message = refused(
+    message = refused_by_database(
         session, "UPDATE redemptions SET refunded_points = 13 WHERE id = :r", r=sale.id
     )
     assert "refunds_within_points" in message
-    assert "status_known" in refused(session, "UPDATE redemptions SET status = 'lost'")
+    assert "status_known" in refused_by_database(session, "UPDATE redemptions SET status = 'lost'")
 
 
 def test_statuses_and_consent_methods_are_the_ones_the_till_knows():

@@ -1,6 +1,10 @@
-"""Checks every error module of the ledger shares: one family per rule, a slug, a title."""
+"""Checks the ledger's test modules share: error rules, and the database refusing a row."""
 
 import inspect
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from ledger.core import errors
 
@@ -28,3 +32,12 @@ def check_rules(module):
         assert rule.slug not in {f.slug for f in FAMILIES}, rule
         assert rule.title.endswith("."), rule
     return rules
+
+
+def refused_by_database(session, statement, **params) -> str:
+    """Run raw SQL that skips the ledger's Python checks; return the database's refusal."""
+    with pytest.raises(IntegrityError) as caught:
+        session.execute(sa.text(statement), params)
+        session.flush()
+    session.rollback()
+    return str(caught.value.orig).lower()
