@@ -331,18 +331,17 @@ def test_every_single_tampering_is_found_and_its_first_bad_seq_named(session):
     assert verify(session) == []  # every tampering was rolled back
 
 
-def test_verify_command_exits_non_zero_and_names_the_seq(app, session):
-    """`pointsbank verify` prints the first bad sequence number and exits 1."""
-    from api.cli import main as cli
-
+def test_a_committed_tampering_is_reported_by_community_and_seq(session):
+    """A tampering that was committed is reported as `pointsbank verify` prints it: slug, seq."""
     community = build_community(session)
     seals = seals_by_entry(session)
     bypass_guards(session)
     expected = Tamperer(session, random.Random(1), seals, community.id).change_amount()
     session.commit()
-    result = app.test_cli_runner().invoke(cli, ["verify"])
-    assert result.exit_code == 1
-    assert f"xingguang seq {expected}: first bad sequence number {expected}" in result.output
+    breaches = [b for b in verify(session) if b.check == "journal-chain"]
+    assert breaches
+    reported = [f"{b.subject}: {b.detail}" for b in breaches]
+    assert f"xingguang seq {expected}: first bad sequence number {expected}" in " ".join(reported)
 
 
 @pytest.mark.parametrize("rounds", [2])
@@ -370,3 +369,19 @@ def test_an_untouched_journal_verifies_after_more_sealing(session, rounds):
         chain.seal_community(session, community.id, now=START + timedelta(days=10 + round_))
         session.commit()
     assert verify(session) == []
+
+
+def test_a_cached_balance_that_drifts_from_its_postings_is_a_breach(
+    session, community, wang, points_of, grant
+):
+    """A balance row edited by hand to 90 of 100 granted is named with both figures."""
+    grant(community, points_of(wang), 100)
+    session.commit()
+    session.execute(
+        sa.text("UPDATE account_balances SET posted = 90 WHERE account_id = :a"),
+        {"a": points_of(wang)},
+    )
+    breaches = verify(session)
+    session.rollback()
+    assert [(b.check, b.subject) for b in breaches] == [("cached-balance", points_of(wang))]
+    assert "[90, 0, 0] != postings [100, 0, 0]" in breaches[0].detail

@@ -218,3 +218,77 @@ def test_any_sequence_of_transfers_and_holds_keeps_the_invariants(session, book,
     total = sum(balances.current_balance(session, a).posted for a in accounts.values())
     assert total == 0
     savepoint.rollback()
+
+
+def test_a_residents_minutes_may_go_down_to_the_time_floor_and_no_further(
+    session, community, wang, li
+):
+    """With a ten-hour floor, 600 minutes of help on credit pass and the 601st is refused."""
+    wang_minutes = member_account(session, wang.id, "minutes").id
+    li_minutes = member_account(session, li.id, "minutes").id
+    owe = EntryDraft(
+        community.id, "service", [PostingDraft(wang_minutes, li_minutes, "minutes", 600)]
+    )
+    post_entry(session, owe, now=NOW)
+    with pytest.raises(errors.InsufficientBalance) as refused:
+        post_entry(
+            session,
+            EntryDraft(
+                community.id, "service", [PostingDraft(wang_minutes, li_minutes, "minutes", 1)]
+            ),
+            now=NOW,
+        )
+    assert refused.value.numbers == {
+        "account": wang_minutes,
+        "balance": -600,
+        "floor": -600,
+        "requested": 1,
+    }
+    assert balances.current_balance(session, wang_minutes).posted == -600
+
+
+def test_balance_rows_are_locked_in_sorted_account_order(session, community, make_member):
+    """Postings listed newest account first still update balance rows in ascending id order."""
+    from sqlalchemy import event
+
+    people = [make_member(community) for _ in range(3)]
+    accounts = [member_account(session, p.id, "minutes").id for p in people]
+    touched = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        if statement.lstrip().upper().startswith("UPDATE ACCOUNT_BALANCES"):
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            touched.extend(v for v in values if isinstance(v, str) and v.startswith("acc_"))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        post_entry(
+            session,
+            EntryDraft(
+                community.id,
+                "service",
+                [
+                    PostingDraft(accounts[2], accounts[1], "minutes", 5),
+                    PostingDraft(accounts[1], accounts[0], "minutes", 5),
+                ],
+            ),
+            now=NOW,
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert touched == sorted(accounts)
+
+
+def test_a_captured_hold_cannot_be_voided_afterwards(session, book):
+    """Capture settles a hold for good: voiding it later is refused as not pending."""
+    community, _, alice, bob = book
+    hold = post_entry(
+        session,
+        EntryDraft(community, "redemption", [PostingDraft(alice, bob, "points", 10)], pending=True),
+        now=NOW,
+    )
+    post_pending(session, hold.id, now=NOW)
+    with pytest.raises(errors.EntryNotPending):
+        void_pending(session, hold.id, now=NOW)
+    assert balances.current_balance(session, bob).posted == 10

@@ -16,12 +16,11 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def neighbours(make_community, make_member, grant):
-    community = make_community()
-    wang = make_member("qianjiang", display_name="王秀英")
-    li = make_member("qianjiang", display_name="李建国")
-    grant(community, wang["points_account"], 100)
-    return community, wang, li
+def neighbours(session, community, wang, li, points_of, grant):
+    """王秀英 holds 100 points; 李建国 none; both committed."""
+    grant(community, points_of(wang), 100)
+    session.commit()
+    return community, points_of(wang), points_of(li)
 
 
 def as_service(session):
@@ -54,17 +53,17 @@ def test_the_service_role_still_writes_entries_and_seals(session, neighbours):
     hold = post_entry(
         session,
         EntryDraft(
-            community_id=community["id"],
+            community_id=community.id,
             kind="transfer",
             pending=True,
-            postings=[PostingDraft(wang["points_account"], li["points_account"], "points", 10)],
+            postings=[PostingDraft(wang, li, "points", 10)],
         ),
         now=NOW,
     )
     post_pending(session, hold.id, now=NOW)
-    assert chain.seal_community(session, community["id"], now=NOW) == 2
+    assert chain.seal_community(session, community.id, now=NOW) == 2
     session.commit()
-    assert chain.head(session, community["id"]).seq == 2
+    assert chain.head(session, community.id).seq == 2
 
 
 def test_no_one_may_truncate_the_journal_while_the_guards_are_on(session, neighbours):

@@ -3,6 +3,7 @@
 import random
 from collections import defaultdict
 
+import pytest
 import sqlalchemy as sa
 
 from ledger.audit import verify as audit
@@ -10,6 +11,7 @@ from ledger.core import errors
 from ledger.core.balances import current_balance
 from ledger.core.communities import create_community, create_member, member_account, system_account
 from ledger.core.models import Entry
+from ledger.timebank import errors as tb_errors
 from ledger.timebank import gifts as transfers
 from ledger.timebank import services as timebank
 from ledger.timebank.models import Service
@@ -140,3 +142,59 @@ def test_random_steps_move_exactly_the_confirmed_minutes(session, clock):
     figures = current_balance(session, love_bank.id)
     assert (figures.posted, figures.pending_out) == (expected[community.id], held[love_bank.id])
     assert audit.verify(session) == []
+
+
+def test_a_service_from_request_to_rating_moves_the_actual_minutes(
+    session, community, wang, li, now
+):
+    """李建国 helps 王秀英 for 75 minutes of a 60-minute estimate: 75 move on confirmation."""
+    service = timebank.request_service(
+        session,
+        community_id=community.id,
+        requester_id=wang.id,
+        title="陪诊",
+        category="escort",
+        minutes_estimate=60,
+        funded_by="requester",
+        now=now,
+    )
+    timebank.accept(session, service.id, volunteer_id=li.id, now=now)
+    wang_minutes = member_account(session, wang.id, "minutes").id
+    assert current_balance(session, wang_minutes).pending_out == 60
+    timebank.complete(session, service.id, minutes=75, now=now)
+    timebank.confirm(session, service.id, actor=timebank.Actor(staff=True), now=now)
+    timebank.rate(
+        session, service.id, actor=timebank.Actor(staff=True), stars=5, comment="很好", now=now
+    )
+    assert session.get(Service, service.id).state == "rated"
+    assert current_balance(session, wang_minutes).posted == -75
+    assert current_balance(session, member_account(session, li.id, "minutes").id).posted == 75
+
+
+def test_steps_out_of_order_and_serving_oneself_are_refused(session, community, wang, now):
+    """Confirming an open request, or accepting one's own, is refused with the rule's error."""
+    service = timebank.request_service(
+        session,
+        community_id=community.id,
+        requester_id=wang.id,
+        title="修水管",
+        category="repair",
+        minutes_estimate=30,
+        funded_by="requester",
+        now=now,
+    )
+    with pytest.raises(tb_errors.ServiceStateConflict):
+        timebank.confirm(session, service.id, actor=timebank.Actor(staff=True), now=now)
+    with pytest.raises(tb_errors.CannotServeOwnRequest):
+        timebank.accept(session, service.id, volunteer_id=wang.id, now=now)
+    with pytest.raises(tb_errors.ServiceMinutesOutOfRange):
+        timebank.request_service(
+            session,
+            community_id=community.id,
+            requester_id=wang.id,
+            title="整天",
+            category="care",
+            minutes_estimate=timebank.MAX_SERVICE_MINUTES + 1,
+            funded_by="requester",
+            now=now,
+        )

@@ -1,0 +1,63 @@
+"""The hash chain: entries sealed in order, resolutions as their own records, proofs that fold."""
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+
+from ledger.audit import chain
+from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending
+
+
+@pytest.fixture
+def sealed(session, community, wang, li, points_of, grant, now):
+    """An opening grant and a captured hold, sealed: three records in 潜江's chain."""
+    grant(community, points_of(wang), 100)
+    hold = post_entry(
+        session,
+        EntryDraft(
+            community.id,
+            "transfer",
+            [PostingDraft(points_of(wang), points_of(li), "points", 10)],
+            pending=True,
+        ),
+        now=now,
+    )
+    assert chain.seal_community(session, community.id, now=now) == 2
+    post_pending(session, hold.id, now=now + timedelta(minutes=1))
+    assert chain.seal_community(session, community.id, now=now + timedelta(minutes=1)) == 1
+    return community
+
+
+def test_a_chain_starts_at_its_communitys_genesis_and_links_by_sha256():
+    """The genesis hash names the community; a link hashes the previous hash and the digest."""
+    genesis = chain.genesis_hash("com_A")
+    assert genesis != chain.genesis_hash("com_B") and len(genesis) == 64
+    digest = chain.digest_of({"seq": 1})
+    expected = hashlib.sha256(bytes.fromhex(genesis) + bytes.fromhex(digest)).hexdigest()
+    assert chain.link(genesis, digest) == expected
+    assert chain.canonical({"b": 1, "a": "潜江"}) == '{"a":"潜江","b":1}'.encode()
+
+
+def test_sealing_appends_each_entry_and_each_resolution_once(session, sealed, now):
+    """Three records; sealing again finds nothing new and leaves the head where it was."""
+    head = chain.head(session, sealed.id)
+    assert head.seq == 3 and chain.unsealed_count(session, sealed.id) == 0
+    assert chain.seal_all(session, now + timedelta(hours=1)) == 0
+    assert chain.head(session, sealed.id).hash == head.hash
+
+
+def test_a_proof_from_an_old_head_folds_onto_the_current_one(session, sealed):
+    """From seq 1, two digests lead to the head; check_extension accepts it and a forgery fails."""
+    page = chain.proof(session, sealed.id, 1)
+    assert (page.to_seq, len(page.digests), page.complete) == (3, 2, True)
+    served = {
+        "from": {"seq": page.from_seq, "hash": page.from_hash},
+        "to": {"seq": page.to_seq, "hash": page.to_hash},
+        "digests": page.digests,
+    }
+    assert chain.check_extension(1, page.from_hash, served)[0] is True
+    ok, why = chain.check_extension(1, "0" * 64, served)
+    assert not ok and "history was rewritten" in why
+    with pytest.raises(chain.ProofOutOfRange):
+        chain.proof(session, sealed.id, 4)

@@ -1,0 +1,85 @@
+"""Rules: versioned, checked, and the version in force judges each event."""
+
+from datetime import timedelta
+
+import pytest
+
+from ledger.core import errors as core_errors
+from ledger.earning import errors
+from ledger.earning.rules import (
+    MAX_RULE_POINTS,
+    CapDraft,
+    RuleDraft,
+    check_activity,
+    check_valid_at,
+    set_rule,
+    version_in_force,
+)
+
+
+def test_setting_the_same_rule_twice_writes_one_version(session, community, now):
+    """An unchanged rule is not a new version; a changed one is version 2."""
+    draft = RuleDraft(points=5, caps=(CapDraft("day", max_count=2),))
+    versions, written = set_rule(session, community.id, "deliberation.attend", draft, now=now)
+    assert written and [v.version for v in versions] == [1]
+    versions, written = set_rule(session, community.id, "deliberation.attend", draft, now=now)
+    assert not written and len(versions) == 1
+    versions, written = set_rule(
+        session, community.id, "deliberation.attend", RuleDraft(points=8), now=now
+    )
+    assert written and [(v.version, v.points) for v in versions] == [(1, 5), (2, 8)]
+
+
+def test_the_version_in_force_is_the_latest_made_by_the_events_time(session, community, now):
+    """An event before version 2 existed is judged by version 1."""
+    set_rule(session, community.id, "cleanup.join", RuleDraft(points=5), now=now)
+    later = now + timedelta(days=1)
+    versions, _ = set_rule(session, community.id, "cleanup.join", RuleDraft(points=9), now=later)
+    assert version_in_force(versions, now + timedelta(hours=1)).points == 5
+    assert version_in_force(versions, later).points == 9
+
+
+@pytest.mark.parametrize(
+    ("draft", "error"),
+    [
+        (RuleDraft(points=0), core_errors.Invalid),
+        (RuleDraft(points=MAX_RULE_POINTS + 1), core_errors.Invalid),
+        (RuleDraft(points=5, per="minute"), core_errors.Invalid),
+        (RuleDraft(points=5, caps=(CapDraft("day"),)), errors.CapNeedsALimit),
+        (
+            RuleDraft(points=5, caps=(CapDraft("day", 1), CapDraft("day", 2))),
+            errors.CapPeriodRepeated,
+        ),
+        (RuleDraft(points=5, caps=(CapDraft("decade", 1),)), core_errors.Invalid),
+    ],
+)
+def test_a_rule_that_breaks_a_limit_is_refused(session, community, now, draft, error):
+    """Points out of range, an unknown per or period, a cap without limit or twice: refused."""
+    with pytest.raises(error):
+        set_rule(session, community.id, "cleanup.join", draft, now=now)
+
+
+def test_activity_names_and_validity_windows_are_checked(session, community, now):
+    """Dotted lower-case names only; an empty window is refused; events outside it too."""
+    assert check_activity("volunteer.hour") == "volunteer.hour"
+    for name in ("Volunteer", "a..b", "1st.place", ""):
+        with pytest.raises(errors.ActivityNameInvalid):
+            check_activity(name)
+    with pytest.raises(errors.ValidityWindowEmpty):
+        set_rule(
+            session,
+            community.id,
+            "cleanup.join",
+            RuleDraft(points=5, valid_from=now, valid_to=now),
+            now=now,
+        )
+    versions, _ = set_rule(
+        session,
+        community.id,
+        "cleanup.join",
+        RuleDraft(points=5, valid_from=now, valid_to=now + timedelta(days=7)),
+        now=now,
+    )
+    check_valid_at(versions[0], now)
+    with pytest.raises(errors.RuleNotValidThen):
+        check_valid_at(versions[0], now + timedelta(days=7))
