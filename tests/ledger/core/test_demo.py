@@ -11,7 +11,7 @@ from ledger.core.models import Community, Member
 
 def test_the_core_demo_opens_four_residents_with_points_and_keys(session, now):
     """Without other parts: four residents holding the opening points and a key per role."""
-    keys = load_demo(session, now, parts=())
+    keys = load_demo(session, now, parts=()).env
     community = session.scalar(sa.select(Community).where(Community.slug == DEMO_SLUG))
     residents = session.scalars(
         sa.select(Member).where(Member.community_id == community.id).order_by(Member.external_ref)
@@ -20,9 +20,9 @@ def test_the_core_demo_opens_four_residents_with_points_and_keys(session, now):
     for member in residents:
         account = member_account(session, member.id, "points").id
         assert current_balance(session, account).posted == DEMO_OPENING_POINTS
-    assert {"admin", "staff", "integrator", "member"} <= keys.keys()
-    assert "shop" not in keys and keys["member_id"] == residents[0].id
-    assert apikeys.authenticate(session, keys["staff"]).role == "staff"
+    assert {"ADMIN", "STAFF", "INTEGRATOR", "MEMBER_KEY"} <= keys.keys()
+    assert "TILL" not in keys and keys["MEMBER_ID"] == residents[0].id
+    assert apikeys.authenticate(session, keys["STAFF"]).role == "staff"
 
 
 def test_loading_the_demo_twice_runs_its_parts_once(session, now):
@@ -32,4 +32,4 @@ def test_loading_the_demo_twice_runs_its_parts_once(session, now):
     second = load_demo(session, now, parts=(lambda *args: runs.append(args),))
     assert len(runs) == 1
     assert session.scalar(sa.select(sa.func.count()).select_from(Community)) == 1
-    assert first["admin"] != second["admin"]
+    assert first.env["ADMIN"] != second.env["ADMIN"]

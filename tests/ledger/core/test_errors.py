@@ -1,9 +1,9 @@
 """Every ledger error belongs to one family and carries its own slug and numbers."""
 
 import pytest
-from shared_checks import check_rules
 
 from ledger.core import errors
+from tests.ledger.shared_checks import check_rules
 
 
 def test_each_core_rule_has_one_family_and_a_unique_slug():

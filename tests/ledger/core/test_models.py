@@ -2,12 +2,12 @@
 
 import pytest
 import sqlalchemy as sa
-from shared_checks import refused_by_database
 from sqlalchemy.exc import IntegrityError
 
 from ledger.core.communities import system_account
 from ledger.core.ids import new_id
 from ledger.core.models import NAMING_CONVENTION, AccountBalance, Base, Entry
+from tests.ledger.shared_checks import refused_by_database
 
 
 @pytest.fixture

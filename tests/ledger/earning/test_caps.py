@@ -42,18 +42,18 @@ def test_months_and_years_roll_over_december():
         period_bounds("fortnight", december, "UTC")
 
 
-def standing(period, max_points=None, max_count=None, points_used=0, count_used=0):
+def standing(period, max_points=None, max_count=None, used_points=0, count_used=0):
     at = datetime(2026, 11, 2, tzinfo=UTC)
-    return CapStanding(period, at, at, max_points, max_count, points_used, count_used)
+    return CapStanding(period, at, at, max_points, max_count, used_points, count_used)
 
 
 def test_an_award_is_cut_to_the_tightest_cap_and_spends_its_room():
     """10 due, 6 left this week: 6 awarded, partial, and both caps count the award."""
-    caps = [standing("day", max_points=50), standing("week", max_points=30, points_used=24)]
+    caps = [standing("day", max_points=50), standing("week", max_points=30, used_points=24)]
     verdict = judge(10, caps)
     assert (verdict.points, verdict.outcome) == (6, "partial")
     assert verdict.limited_by == {"period": "week", "limit": "max_points", "max": 30, "used": 24}
-    assert [(c.points_used, c.count_used) for c in caps] == [(6, 1), (30, 1)]
+    assert [(c.used_points, c.count_used) for c in caps] == [(6, 1), (30, 1)]
 
 
 def test_a_full_count_cap_refuses_and_spends_nothing():

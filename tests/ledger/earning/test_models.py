@@ -1,8 +1,7 @@
 """Earning's tables refuse rules and events that break their invariants."""
 
-from shared_checks import refused_by_database
-
 from ledger.earning.models import CAP_PERIODS, EVENT_STATUSES, RULE_PERS, EarningEvent
+from tests.ledger.shared_checks import refused_by_database
 
 
 def test_an_event_is_refused_exactly_when_it_awarded_nothing(session, wang, award):

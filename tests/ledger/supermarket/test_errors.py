@@ -1,9 +1,8 @@
 """The supermarket's errors: one family each, their own slugs, the numbers that explain them."""
 
-from shared_checks import check_rules
-
 from ledger.core import errors as core_errors
 from ledger.supermarket import errors
+from tests.ledger.shared_checks import check_rules
 
 
 def test_each_supermarket_rule_has_one_family_and_a_unique_slug():

@@ -1,11 +1,10 @@
 """The supermarket's tables refuse prices, stock and redemptions that break its invariants."""
 
-from shared_checks import refused_by_database
-
 from ledger.supermarket.catalogue import get_item
 from ledger.supermarket.consent import issue_code
 from ledger.supermarket.models import CONSENT_METHODS, REDEMPTION_STATUSES
 from ledger.supermarket.redemptions import redeem
+from tests.ledger.shared_checks import refused_by_database
 
 
 def test_prices_are_positive_and_stock_never_negative(session, shop):

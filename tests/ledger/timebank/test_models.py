@@ -1,10 +1,10 @@
 """The services table refuses states a time-bank service can never be in."""
 
 import pytest
-from shared_checks import refused_by_database
 
 from ledger.timebank import services as timebank
 from ledger.timebank.models import SERVICE_STATES, Service
+from tests.ledger.shared_checks import refused_by_database
 
 
 @pytest.fixture
