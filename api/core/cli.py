@@ -125,7 +125,11 @@ def _row(key: apikeys.KeySummary) -> tuple[str, ...]:
 @keys.command("list")
 @with_appcontext
 def keys_list():
-    """Every key, newest first: label, role, reach, times and state; never a secret."""
+    """List every key, newest first; never a secret.
+
+    Columns: label, role, reach (communities, member or shop), created, last used (to about a
+    minute), expiry and state (active, expired, or revoked with its time).
+    """
     rows, cursor, at = [LIST_COLUMNS], None, now()
     while True:
         page = apikeys.list_keys(db.session, now=at, limit=MAX_PAGE_LIMIT, cursor=cursor)
@@ -154,7 +158,10 @@ def keys_revoke(key_id):
 @click.option("--expires-in", type=Duration(), default=None, help="A new expiry; else kept.")
 @with_appcontext
 def keys_rotate(key_id, expires_in):
-    """A new secret for the same key id, printed alone on the last line; the old one fails now."""
+    """Give a key a new secret, printed alone on the last line; the old one fails at once.
+
+    The key keeps its id, role, reach, label and (unless --expires-in) its expiry.
+    """
     at = now()
     expires_at = at + expires_in if expires_in else None
     issued = _ledger_call(lambda: apikeys.rotate_key(db.session, key_id, at, expires_at=expires_at))
