@@ -2,6 +2,7 @@
 
 import pytest
 
+from ledger.core.models import ApiKey
 from tests.support.cli import pointsbank
 
 
@@ -35,7 +36,7 @@ def front_desk(database_url, make_community):
     )
 
 
-def test_keys_list_shows_each_key_and_never_its_secret(database_url, client, front_desk):
+def test_keys_list_shows_each_key_and_never_its_secret(database_url, client, front_desk, session):
     """The listed row names label, role, reach, created, last used, expiry and state."""
     client.get("/v1/communities/qianjiang", headers=bearer(front_desk))
     result = pointsbank(database_url, "keys", "list")
@@ -50,6 +51,7 @@ def test_keys_list_shows_each_key_and_never_its_secret(database_url, client, fro
     assert cells[-1] == "active"
     assert "-" not in cells[4:-1]  # created, last used and expiry all have a time
     assert secret not in result.stdout
+    assert session.get(ApiKey, key_id).secret_sha256 not in result.stdout
 
 
 def test_keys_revoke_refuses_the_key_on_its_next_request(database_url, client, front_desk):
