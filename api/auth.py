@@ -1,8 +1,9 @@
 """Who is calling, and what they may touch.
 
-Every ``/v1`` request carries ``Authorization: Bearer <token>``. A missing or bad token is 401; a
-role that may never call an endpoint is 403; another party's resource answers 404, exactly as one
-that does not exist, so a key cannot probe what others have.
+Every ``/v1`` request carries ``Authorization: Bearer <token>``. A missing, bad, revoked or expired
+token is 401 (keys are read on every request, never cached, so revocation and expiry take effect
+on the next one); a role that may never call an endpoint is 403; another party's resource answers
+404, exactly as one that does not exist, so a key cannot probe what others have.
 """
 
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from functools import wraps
 
 from flask import abort, g, request
 
+from api.clock import now
 from api.extensions import db
 from api.problems import problem
 from ledger.core import apikeys
@@ -53,7 +55,12 @@ def load_principal():
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    key = apikeys.authenticate(db.session, token.strip()) if scheme.lower() == "bearer" else None
+    at = now()
+    key = (
+        apikeys.authenticate(db.session, token.strip(), now=at)
+        if scheme.lower() == "bearer"
+        else None
+    )
     if key is None:
         return problem(
             401,
@@ -69,7 +76,20 @@ def load_principal():
         member_id=key.member_id,
         shop_id=key.shop_id,
     )
+    if apikeys.use_is_due(key, at):
+        _stamp_last_use(key.id, at)
     return None
+
+
+def _stamp_last_use(key_id: str, at) -> None:
+    """Write last_used_at in a short transaction of its own, before the view's.
+
+    The authenticating read is ended first: SQLite cannot turn a read snapshot into a write once
+    another writer went first, and a GET must not hold the write lock while it runs.
+    """
+    db.session.commit()
+    apikeys.record_use(db.session, key_id, at)
+    db.session.commit()
 
 
 def principal() -> Principal:

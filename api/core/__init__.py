@@ -1,11 +1,12 @@
-"""Communities, members, accounts, entries and adjustments, and the probes."""
+"""Communities, members, accounts, entries and adjustments, API keys, and the probes."""
 
-from . import accounts, cli, communities, entries, health
+from . import accounts, cli, communities, entries, health, keys
 
 BLUEPRINTS = (
     health.blp,
     communities.blp,
     accounts.blp,
     entries.blp,
+    keys.blp,
 )
 COMMANDS = (cli.keys,)

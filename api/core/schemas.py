@@ -1,4 +1,4 @@
-"""Schemas of the core: communities, members, accounts, statements, entries, adjustments."""
+"""Schemas of the core: communities, members, accounts, statements, entries, adjustments, keys."""
 
 from marshmallow import Schema, fields, validate
 
@@ -12,13 +12,18 @@ from api.schemas import (
     Text,
     Unit,
 )
+from ledger.core.apikeys import KEY_STATES
 from ledger.core.journal import MAX_POSTINGS_PER_ENTRY
 from ledger.core.models import (
     MEMO_MAX_LENGTH,
     NAME_MAX_LENGTH,
+    ROLES,
     SLUG_MAX_LENGTH,
     TIMEZONE_MAX_LENGTH,
 )
+
+# An integrator key names its communities in one request body; more is not a real integration.
+MAX_KEY_COMMUNITIES = 100
 
 
 class PostingSchema(StrictSchema):
@@ -156,3 +161,56 @@ class MemberSchema(Schema):
 
 class MemberPage(PageMeta):
     items = fields.List(fields.Nested(MemberSchema))
+
+
+# API keys --------------------------------------------------------------------------------------
+class ApiKeyCreate(StrictSchema):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    community_slugs = fields.List(
+        Text(SLUG_MAX_LENGTH, min_length=1),
+        data_key="communities",
+        load_default=list,
+        validate=validate.Length(max=MAX_KEY_COMMUNITIES),
+        metadata={"description": "Community slugs: one for staff, one or more for integrators."},
+    )
+    shop_id = Id(data_key="shop", metadata={"description": "The shop a shop key acts for."})
+    member_id = Id(data_key="member", metadata={"description": "The member a member key is."})
+    label = Text(
+        NAME_MAX_LENGTH, load_default="", metadata={"description": "Which till, which app."}
+    )
+    expires_at = fields.AwareDateTime(
+        load_default=None, metadata={"description": "When the key stops working; none if absent."}
+    )
+
+
+class ApiKeyRotation(StrictSchema):
+    expires_at = fields.AwareDateTime(
+        load_default=None, metadata={"description": "A new expiry; the old one is kept if absent."}
+    )
+
+
+class ApiKeySchema(Schema):
+    """What may be shown of a key: never its secret, nor the secret's hash."""
+
+    id = fields.String()
+    role = fields.String()
+    label = fields.String()
+    community_slugs = fields.List(fields.String(), data_key="communities")
+    member_id = fields.String(allow_none=True, data_key="member")
+    shop_id = fields.String(allow_none=True, data_key="shop")
+    created_at = fields.AwareDateTime()
+    last_used_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Accurate to about a minute."}
+    )
+    expires_at = fields.AwareDateTime(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+    state = fields.String(metadata={"enum": list(KEY_STATES)})
+
+
+class ApiKeyPage(PageMeta):
+    items = fields.List(fields.Nested(ApiKeySchema))
+
+
+class IssuedKeySchema(Schema):
+    key = fields.Nested(ApiKeySchema)
+    token = fields.String(metadata={"description": "The bearer token; shown this once only."})

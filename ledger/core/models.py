@@ -212,6 +212,10 @@ class ApiKey(Base):
     label: Mapped[str] = mapped_column(sa.String(NAME_MAX_LENGTH), server_default="")
     created_at = mapped_column(UTCDateTime, nullable=False)
     revoked_at = mapped_column(UTCDateTime)
+    # No expiry when NULL; a key stops authenticating at this instant.
+    expires_at = mapped_column(UTCDateTime)
+    # Coarse on purpose: written at most once per apikeys.LAST_USED_RESOLUTION.
+    last_used_at = mapped_column(UTCDateTime)
 
     communities: Mapped[list[Community]] = relationship(
         secondary="api_key_communities", lazy="selectin", order_by="Community.slug"
