@@ -34,6 +34,7 @@ MAX_RETRY_DELAY = timedelta(hours=6)
 MAX_RETRY_SPAN = timedelta(days=1)  # then the delivery is marked failed
 PAUSE_AFTER = timedelta(days=1)  # a subscription failing this long is paused
 FANOUT_CHUNK = 500
+CLAIM_BATCH = 20  # deliveries one worker holds at once (one transaction, sent one by one)
 MAX_DELIVERIES_PER_RUN = 10_000  # bounds one run; the next takes the rest
 USER_AGENT = "pointsbank-webhooks/1"
 
@@ -146,9 +147,11 @@ def _pending(subscription_id: str, event, now: datetime) -> dict:
 
 
 # 2. Claim ---------------------------------------------------------------------------------------
-def _claim(session: Session, now: datetime) -> WebhookDelivery | None:
-    """Lock one due delivery whose resource has nothing earlier still pending for its
-    subscription (skipping rows other workers hold)."""
+def _claim(
+    session: Session, now: datetime, *, limit: int, subscription_id: str | None = None
+) -> list[WebhookDelivery]:
+    """Lock up to ``limit`` due deliveries whose resources have nothing earlier still pending
+    for their subscription (skipping rows other workers hold): at most one per resource."""
     earlier = aliased(WebhookDelivery)
     blocked = (
         sa.select(earlier.id)
@@ -168,18 +171,20 @@ def _claim(session: Session, now: datetime) -> WebhookDelivery | None:
         )
         .exists()
     )
-    return session.scalar(
-        sa.select(WebhookDelivery)
-        .where(
+    query = sa.select(WebhookDelivery)
+    if subscription_id is not None:
+        query = query.where(WebhookDelivery.subscription_id == subscription_id)
+    return session.scalars(
+        query.where(
             WebhookDelivery.status == "pending",
             WebhookDelivery.next_attempt_at <= now,
             active,
             ~blocked,
         )
         .order_by(WebhookDelivery.event_seq, WebhookDelivery.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+        .limit(limit)
+        .with_for_update(of=WebhookDelivery, skip_locked=True)
+    ).all()
 
 
 # 3. Send and record -----------------------------------------------------------------------------
@@ -195,9 +200,13 @@ def _headers(secret: str, event_id: str, body: bytes, now: datetime) -> dict[str
 
 
 def _attempt(
-    session: Session, delivery: WebhookDelivery, edge: Edge, send: Sender, now: datetime
+    session: Session,
+    subscription: WebhookSubscription,
+    delivery: WebhookDelivery,
+    edge: Edge,
+    send: Sender,
+    now: datetime,
 ) -> Attempt:
-    subscription = session.get(WebhookSubscription, delivery.subscription_id)
     event = session.scalar(sa.select(WebhookEvent).where(WebhookEvent.seq == delivery.event_seq))
     try:
         check_url(subscription.url, allow_private=edge.allow_private())
@@ -208,28 +217,52 @@ def _attempt(
     return send(subscription.url, _headers(secret, event.id, body, now), body)
 
 
-def _record_outcome(
-    session: Session, delivery: WebhookDelivery, attempt: Attempt, now: datetime
-) -> None:
-    """Mark the delivery done, or schedule its retry (failed after MAX_RETRY_SPAN); pause a
-    subscription that has failed for PAUSE_AFTER."""
-    subscription = session.get(WebhookSubscription, delivery.subscription_id)
+def _record_outcome(delivery: WebhookDelivery, attempt: Attempt, now: datetime) -> None:
+    """Mark the delivery done, or schedule its retry (failed after MAX_RETRY_SPAN)."""
     delivery.attempts += 1
     delivery.first_attempt_at = delivery.first_attempt_at or now
     if attempt.error is None:
         delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, None
-        subscription.failing_since = None
         return
-    error = attempt.error[:ERROR_MAX_LENGTH]
-    delivery.last_error = subscription.last_error = error
+    delivery.last_error = attempt.error[:ERROR_MAX_LENGTH]
     if now - delivery.first_attempt_at >= MAX_RETRY_SPAN:
         delivery.status = "failed"
     else:
         delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+
+
+def _note_health(subscription: WebhookSubscription, errors: list, now: datetime) -> None:
+    """After a batch: a success clears the failure record; failures keep the last error, and a
+    subscription failing for PAUSE_AFTER is paused, saying since when."""
+    if None in errors:
+        subscription.failing_since = None
+        return
+    subscription.last_error = errors[-1][:ERROR_MAX_LENGTH]
     subscription.failing_since = subscription.failing_since or now
     if now - subscription.failing_since >= PAUSE_AFTER:
         subscription.state = "paused"
         subscription.paused_reason = f"failing since {subscription.failing_since.isoformat()}"
+
+
+def _deliver_batch(session: Session, now: datetime, edge: Edge, send: Sender) -> int:
+    """Claim a batch of one subscription's due deliveries, send them, record how they went.
+
+    One subscription per batch: its row is written once, at the end, so workers busy with
+    other subscriptions never wait on it, and two batches never lock rows in opposite orders.
+    """
+    first = _claim(session, now, limit=1)
+    if not first:
+        return 0
+    subscription = session.get(WebhookSubscription, first[0].subscription_id)
+    claimed = _claim(session, now, limit=CLAIM_BATCH, subscription_id=subscription.id)
+    errors = []
+    for delivery in claimed:
+        attempt = _attempt(session, subscription, delivery, edge, send, now)
+        _record_outcome(delivery, attempt, now)
+        errors.append(attempt.error)
+    _note_health(subscription, errors, now)
+    session.commit()
+    return len(claimed)
 
 
 def deliver_due(
@@ -237,18 +270,16 @@ def deliver_due(
 ) -> int:
     """Fan out new events, then attempt every due delivery once; returns how many attempts.
 
-    Each attempt is its own transaction: the delivery row stays locked while its POST is in
-    flight, so no other worker sends it at the same time.
+    Each claimed batch is one transaction: its delivery rows stay locked while their POSTs are
+    in flight, so no other worker sends them at the same time.
     """
     fan_out(session, now)
     attempts = 0
     while attempts < (limit or MAX_DELIVERIES_PER_RUN):
-        delivery = _claim(session, now)
-        if delivery is None:
+        made = _deliver_batch(session, now, edge, send)
+        if not made:
             break
-        _record_outcome(session, delivery, _attempt(session, delivery, edge, send, now), now)
-        session.commit()
-        attempts += 1
+        attempts += made
     session.commit()
     return attempts
 
