@@ -10,7 +10,7 @@ import secrets
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
-from api import audit, core, earning, problems, supermarket, timebank
+from api import audit, core, earning, problems, supermarket, timebank, webhooks
 from api.auth import load_principal
 from api.config import (  # noqa: F401  MAX_BODY_BYTES: tests and benches read it here
     MAX_BODY_BYTES,
@@ -26,7 +26,7 @@ JSON_METHODS = {"POST", "PUT", "PATCH"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECRET_KEY_BYTES = 32
 # Blueprints are registered in this order, which is the order of /openapi.json's paths and tags.
-CAPABILITIES = (core, supermarket, timebank, earning, audit)
+CAPABILITIES = (core, supermarket, timebank, earning, audit, webhooks)
 
 
 def _secret_key(instance_path: str) -> str:

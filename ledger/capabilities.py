@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ledger import audit, core, earning, supermarket, timebank
+from ledger import audit, core, earning, supermarket, timebank, webhooks
 from ledger.audit import demo as audit_demo
 from ledger.core import corrections
 from ledger.core import demo as core_demo
@@ -18,6 +18,7 @@ from ledger.core.models import Base
 from ledger.earning import demo as earning_demo
 from ledger.supermarket import demo as supermarket_demo
 from ledger.timebank import demo as timebank_demo
+from ledger.webhooks import outbox
 
 # In this order: demo parts run in it (sealing last, so the demo's head covers every part), and
 # so do the sweep's jobs.
@@ -27,6 +28,7 @@ CAPABILITIES = (
     supermarket.CAPABILITY,
     earning.CAPABILITY,
     audit.CAPABILITY,
+    webhooks.CAPABILITY,
 )
 
 JOBS = tuple(job for capability in CAPABILITIES for job in capability.jobs)
@@ -53,7 +55,7 @@ def reverse_entry(
     session: Session, entry_id: str, *, reason: str, now: datetime, api_key_id: str | None = None
 ) -> EntryRecord:
     """Reverse an entry; the capability that owns its kind follows up."""
-    return corrections.reverse_entry(
+    record = corrections.reverse_entry(
         session,
         entry_id,
         reason=reason,
@@ -61,3 +63,5 @@ def reverse_entry(
         api_key_id=api_key_id,
         followups=REVERSAL_FOLLOWUPS,
     )
+    outbox.record(session, "entry.reversed", corrections.get_entry(session, entry_id), at=now)
+    return record

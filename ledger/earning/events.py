@@ -44,6 +44,7 @@ from ledger.core.journal import (
 from ledger.core.lookup import get_or_raise
 from ledger.core.models import Account, Community, Entry, Member
 from ledger.core.paging import Page, keyset_page
+from ledger.webhooks import outbox
 
 from . import errors
 from .caps import Judgement, UsageMemo, judge, period_bounds, standings
@@ -408,6 +409,20 @@ def _record_checked(
     return recorded
 
 
+# What the outbox hears of a newly written event: an award posted at once has vested; one under
+# notice is told of when it vests or is voided.
+_TOLD_ON_WRITE = {"awarded": "award.vested", "refused": "award.refused"}
+
+
+def _told(answers) -> list[tuple[str, EarningEvent]]:
+    """The outbox events of the new events among ``answers`` (replays and failures tell nothing)."""
+    return [
+        (_TOLD_ON_WRITE[a.event.status], a.event)
+        for a in answers
+        if isinstance(a, Recorded) and not a.replayed and a.event.status in _TOLD_ON_WRITE
+    ]
+
+
 def record_event(session: Session, source: Source, draft: EventDraft, *, now: datetime) -> Recorded:
     """Record one event and its award (or return the first answer to a replay)."""
     existing = _existing(session, source, [draft.source_id]).get(draft.source_id)
@@ -416,7 +431,9 @@ def record_event(session: Session, source: Source, draft: EventDraft, *, now: da
     ctx = _load_context(session, [draft])
     checked = _check(ctx, source, draft, now)
     lock_members(session, [checked.member.id])
-    return _record_checked(session, ctx, source, checked, now)
+    recorded = _record_checked(session, ctx, source, checked, now)
+    outbox.record_many(session, _told([recorded]), at=now)
+    return recorded
 
 
 def _check_batch(
@@ -506,6 +523,7 @@ def record_events(
     posted = post_entries(session, [award for _, award in awards], now=now)
     for (recorded, _), record in zip(awards, posted, strict=True):
         recorded.entry_id = record.id
+    outbox.record_many(session, _told(answers), at=now)
     return answers
 
 
@@ -536,11 +554,13 @@ def void_reversed_award(session: Session, original: Entry, reason: str, now: dat
     if original.cause_id is None:
         return
     (source,), target = EVENT_TRANSITIONS["reverse"]  # a conditional UPDATE: one source status
-    session.execute(
+    voided = session.execute(
         sa.update(EarningEvent)
         .where(EarningEvent.id == original.cause_id, EarningEvent.status == source)
         .values(status=target, resolved_at=now, objection_reason=reason)
-    )
+        .returning(EarningEvent.id, EarningEvent.community_id)
+    ).all()
+    outbox.record_many(session, [("award.voided", row) for row in voided], at=now)
 
 
 def list_events(

@@ -13,6 +13,7 @@ from ledger.core.errors import require_reason
 from ledger.core.journal import post_pending, void_pending
 from ledger.core.lookup import lock_or_raise
 from ledger.core.models import Entry
+from ledger.webhooks import outbox
 
 from . import errors
 from .events import award_entry_id
@@ -44,6 +45,7 @@ def object_to_event(session: Session, event_id: str, *, reason: str, now: dateti
     event.resolved_at = now
     event.objection_reason = reason
     session.flush()
+    outbox.record(session, "award.voided", event, at=now)
     return event
 
 
@@ -61,17 +63,14 @@ def vest_due_awards(session: Session, now: datetime) -> int:
     (source,), target = EVENT_TRANSITIONS["vest"]  # claimed by conditional UPDATE: one source
     vested = 0
     while vested < MAX_VESTS_PER_SWEEP:
-        due = (
-            session.execute(
-                sa.select(_events.c.id)
-                .where(_events.c.status == source, _events.c.vests_at <= now)
-                .order_by(_events.c.vests_at, _events.c.id)
-                .limit(VEST_CHUNK)
-                .with_for_update(skip_locked=True)
-            )
-            .scalars()
-            .all()
-        )
+        claimed = session.execute(
+            sa.select(_events.c.id, _events.c.community_id)
+            .where(_events.c.status == source, _events.c.vests_at <= now)
+            .order_by(_events.c.vests_at, _events.c.id)
+            .limit(VEST_CHUNK)
+            .with_for_update(skip_locked=True)
+        ).all()
+        due = [row.id for row in claimed]
         if not due:
             break
         entries = dict(
@@ -88,5 +87,5 @@ def vest_due_awards(session: Session, now: datetime) -> int:
             .where(_events.c.id.in_(due), _events.c.status == source)
             .values(status=target, resolved_at=now)
         )
-        vested += len(due)
+        vested += outbox.record_many(session, [("award.vested", row) for row in claimed], at=now)
     return vested

@@ -32,6 +32,7 @@ from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pendi
 from ledger.core.lookup import get_or_raise
 from ledger.core.models import MEMO_MAX_LENGTH, Account, Member
 from ledger.core.paging import Page, keyset_page
+from ledger.webhooks import outbox
 
 from . import errors as rerr
 from .catalogue import lock_shop
@@ -108,7 +109,12 @@ def _claim_hold(session: Session, redemption_id: str, *, now: datetime, expired_
     )
     if expired_only:
         query = query.where(_redemptions.c.hold_expires_at <= now)
-    return session.execute(query.values(status=TRANSITIONS["void"][1], voided_at=now)).rowcount == 1
+    query = query.values(status=TRANSITIONS["void"][1], voided_at=now)
+    claimed = session.execute(query.returning(_redemptions.c.id, _redemptions.c.community_id))
+    row = claimed.first()
+    if row is not None:
+        outbox.record(session, "redemption.voided", row, at=now)
+    return row is not None
 
 
 def _return_stock(session: Session, returns: dict[tuple[str, str], int]) -> None:
@@ -305,6 +311,8 @@ def _new_redemption(
     )
     session.add(redemption)
     session.flush()
+    if capture:
+        outbox.record(session, "redemption.captured", redemption, at=now)
     return redemption
 
 
@@ -388,6 +396,7 @@ def capture(session: Session, redemption_id: str, *, now: datetime) -> Redemptio
         raise _not_held(session, redemption_id, now)
     redemption = _reload(session, redemption_id)
     post_pending(session, redemption.entry_id, now=now)
+    outbox.record(session, "redemption.captured", redemption, at=now)
     return redemption
 
 
@@ -515,6 +524,7 @@ def refund(
     )
     session.add(record)
     session.flush()
+    outbox.record(session, "redemption.refunded", redemption, at=now)
     return record
 
 

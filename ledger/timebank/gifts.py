@@ -25,6 +25,7 @@ from ledger.core.communities import WithAccounts, get_member, member_account, sy
 from ledger.core.journal import EntryDraft, EntryRecord, PostingDraft, post_entry
 from ledger.core.models import MEMO_MAX_LENGTH, UNITS, AccountBalance, Community, Member
 from ledger.supermarket.redemptions import release_expired_holds
+from ledger.webhooks import outbox
 
 from . import errors as tb
 
@@ -100,6 +101,7 @@ def give(
         ).one()
         if row.posted - row.pending_out < GIVING_FLOOR:
             raise _short_of(source.id, row.posted - row.pending_out + amount, amount, unit)
+        outbox.record(session, "transfer.posted", record, at=now)
     return record
 
 

@@ -38,6 +38,7 @@ from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pendi
 from ledger.core.lookup import get_or_raise, lock_or_raise
 from ledger.core.models import Member
 from ledger.core.paging import DEFAULT_PAGE_LIMIT, Page, keyset_page
+from ledger.webhooks import outbox
 
 from . import errors as tb
 from .models import (
@@ -161,6 +162,9 @@ def _moved(session: Session, service: Service, action: str, **changes) -> Servic
     for name, value in changes.items():
         setattr(service, name, value)
     session.flush()
+    # Each state has its own time column (assigned_at, completed_at, ...), set by this step.
+    at = getattr(service, f"{service.state}_at")
+    outbox.record(session, f"service.{service.state}", service, at=at)
     return service
 
 
@@ -238,6 +242,7 @@ def request_service(
     )
     session.add(service)
     session.flush()
+    outbox.record(session, "service.open", service, at=now)
     return service
 
 
