@@ -8,12 +8,14 @@ hooks are not run), so nothing is downloaded but the build backend, which pip ca
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import sysconfig
 import time
+import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -31,7 +33,10 @@ NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "instance", "*.egg-info", "__pycache__", "*.db*"
 )
 
-pytestmark = pytest.mark.skipif(
+LOCK_FILE = REPO / "requirements.lock"
+PIN = re.compile(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)$")
+
+only_once_per_ci_run = pytest.mark.skipif(
     os.environ.get("POINTSBANK_TEST_DATABASE", "sqlite") != "sqlite",
     reason="the installed copy runs on its own SQLite default; once per CI run is enough",
 )
@@ -126,6 +131,7 @@ def _serve_and_read(venv: Path, env: dict, cwd: Path, port: int) -> dict:
             server.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
+@only_once_per_ci_run
 def test_an_installed_wheel_loads_the_demo_and_serves_from_anywhere(tmp_path):
     """Outside the checkout, the wheel's `pointsbank demo` and `serve` work and /readyz is ready."""
     wheel = _build_wheel(tmp_path)
@@ -159,3 +165,21 @@ def test_the_instance_folder_is_the_checkouts_unless_configured(monkeypatch, tmp
     assert instance_path() == str(REPO / "instance")
     monkeypatch.setenv("POINTSBANK_INSTANCE_PATH", str(tmp_path / "state"))
     assert instance_path() == str(tmp_path / "state")
+
+
+def _pins(lines) -> dict[str, str]:
+    """Exact pins by normalised name (extras dropped): ``Flask-Limiter[redis]==4.1.1``."""
+    pins = {}
+    for line in lines:
+        match = PIN.match(line.strip())
+        if match:
+            pins[re.sub(r"[-_.]+", "-", match[1]).lower()] = match[2]
+    return pins
+
+
+def test_the_lock_file_pins_what_pyproject_pins():
+    """Every pin in pyproject.toml, test extra included, has the same version in requirements.lock."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = _pins(project["dependencies"] + project["optional-dependencies"]["test"])
+    locked = _pins(LOCK_FILE.read_text(encoding="utf-8").splitlines())
+    assert declared and {name: locked.get(name) for name in declared} == declared
