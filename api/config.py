@@ -3,7 +3,6 @@ argument override it."""
 
 import copy
 import os
-import sysconfig
 from importlib import resources
 from pathlib import Path
 
@@ -26,11 +25,12 @@ API_SPEC_OPTIONS = {
 }
 
 
-def _installed() -> bool:
-    """True when this code runs from site-packages (a wheel install), not from a checkout."""
-    here = Path(__file__).resolve()
-    libraries = {sysconfig.get_paths()[name] for name in ("purelib", "platlib")}
-    return any(here.is_relative_to(Path(folder).resolve()) for folder in libraries)
+def _running_from_checkout() -> bool:
+    """True in a source tree (an editable install included): its pyproject.toml is beside api/.
+
+    Anything else (a wheel in a virtualenv, ``pip install --user``, ``--target``) is installed.
+    """
+    return (CHECKOUT_ROOT / "pyproject.toml").is_file()
 
 
 def instance_path() -> str:
@@ -44,7 +44,7 @@ def instance_path() -> str:
     configured = os.environ.get(INSTANCE_PATH_VARIABLE)
     if configured:
         return os.path.abspath(configured)
-    if not _installed():
+    if _running_from_checkout():
         return str(CHECKOUT_ROOT / "instance")
     data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(
         os.path.expanduser("~"), ".local", "share"
