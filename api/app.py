@@ -17,6 +17,7 @@ from api.config import (  # noqa: F401  MAX_BODY_BYTES: tests and benches read i
     MIGRATIONS_DIR,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     defaults,
+    instance_path,
 )
 from api.core import health
 from api.extensions import ProblemApi, db, limiter, migrate
@@ -113,7 +114,7 @@ def _database_settings(app: Flask) -> None:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, instance_path=instance_path())
     app.config.update(defaults(app.instance_path))
     app.config.from_prefixed_env("POINTSBANK")
     if config:

@@ -1,22 +1,30 @@
 """The ``pointsbank`` command: serve, db, sweep and demo here; each capability adds its own."""
 
+import copy
 import os
 import shlex
 import sys
+from importlib import metadata
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
+from api import gunicorn_conf
 from api.app import CAPABILITIES, create_app
 from api.clock import now
 from api.extensions import db
 from ledger import capabilities
 
-DEFAULT_BIND = "127.0.0.1:8000"
-DEFAULT_WORKERS = 2
-DEMO_URL = f"http://{DEFAULT_BIND}"
+DEMO_URL = f"http://{gunicorn_conf.DEFAULT_BIND}"
+GUNICORN_CONFIG = "python:api.gunicorn_conf"
+# Flask's own options choose an app, a .env file or debug mode: pointsbank has one app, reads its
+# settings from the environment, and never serves in debug mode.
+FLASK_OPTIONS = ("env_file", "app", "debug")
+# Commands that extensions add and that an operator of pointsbank has no use for; they still run
+# when named, they are only left out of --help.
+HIDDEN_COMMANDS = frozenset({"limiter", "openapi"})
 DEMO_ENV_FILE = "demo.env"
 DEMO_KEY_NAMES = (
     "ADMIN",
@@ -29,13 +37,40 @@ DEMO_KEY_NAMES = (
 )
 
 
+def version() -> str:
+    """The installed distribution's version (what `pip install` recorded)."""
+    try:
+        return metadata.version("pointsbank")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+class PointsbankGroup(FlaskGroup):
+    """Flask's command group without what does not apply to pointsbank in --help."""
+
+    def __init__(self, **extra):
+        super().__init__(**extra)
+        # Copies: Flask's option objects are shared by every FlaskGroup in the process.
+        self.params = [_hidden(p) if p.name in FLASK_OPTIONS else p for p in self.params]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in super().list_commands(ctx) if name not in HIDDEN_COMMANDS]
+
+
+def _hidden(option: click.Option) -> click.Option:
+    hidden = copy.copy(option)
+    hidden.hidden = True
+    return hidden
+
+
 @click.group(
-    cls=FlaskGroup,
+    cls=PointsbankGroup,
     create_app=create_app,
     add_default_commands=False,
     add_version_option=False,
     load_dotenv=False,
 )
+@click.version_option(version(), "--version", prog_name="pointsbank", help="Show the version.")
 def main():
     """pointsbank: a double-entry points and time-bank ledger."""
 
@@ -53,11 +88,22 @@ def demo_env_path() -> str:
 
 
 @main.command()
-@click.option("--bind", default=DEFAULT_BIND, show_default=True)
-@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=int)
+@click.option(
+    "--bind",
+    default=None,
+    help=f"Address to listen on (default: $POINTSBANK_BIND or {gunicorn_conf.DEFAULT_BIND}).",
+)
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(min=1),
+    help=f"Worker processes (default: $POINTSBANK_WORKERS or {gunicorn_conf.DEFAULT_WORKERS}).",
+)
 @with_appcontext
 def serve(bind, workers):
-    """Run the API under gunicorn (on the embedded SQLite default, migrate first)."""
+    """Run the API under gunicorn with api/gunicorn_conf.py (on SQLite, migrate first)."""
+    bind = bind or gunicorn_conf.bind
+    workers = workers or gunicorn_conf.workers
     if _is_sqlite():
         upgrade(directory=current_app.extensions["migrate"].directory)
     env_file = demo_env_path()
@@ -76,13 +122,12 @@ def serve(bind, workers):
             sys.executable,
             "-m",
             "gunicorn",
-            "--no-control-socket",
+            "--config",
+            GUNICORN_CONFIG,
             "--bind",
             bind,
             "--workers",
             str(workers),
-            "--access-logfile",
-            "-",
             "wsgi:app",
         ],
     )

@@ -3,6 +3,7 @@ argument override it."""
 
 import copy
 import os
+from importlib import resources
 from pathlib import Path
 
 from api.dbstate import LOCK_TIMEOUT_MS
@@ -10,13 +11,45 @@ from api.dbstate import LOCK_TIMEOUT_MS
 MAX_BODY_BYTES = 64 * 1024
 DEFAULT_RATE_LIMIT = "1200 per minute"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+# The Alembic scripts ship as the `migrations` package (with its ini and mako as package data), so
+# an installed copy finds them beside its own code, wherever it was installed.
+MIGRATIONS_DIR = str(resources.files("migrations"))
+INSTANCE_PATH_VARIABLE = "POINTSBANK_INSTANCE_PATH"
+INSTANCE_FOLDER_NAME = "pointsbank"
+CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
 
 API_SPEC_OPTIONS = {
     "info": {"description": "A double-entry points and time-bank ledger."},
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     "security": [{"bearer": []}],
 }
+
+
+def _running_from_checkout() -> bool:
+    """True in a source tree (an editable install included): its pyproject.toml is beside api/.
+
+    Anything else (a wheel in a virtualenv, ``pip install --user``, ``--target``) is installed.
+    """
+    return (CHECKOUT_ROOT / "pyproject.toml").is_file()
+
+
+def instance_path() -> str:
+    """Where the SQLite database, the server secret and demo.env live.
+
+    POINTSBANK_INSTANCE_PATH when set; from a checkout (an editable install included) its
+    ``instance/`` folder, as before; from an installed wheel ``$XDG_DATA_HOME/pointsbank``
+    (``~/.local/share/pointsbank``), since Flask's own ``<prefix>/var/api-instance`` would put
+    the data inside the virtualenv, which is rebuilt on every upgrade.
+    """
+    configured = os.environ.get(INSTANCE_PATH_VARIABLE)
+    if configured:
+        return os.path.abspath(configured)
+    if _running_from_checkout():
+        return str(CHECKOUT_ROOT / "instance")
+    data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "share"
+    )
+    return os.path.join(data_home, INSTANCE_FOLDER_NAME)
 
 
 def default_database_url(instance_path: str) -> str:

@@ -67,7 +67,12 @@ def seal(slug):
 @click.command("export")
 @click.option("--community", "slug", required=True, help="Community slug.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["beancount"]), default="beancount", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["beancount"]),
+    default="beancount",
+    show_default=True,
+    help="Ledger format to write (beancount: `bean-check` accepts it).",
 )
 @click.option(
     "--output",

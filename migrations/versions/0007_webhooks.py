@@ -1,7 +1,7 @@
 """webhooks: the outbox of events, subscriptions and their deliveries
 
 Revision ID: 0007_webhooks
-Revises: 0005_audit
+Revises: 0006_key_lifecycle
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import ledger.core.types
 
 revision = "0007_webhooks"
-down_revision = "0005_audit"
+down_revision = "0006_key_lifecycle"
 branch_labels = None
 depends_on = None
 
