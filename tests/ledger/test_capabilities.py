@@ -18,9 +18,17 @@ from ledger.core import errors
 from ledger.earning.models import EarningEvent
 
 
-def test_capabilities_run_core_first_and_audit_last():
-    """Sealing comes last, so the demo's head and the sweep's seal cover every other part."""
-    assert [c.name for c in CAPABILITIES] == ["core", "timebank", "supermarket", "earning", "audit"]
+def test_capabilities_run_core_first_and_seal_after_every_writing_part():
+    """Sealing follows every part that writes entries, so the demo's head and the sweep's seal
+    cover them; webhooks deliver last, after the vesting they report."""
+    assert [c.name for c in CAPABILITIES] == [
+        "core",
+        "timebank",
+        "supermarket",
+        "earning",
+        "audit",
+        "webhooks",
+    ]
     assert (
         timebank.CAPABILITY.demo_part,
         supermarket.CAPABILITY.demo_part,
@@ -31,6 +39,7 @@ def test_capabilities_run_core_first_and_audit_last():
         "void_expired_holds",
         "vest_notice_awards",
         "seal_journal",
+        "deliver_webhooks",
     ]
 
 
@@ -67,4 +76,4 @@ def test_reversing_an_award_lets_earning_void_its_event(session, wang, award, no
 
 def test_the_sweeps_jobs_take_a_session_and_a_time_and_count_what_they_did(session, now):
     """On an empty ledger every job runs and has nothing to do."""
-    assert [job(session, now) for _, job in JOBS] == [0, 0, 0]
+    assert [job(session, now) for _, job in JOBS] == [0, 0, 0, 0]

@@ -22,7 +22,7 @@ def test_the_core_demo_opens_four_residents_with_points_and_keys(session, now):
         assert current_balance(session, account).posted == DEMO_OPENING_POINTS
     assert {"ADMIN", "STAFF", "INTEGRATOR", "MEMBER_KEY"} <= keys.keys()
     assert "TILL" not in keys and keys["MEMBER_ID"] == residents[0].id
-    assert apikeys.authenticate(session, keys["STAFF"]).role == "staff"
+    assert apikeys.authenticate(session, keys["STAFF"], now=now).role == "staff"
 
 
 def test_loading_the_demo_twice_runs_its_parts_once(session, now):
