@@ -8,6 +8,9 @@ from pathlib import Path
 from api.dbstate import LOCK_TIMEOUT_MS
 
 MAX_BODY_BYTES = 64 * 1024
+# No request body of this API nests deeper than a few levels; the bound keeps the JSON parser's
+# recursion far from Python's own limit (a RecursionError would otherwise be a 500).
+MAX_JSON_DEPTH = 32
 DEFAULT_RATE_LIMIT = "1200 per minute"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
