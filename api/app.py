@@ -9,7 +9,7 @@ import os
 import re
 import secrets
 
-from flask import Flask, abort, has_request_context, request
+from flask import Flask, abort, g, has_request_context, request
 from sqlalchemy import event
 
 from api import audit, core, earning, problems, supermarket, timebank
@@ -22,7 +22,14 @@ from api.config import (  # noqa: F401  MAX_BODY_BYTES: tests and benches read i
     defaults,
 )
 from api.core import health
-from api.extensions import ProblemApi, db, limiter, migrate
+from api.extensions import (
+    ProblemApi,
+    db,
+    make_limiter,
+    migrate,
+    rate_limit_fields,
+    throttle_refused_keys,
+)
 from ledger.core.clock import Clock
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
@@ -169,6 +176,20 @@ def _refuse_ambiguous_json():
     return None
 
 
+def _authenticate():
+    """Verify the key before the rate limiter counts, so it counts a verified key by its id;
+    a refusal is kept and answered after the count (see ``_answer_refusal``)."""
+    refusal = load_principal()
+    if refusal is not None:
+        g.authentication_refusal = refusal
+    return None
+
+
+def _answer_refusal():
+    refusal = g.pop("authentication_refusal", None)
+    return None if refusal is None else throttle_refused_keys(refusal)
+
+
 def _database_settings(app: Flask) -> None:
     """SQLite needs its instance folder and a busy timeout on every connection."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -193,7 +214,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True)
-    limiter.init_app(app)
     api = ProblemApi(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -204,8 +224,13 @@ def create_app(config: dict | None = None) -> Flask:
     problems.register(app)
     app.before_request(_refuse_unstorable_paths)
     app.before_request(_require_json)
+    app.before_request(_authenticate)
+    # The limiter's own before_request hook goes here: after authentication, before a refusal.
+    limiter = app.extensions["pointsbank.limiter"] = make_limiter()
+    limiter.init_app(app)
+    app.before_request(_answer_refusal)
     app.before_request(_refuse_ambiguous_json)
-    app.before_request(load_principal)
+    app.after_request(rate_limit_fields)
 
     for capability in CAPABILITIES:
         for blueprint in capability.BLUEPRINTS:

@@ -41,6 +41,8 @@ def defaults(instance_path: str) -> dict:
         "API_SPEC_OPTIONS": copy.deepcopy(API_SPEC_OPTIONS),
         "RATELIMIT_DEFAULT": DEFAULT_RATE_LIMIT,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Flask-Limiter's own fields are the old X-RateLimit-* and put Retry-After on every
+        # answer; api.extensions writes the IETF RateLimit fields instead.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "LOCK_TIMEOUT_MS": LOCK_TIMEOUT_MS,
     }
