@@ -191,12 +191,17 @@ def _answer_refusal():
 
 
 def _database_settings(app: Flask) -> None:
-    """SQLite needs its instance folder and a busy timeout on every connection."""
+    """SQLite needs its instance folder and a busy timeout on every connection. A server
+    database gets pool pre-ping: a pooled connection that died with a restart is replaced at
+    checkout, so the first request after the restart does not fail on it."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config.setdefault(
             "SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}}
         )
+    else:
+        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **options}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -229,11 +234,13 @@ def create_app(config: dict | None = None) -> Flask:
     limiter = app.extensions["pointsbank.limiter"] = make_limiter()
     limiter.init_app(app)
     app.before_request(_answer_refusal)
-    app.before_request(_refuse_ambiguous_json)
     app.after_request(rate_limit_fields)
 
     for capability in CAPABILITIES:
         for blueprint in capability.BLUEPRINTS:
             api.register_blueprint(blueprint)
+            # After the blueprint's own hooks, which may raise the body limit for an endpoint
+            # (a batch of events) before the body is first read.
+            app.before_request_funcs.setdefault(blueprint.name, []).append(_refuse_ambiguous_json)
     limiter.exempt(health.blp)
     return app

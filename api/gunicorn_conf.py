@@ -1,0 +1,51 @@
+"""gunicorn settings for ``pointsbank serve`` (``gunicorn -c python:api.gunicorn_conf 'wsgi:app'``).
+
+Every value can be overridden on the command line or through GUNICORN_CMD_ARGS. The request
+limits are gunicorn's own: a request past them is refused by gunicorn before the app sees it
+(414 for a request line over the limit, 431 for too many or too large header fields), and
+gunicorn writes that refusal as a short HTML page, not problem+json. They are set tight enough that no
+call this API documents comes near them, so only malformed or hostile requests meet that page.
+"""
+
+import multiprocessing
+import os
+
+from api.config import SQLITE_BUSY_TIMEOUT_SECONDS
+from api.dbstate import LOCK_TIMEOUT_MS
+
+# The longest request line the API needs is a statement page: a path with two ids, a cursor
+# (~100 characters) and two timestamps, well under 1 KiB. 2 KiB leaves room; gunicorn's own
+# default is 4094.
+REQUEST_LINE_MAX_BYTES = 2048
+# A client sends a handful of fields (Host, Authorization, Content-Type, Content-Length,
+# Idempotency-Key, X-Request-Id, Accept, User-Agent, and what a proxy adds); gunicorn allows 100.
+REQUEST_FIELDS_MAX = 32
+# The largest field is Authorization (a key id and 43 characters of secret) or a proxy's
+# forwarding list; 4 KiB covers both. gunicorn's default is 8190.
+REQUEST_FIELD_MAX_BYTES = 4096
+# Sync workers each serve one request at a time and hold at most one database connection; the
+# usual 2 x cores + 1, capped so several hosts do not exhaust PostgreSQL's max_connections.
+MAX_DEFAULT_WORKERS = 9
+# A request may wait up to the SQLite busy timeout (30 s) or the PostgreSQL lock timeout (10 s)
+# for a lock and then answer 503; a worker is killed only well after that.
+REQUEST_TIMEOUT_SECONDS = max(SQLITE_BUSY_TIMEOUT_SECONDS, LOCK_TIMEOUT_MS // 1000) + 15
+# On SIGTERM (systemd stop, deploy) a worker finishes the request in hand: one request timeout.
+GRACEFUL_TIMEOUT_SECONDS = REQUEST_TIMEOUT_SECONDS
+# Behind nginx, which keeps client connections itself; a short keep-alive to the proxy.
+KEEPALIVE_SECONDS = 5
+
+bind = os.environ.get("POINTSBANK_BIND", "127.0.0.1:8000")
+worker_class = "sync"
+workers = int(
+    os.environ.get(
+        "POINTSBANK_WORKERS", min(2 * multiprocessing.cpu_count() + 1, MAX_DEFAULT_WORKERS)
+    )
+)
+timeout = REQUEST_TIMEOUT_SECONDS
+graceful_timeout = GRACEFUL_TIMEOUT_SECONDS
+keepalive = KEEPALIVE_SECONDS
+limit_request_line = REQUEST_LINE_MAX_BYTES
+limit_request_fields = REQUEST_FIELDS_MAX
+limit_request_field_size = REQUEST_FIELD_MAX_BYTES
+# gunicorn 27 would otherwise open a control socket in $HOME, which a service user may not have.
+control_socket_disable = True
