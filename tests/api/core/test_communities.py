@@ -1,5 +1,10 @@
 """Communities and members: the accounts they open and the lists that page through them."""
 
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 
 def test_new_community_has_issuance_and_love_bank_accounts_per_unit(qianjiang):
     """Issuance (no floor) and love bank (floor 0) exist for points and minutes."""
@@ -65,3 +70,67 @@ def test_duplicates_are_conflicts(client, admin, make_community, make_member):
     )
     assert again.status_code == 409
     assert again.json["type"] == "/problems/member-exists"
+
+
+def _hold(app, community, member, amount, *, expires_at):
+    """A pending hold of ``amount`` points out of the member's account; returns its entry id."""
+    from api.extensions import db
+    from ledger.core.journal import EntryDraft, PostingDraft, post_entry
+
+    with app.app_context():
+        draft = EntryDraft(
+            community_id=community["id"],
+            kind="adjustment",
+            postings=[
+                PostingDraft(
+                    member["points_account"],
+                    community["account"][("issuance", "points")],
+                    "points",
+                    amount,
+                )
+            ],
+            pending=True,
+            expires_at=expires_at,
+        )
+        entry_id = post_entry(db.session, draft, now=expires_at - timedelta(minutes=1)).id
+        db.session.commit()
+        db.session.remove()
+    return entry_id
+
+
+def test_a_members_page_is_read_in_one_snapshot(
+    app, client, admin, qianjiang, make_member, grant, clock
+):
+    """A hold voided while the page is being read shows as held or gone, never half of each."""
+    from api.extensions import db
+    from ledger.core.journal import void_pending
+
+    member = make_member("qianjiang")
+    grant(qianjiang, member["points_account"], 100)
+    now = datetime(2031, 5, 1, 9, 0, tzinfo=UTC)
+    hold = _hold(app, qianjiang, member, 30, expires_at=now)
+    clock.set(now + timedelta(minutes=5))  # the hold has expired; the sweep has not run yet
+    voided = []
+
+    def sweep_between_statements(conn, cursor, statement, *args):
+        # Once the first statement of the page read that reads balances has run, the sweep voids
+        # the expired hold and commits before any later statement of the same read runs.
+        if voided or "account_balances" not in statement:
+            return
+        voided.append(hold)
+        with app.app_context():
+            sweeper = db.engine.connect()
+        with sweeper.begin():
+            void_pending(Session(bind=sweeper), hold, now=clock.now())
+        sweeper.close()
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", sweep_between_statements)
+    try:
+        page = client.get("/v1/communities/qianjiang/members", headers=admin).json
+    finally:
+        event.remove(engine, "after_cursor_execute", sweep_between_statements)
+    assert voided == [hold]
+    (points,) = [a for a in page["items"][0]["accounts"] if a["unit"] == "points"]
+    assert (points["posted"], points["pending_out"], points["available"]) == (100, 0, 100)
