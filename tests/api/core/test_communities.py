@@ -2,8 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from tests.support.concurrently import run_together
 
 
 def test_new_community_has_issuance_and_love_bank_accounts_per_unit(qianjiang):
@@ -134,3 +137,47 @@ def test_a_members_page_is_read_in_one_snapshot(
     assert voided == [hold]
     (points,) = [a for a in page["items"][0]["accounts"] if a["unit"] == "points"]
     assert (points["posted"], points["pending_out"], points["available"]) == (100, 0, 100)
+
+
+TRANSFERS_PER_WRITER = 30
+PAGE_READS = 30
+
+
+@pytest.mark.postgres
+def test_a_members_page_sums_to_a_real_total_under_concurrent_transfers(
+    app, admin, qianjiang, make_member, grant
+):
+    """Points moving between two members of a page never change the page's total."""
+    alice, bob = make_member("qianjiang"), make_member("qianjiang")
+    grant(qianjiang, alice["points_account"], 100)
+    grant(qianjiang, bob["points_account"], 100)
+
+    def transfer(source, target):
+        posting = {"from": source, "to": target, "unit": "points", "amount": 7}
+        body = {"postings": [posting], "reason": "gift recorded by staff"}
+        return app.test_client().post("/v1/adjustments", json=body, headers=admin).status_code
+
+    def act(index):
+        if index == 0:
+            client = app.test_client()
+            pages = [
+                client.get("/v1/communities/qianjiang/members", headers=admin).json
+                for _ in range(PAGE_READS)
+            ]
+            points = [
+                [a["posted"] for m in page["items"] for a in m["accounts"] if a["unit"] == "points"]
+                for page in pages
+            ]
+            return "totals", [sum(balances) for balances in points]
+        source, target = (alice, bob) if index == 1 else (bob, alice)
+        return "writes", [
+            transfer(source["points_account"], target["points_account"])
+            for _ in range(TRANSFERS_PER_WRITER)
+        ]
+
+    results = run_together(3, act)
+    totals = [t for role, found in results if role == "totals" for t in found]
+    writes = [s for role, found in results if role == "writes" for s in found]
+    assert set(totals) == {200}
+    # A writer that runs ahead of the other may meet the floor (422); none may fail otherwise.
+    assert 201 in writes and set(writes) <= {201, 422, 503}
