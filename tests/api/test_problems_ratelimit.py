@@ -21,7 +21,11 @@ def limited(database_url, test_clock):
             "RATELIMIT_AUTH_FAILURES": "20 per minute",
         }
     )
-    return app.test_client()
+    yield app.test_client()
+    from api.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_wrong_secrets_naming_a_real_key_do_not_lock_that_key_out(limited, admin):
