@@ -4,6 +4,7 @@ The test makes its own PostgreSQL cluster (its own data directory, port and sock
 restarts that one with ``pg_ctl restart -m immediate``; the shared server is never touched.
 """
 
+import json
 import logging
 import os
 import shutil
@@ -12,13 +13,15 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 pytestmark = pytest.mark.postgres
@@ -33,6 +36,32 @@ REQUEST_TIMEOUT_SECONDS = 15
 # pool keeps, so every pooled connection that died with the restart is met.
 REQUESTS_AFTER_IDLE_RESTART = 8
 PROBLEM = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    headers: dict
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def call(method: str, url: str, *, headers: dict, body=None, timeout=REQUEST_TIMEOUT_SECONDS):
+    """One HTTP request with the standard library; an error status is an Answer too."""
+    data = None if body is None else json.dumps(body).encode()
+    sent = {**headers, **({"Content-Type": "application/json"} if data else {})}
+    request = urllib.request.Request(url, data=data, headers=sent, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return Answer(response.status, dict(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, dict(error.headers), error.read())
 
 
 def _free_port() -> int:
@@ -145,12 +174,16 @@ def _set_up_ledger(app, base: str):
         db.session.commit()
         db.session.remove()
     headers = {"Authorization": f"Bearer {token}"}
-    community = requests.post(
-        f"{base}/v1/communities", json={"slug": "qianjiang", "name": "潜江"}, headers=headers
+    community = call(
+        "POST",
+        f"{base}/v1/communities",
+        body={"slug": "qianjiang", "name": "潜江"},
+        headers=headers,
     ).json()
-    member = requests.post(
+    member = call(
+        "POST",
         f"{base}/v1/communities/qianjiang/members",
-        json={"external_ref": "ref-1", "display_name": "居民"},
+        body={"external_ref": "ref-1", "display_name": "居民"},
         headers=headers,
     ).json()
     issuance = next(
@@ -165,20 +198,20 @@ class Load:
 
     def __init__(self, base: str, headers: dict, source: str, target: str):
         self.base, self.headers, self.source, self.target = base, headers, source, target
-        self.answers: list[tuple[str, requests.Response | None]] = []
+        self.answers: list[tuple[str, Answer | None]] = []
         self.stop = threading.Event()
         self._lock = threading.Lock()
 
-    def send(self, key: str) -> requests.Response | None:
+    def send(self, key: str) -> Answer | None:
         posting = {"from": self.source, "to": self.target, "unit": "points", "amount": 1}
         try:
-            return requests.post(
+            return call(
+                "POST",
                 f"{self.base}/v1/adjustments",
-                json={"postings": [posting], "reason": f"outage {key}"},
+                body={"postings": [posting], "reason": f"outage {key}"},
                 headers={**self.headers, "Idempotency-Key": key},
-                timeout=REQUEST_TIMEOUT_SECONDS,
             )
-        except requests.RequestException:
+        except OSError:
             return None  # no answer at all: the outcome is unknown, as with a 503
 
     def _write_until_stopped(self) -> None:
@@ -202,7 +235,7 @@ class Load:
                 writer.join(timeout=REQUEST_TIMEOUT_SECONDS + 5)
 
 
-def _retry_until_answered(load: Load, keys: list[str]) -> dict[str, requests.Response]:
+def _retry_until_answered(load: Load, keys: list[str]) -> dict[str, Answer]:
     """Each failed write sent again with its own key until it is answered 2xx."""
     answered, waiting = {}, list(keys)
     for _ in range(RETRY_ROUNDS):
@@ -243,7 +276,7 @@ def _breaches(url: str) -> list:
         engine.dispose()
 
 
-def _is_honest_failure(answer: requests.Response | None) -> bool:
+def _is_honest_failure(answer: Answer | None) -> bool:
     if answer is None:
         return True
     return (
@@ -290,7 +323,7 @@ def test_the_first_requests_after_a_restart_do_not_fail(cluster, served):
     load.run(lambda: time.sleep(0.5))  # fill the pool with connections that will go stale
     cluster.restart_immediately()
     statuses = [
-        requests.get(f"{base}/v1/communities", headers=headers, timeout=10).status_code
+        call("GET", f"{base}/v1/communities", headers=headers).status_code
         for _ in range(REQUESTS_AFTER_IDLE_RESTART)
     ]
     assert statuses == [200] * REQUESTS_AFTER_IDLE_RESTART
