@@ -55,3 +55,14 @@ def test_a_chunked_body_over_the_limit_is_413(client, admin):
         environ_base={"wsgi.input_terminated": True},
     )
     assert response.status_code == 413 and response.mimetype == PROBLEM
+
+
+def test_the_large_batch_endpoint_refuses_deep_nesting_too(client, admin):
+    """The events batch, allowed a larger body, still refuses JSON nested past the limit."""
+    response = client.post(
+        "/v1/events/batch",
+        data="[" * 3000 + "]" * 3000,
+        headers=admin,
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.mimetype == PROBLEM
