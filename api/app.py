@@ -4,23 +4,33 @@ Data flows one way: request -> schema -> access (load + authorise) -> one ledger
 -> schema -> response.
 """
 
+import json
 import os
+import re
 import secrets
 
-from flask import Flask, has_request_context, request
+from flask import Flask, abort, g, has_request_context, request
 from sqlalchemy import event
 
 from api import audit, core, earning, problems, supermarket, timebank, webhooks
 from api.auth import load_principal
 from api.config import (  # noqa: F401  MAX_BODY_BYTES: tests and benches read it here
     MAX_BODY_BYTES,
+    MAX_JSON_DEPTH,
     MIGRATIONS_DIR,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     defaults,
     instance_path,
 )
 from api.core import health
-from api.extensions import ProblemApi, db, limiter, migrate
+from api.extensions import (
+    ProblemApi,
+    db,
+    make_limiter,
+    migrate,
+    rate_limit_fields,
+    throttle_refused_keys,
+)
 from ledger.core.clock import Clock
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
@@ -104,13 +114,95 @@ def _require_json():
     return None
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than ``limit``; brackets inside strings are text."""
+    depth = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub('""', text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _object_refusing_duplicates(pairs):
+    found = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def _refuse_ambiguous_json():
+    """Refuse, before any parser recurses into it, JSON nested deeper than MAX_JSON_DEPTH or
+    naming one key twice in an object (which value counts would be the parser's guess).
+
+    Reading the body here also turns a chunked body over MAX_BODY_BYTES into 413. Malformed
+    JSON is left to the schema layer, which already answers it.
+    """
+    if request.method not in JSON_METHODS or not request.is_json:
+        return None
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        # A chunked body is cut at the limit by Werkzeug, which would leave truncated JSON
+        # (a 400); a body that reached the limit is refused as too large, as a declared one is.
+        abort(413)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if json_nesting_exceeds(text, MAX_JSON_DEPTH):
+        detail = f"The JSON body nests arrays or objects deeper than {MAX_JSON_DEPTH} levels."
+        return problems.problem(400, "json-too-deep", "Bad Request", detail)
+    try:
+        json.loads(text, object_pairs_hook=_object_refusing_duplicates)
+    except DuplicateKey as duplicate:
+        detail = f"The JSON body names the key {duplicate.key!r} twice in one object."
+        return problems.problem(
+            400, "duplicate-json-key", "Bad Request", detail, duplicate_key=duplicate.key
+        )
+    except ValueError:
+        return None
+    return None
+
+
+def _authenticate():
+    """Verify the key before the rate limiter counts, so it counts a verified key by its id;
+    a refusal is kept and answered after the count (see ``_answer_refusal``)."""
+    refusal = load_principal()
+    if refusal is not None:
+        g.authentication_refusal = refusal
+    return None
+
+
+def _answer_refusal():
+    refusal = g.pop("authentication_refusal", None)
+    return None if refusal is None else throttle_refused_keys(refusal)
+
+
 def _database_settings(app: Flask) -> None:
-    """SQLite needs its instance folder and a busy timeout on every connection."""
+    """SQLite needs its instance folder and a busy timeout on every connection. A server
+    database gets pool pre-ping: a pooled connection that died with a restart is replaced at
+    checkout, so the first request after the restart does not fail on it."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config.setdefault(
             "SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}}
         )
+    else:
+        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **options}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -128,7 +220,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True)
-    limiter.init_app(app)
     api = ProblemApi(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -139,10 +230,18 @@ def create_app(config: dict | None = None) -> Flask:
     problems.register(app)
     app.before_request(_refuse_unstorable_paths)
     app.before_request(_require_json)
-    app.before_request(load_principal)
+    app.before_request(_authenticate)
+    # The limiter's own before_request hook goes here: after authentication, before a refusal.
+    limiter = app.extensions["pointsbank.limiter"] = make_limiter()
+    limiter.init_app(app)
+    app.before_request(_answer_refusal)
+    app.after_request(rate_limit_fields)
 
     for capability in CAPABILITIES:
         for blueprint in capability.BLUEPRINTS:
             api.register_blueprint(blueprint)
+            # After the blueprint's own hooks, which may raise the body limit for an endpoint
+            # (a batch of events) before the body is first read.
+            app.before_request_funcs.setdefault(blueprint.name, []).append(_refuse_ambiguous_json)
     limiter.exempt(health.blp)
     return app

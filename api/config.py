@@ -9,6 +9,9 @@ from pathlib import Path
 from api.dbstate import LOCK_TIMEOUT_MS
 
 MAX_BODY_BYTES = 64 * 1024
+# No request body of this API nests deeper than a few levels; the bound keeps the JSON parser's
+# recursion far from Python's own limit (a RecursionError would otherwise be a 500).
+MAX_JSON_DEPTH = 32
 DEFAULT_RATE_LIMIT = "1200 per minute"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # The Alembic scripts ship as the `migrations` package (with its ini and mako as package data), so
@@ -71,6 +74,8 @@ def defaults(instance_path: str) -> dict:
         "API_SPEC_OPTIONS": copy.deepcopy(API_SPEC_OPTIONS),
         "RATELIMIT_DEFAULT": DEFAULT_RATE_LIMIT,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Flask-Limiter's own fields are the old X-RateLimit-* and put Retry-After on every
+        # answer; api.extensions writes the IETF RateLimit fields instead.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "LOCK_TIMEOUT_MS": LOCK_TIMEOUT_MS,
     }

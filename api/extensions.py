@@ -1,13 +1,24 @@
-"""The Flask extensions, created unbound; ``create_app`` binds them."""
+"""The Flask extensions, created unbound; ``create_app`` binds them.
 
-from flask import request
+Rate limits count a request against its API key only once the key has verified, so knowing a
+key's id is not enough to exhaust its quota; every other request counts against its client
+address. Refused keys also count against their address on a stricter limit
+(``RATELIMIT_AUTH_FAILURES``), which throttles repeated wrong secrets without touching the key
+they name. Quotas are told in the IETF ``RateLimit`` / ``RateLimit-Policy`` fields
+(draft-ietf-httpapi-ratelimit-headers); ``Retry-After`` goes only on 429 (and on 503).
+"""
+
+import time
+
+from flask import current_app, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from limits import parse
 
-from api.problems import problem_response_from_http_exception
+from api.problems import problem, problem_response_from_http_exception
 from ledger.capabilities import METADATA
 from ledger.core.models import Base
 
@@ -16,16 +27,68 @@ assert METADATA is Base.metadata
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
+# Refused keys an address may send before it is throttled: a till that mistypes its key a few
+# times is not hurt; a guesser is slowed to a trickle.
+AUTH_FAILURE_RATE_LIMIT = "30 per minute"
+# The name of the one quota policy, as the RateLimit fields refer to it.
+RATE_LIMIT_POLICY = "default"
+
 
 def _rate_limit_key() -> str:
-    # Count per API key where one is given, so one busy till does not starve a whole network.
-    auth = request.headers.get("Authorization", "")
-    if auth.startswith("Bearer "):
-        return "key:" + auth[7:].partition(".")[0]
+    # g.principal is set only for a key that verified; a wrong secret counts by address.
+    who = g.get("principal")
+    if who is not None:
+        return "key:" + who.key_id
     return "ip:" + get_remote_address()
 
 
-limiter = Limiter(key_func=_rate_limit_key)
+def make_limiter() -> Limiter:
+    """One limiter per app: Flask-Limiter keeps its default limits and storage on the instance,
+    so one shared by several apps would count every app by the first app's limits."""
+    return Limiter(key_func=_rate_limit_key)
+
+
+def app_limiter() -> Limiter:
+    return current_app.extensions["pointsbank.limiter"]
+
+
+def _seconds_until(reset_at: float) -> int:
+    return max(1, int(reset_at - time.time()))
+
+
+def throttle_refused_keys(refusal):
+    """The 401 ``refusal``, counted against the client address; 429 once it sent too many."""
+    if not current_app.config.get("RATELIMIT_ENABLED"):
+        return refusal
+    limit = parse(current_app.config.get("RATELIMIT_AUTH_FAILURES", AUTH_FAILURE_RATE_LIMIT))
+    address = get_remote_address()
+    counter = app_limiter().limiter
+    if counter.hit(limit, "auth-failures", address):
+        return refusal
+    reset_at, _ = counter.get_window_stats(limit, "auth-failures", address)
+    return problem(
+        429,
+        "too-many-requests",
+        "Too Many Requests",
+        "Too many requests with a missing or wrong API key from this address; wait and retry.",
+        headers={"Retry-After": str(_seconds_until(reset_at))},
+    )
+
+
+def rate_limit_fields(response):
+    """after_request: the quota in RateLimit-Policy/RateLimit; Retry-After only on a 429."""
+    if not current_app.config.get("RATELIMIT_ENABLED"):
+        return response
+    current = app_limiter().current_limit
+    if current is None:
+        return response
+    amount, window = current.limit.amount, current.limit.get_expiry()
+    left = _seconds_until(current.reset_at)
+    response.headers["RateLimit-Policy"] = f'"{RATE_LIMIT_POLICY}";q={amount};w={window}'
+    response.headers["RateLimit"] = f'"{RATE_LIMIT_POLICY}";r={current.remaining};t={left}'
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(left)
+    return response
 
 
 class ProblemApi(Api):

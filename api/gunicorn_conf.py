@@ -1,31 +1,56 @@
-"""gunicorn's settings for pointsbank: ``gunicorn -c python:api.gunicorn_conf wsgi:app``.
+"""gunicorn settings for ``pointsbank serve`` (``gunicorn -c python:api.gunicorn_conf 'wsgi:app'``).
 
-`pointsbank serve` uses this file; its ``--bind`` and ``--workers`` override the values here. Each
-value can be set from the environment (POINTSBANK_BIND, POINTSBANK_WORKERS, ...) so that a systemd
-unit or a container changes them without editing code.
+`pointsbank serve`'s ``--bind`` and ``--workers`` override the values here; bind, workers and the
+timeouts can also be set from the environment (POINTSBANK_BIND, POINTSBANK_WORKERS,
+POINTSBANK_TIMEOUT_SECONDS, ...) so that a systemd unit changes them without editing code, and any
+value on gunicorn's command line or through GUNICORN_CMD_ARGS. The request
+limits are gunicorn's own: a request past them is refused by gunicorn before the app sees it
+(414 for a request line over the limit, 431 for too many or too large header fields), and
+gunicorn writes that refusal as a short HTML page, not problem+json. They are set tight enough that no
+call this API documents comes near them, so only malformed or hostile requests meet that page.
 """
 
+import multiprocessing
 import os
 
+from api.config import SQLITE_BUSY_TIMEOUT_SECONDS
+from api.dbstate import LOCK_TIMEOUT_MS
+
+# The longest request line the API needs is a statement page: a path with two ids, a cursor
+# (~100 characters) and two timestamps, well under 1 KiB. 2 KiB leaves room; gunicorn's own
+# default is 4094.
+REQUEST_LINE_MAX_BYTES = 2048
+# A client sends a handful of fields (Host, Authorization, Content-Type, Content-Length,
+# Idempotency-Key, X-Request-Id, Accept, User-Agent, and what a proxy adds); gunicorn allows 100.
+REQUEST_FIELDS_MAX = 32
+# The largest field is Authorization (a key id and 43 characters of secret) or a proxy's
+# forwarding list; 4 KiB covers both. gunicorn's default is 8190.
+REQUEST_FIELD_MAX_BYTES = 4096
+# Sync workers each serve one request at a time and hold at most one database connection; the
+# usual 2 x cores + 1, capped so several hosts do not exhaust PostgreSQL's max_connections.
+MAX_DEFAULT_WORKERS = 9
+# A request may wait up to the SQLite busy timeout (30 s) or the PostgreSQL lock timeout (10 s)
+# for a lock and then answer 503; a worker is killed only well after that.
+REQUEST_TIMEOUT_SECONDS = max(SQLITE_BUSY_TIMEOUT_SECONDS, LOCK_TIMEOUT_MS // 1000) + 15
+# On SIGTERM (systemd stop, deploy) a worker finishes the request in hand: one request timeout.
+GRACEFUL_TIMEOUT_SECONDS = REQUEST_TIMEOUT_SECONDS
+# Behind nginx, which keeps client connections itself; a short keep-alive to the proxy.
+KEEPALIVE_SECONDS = 5
 DEFAULT_BIND = "127.0.0.1:8000"
-DEFAULT_WORKERS = 2
-# A request that takes longer than this is stuck (the longest lock wait is 10 s): the worker is
-# killed and replaced.
-DEFAULT_TIMEOUT_SECONDS = 30
-DEFAULT_GRACEFUL_TIMEOUT_SECONDS = 30
-# Behind nginx a kept-alive connection is cheap; a short wait frees a sync worker soon.
-DEFAULT_KEEPALIVE_SECONDS = 5
+DEFAULT_WORKERS = min(2 * multiprocessing.cpu_count() + 1, MAX_DEFAULT_WORKERS)
+DEFAULT_TIMEOUT_SECONDS = REQUEST_TIMEOUT_SECONDS
 
 bind = os.environ.get("POINTSBANK_BIND", DEFAULT_BIND)
-# Sync workers: each request holds one database connection and one transaction, start to end.
 worker_class = "sync"
 workers = int(os.environ.get("POINTSBANK_WORKERS", DEFAULT_WORKERS))
 timeout = int(os.environ.get("POINTSBANK_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
 graceful_timeout = int(
-    os.environ.get("POINTSBANK_GRACEFUL_TIMEOUT_SECONDS", DEFAULT_GRACEFUL_TIMEOUT_SECONDS)
+    os.environ.get("POINTSBANK_GRACEFUL_TIMEOUT_SECONDS", GRACEFUL_TIMEOUT_SECONDS)
 )
-keepalive = int(os.environ.get("POINTSBANK_KEEPALIVE_SECONDS", DEFAULT_KEEPALIVE_SECONDS))
-# gunicorn 27 otherwise opens a control socket in $HOME (or $XDG_RUNTIME_DIR), which a service
-# user often cannot write and which nothing here uses.
+keepalive = int(os.environ.get("POINTSBANK_KEEPALIVE_SECONDS", KEEPALIVE_SECONDS))
+limit_request_line = REQUEST_LINE_MAX_BYTES
+limit_request_fields = REQUEST_FIELDS_MAX
+limit_request_field_size = REQUEST_FIELD_MAX_BYTES
+# gunicorn 27 would otherwise open a control socket in $HOME, which a service user may not have.
 control_socket_disable = True
 accesslog = "-"

@@ -9,10 +9,10 @@ import json
 import logging
 
 from flask import Response, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from api.dbstate import RETRYABLE_SQLSTATES, UNIQUE_VIOLATION, sqlstate
+from api.dbstate import RETRYABLE_SQLSTATES, UNIQUE_VIOLATION, is_connection_lost, sqlstate
 from ledger.core import errors
 
 PROBLEM_TYPE_BASE = "/problems/"
@@ -159,8 +159,53 @@ def integrity_conflict(error: IntegrityError):
     )
 
 
+# A restart of PostgreSQL takes a few seconds; a client retrying sooner only finds it down again.
+DATABASE_RETRY_AFTER_SECONDS = 2
+
+
+class WriteOutcomeUnknown(Exception):
+    """The connection broke during or after COMMIT: the write may or may not have been kept."""
+
+
+def database_unavailable(error: Exception):
+    """The database could not be reached, or the connection broke before COMMIT was sent: the
+    transaction died with the connection, so nothing was written."""
+    log.warning("database unavailable: %s", error)
+    return problem(
+        503,
+        "database-unavailable",
+        "Service Unavailable",
+        "The database could not be reached; nothing was written. Retry shortly.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+def write_outcome_unknown(error: WriteOutcomeUnknown):
+    """Never "nothing was written" here: the commit may have reached the disk before the
+    connection broke. A retry with the same Idempotency-Key replays the write if it was kept."""
+    log.warning("connection lost during commit: %s", error.__cause__)
+    return problem(
+        503,
+        "write-outcome-unknown",
+        "Service Unavailable",
+        "The connection to the database broke while the write was being committed, so it may "
+        "or may not have been recorded. Retry with the same Idempotency-Key: a write that was "
+        "recorded is answered from its record and never made twice.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+def database_error(error: DBAPIError):
+    """Any other database error: a lost connection is 503; anything else is our fault (500)."""
+    if is_connection_lost(error):
+        return database_unavailable(error)
+    return internal_error(error)
+
+
 def busy_database(error: OperationalError):
     """A lock wait that timed out, a deadlock or a serialization failure: safe to retry."""
+    if is_connection_lost(error):
+        return database_unavailable(error)
     if sqlstate(error) not in RETRYABLE_SQLSTATES:
         return internal_error(error)
     return problem(
@@ -186,6 +231,8 @@ def internal_error(error: Exception):
 def register(app) -> None:
     app.register_error_handler(errors.LedgerError, ledger_problem)
     app.register_error_handler(HTTPException, problem_response_from_http_exception)
+    app.register_error_handler(WriteOutcomeUnknown, write_outcome_unknown)
+    app.register_error_handler(DBAPIError, database_error)
     app.register_error_handler(OperationalError, busy_database)
     app.register_error_handler(IntegrityError, integrity_conflict)
     app.register_error_handler(Exception, internal_error)

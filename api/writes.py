@@ -9,27 +9,33 @@ commit, so a stored response always matches a committed write and vice versa:
 - a retry while the first is still in flight waits for it (the unique index holds it back) and
   then replays; if it cannot get the key within the lock timeout (``LOCK_TIMEOUT_MS``) it gets 409.
 Keys are scoped to the API key that sent them.
+
+A connection lost before COMMIT was sent takes the transaction with it (503, nothing written);
+one lost during COMMIT leaves the outcome unknown (503 ``write-outcome-unknown``): the same
+Idempotency-Key then either replays the kept write or makes it for the first time.
 """
 
 import hashlib
 import hmac
+import logging
 import re
 from functools import wraps
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, make_response, request
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from api.auth import principal
 from api.clock import now
-from api.dbstate import is_lock_timeout
+from api.dbstate import is_connection_lost, is_lock_timeout
 from api.extensions import db
-from api.problems import problem
+from api.problems import WriteOutcomeUnknown, problem
 from ledger.core.models import IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey
 
 _KEY_PATTERN = re.compile(rf"^[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}$")
 _table = IdempotencyKey.__table__
+log = logging.getLogger(__name__)
 
 
 def _fingerprint() -> str:
@@ -86,6 +92,29 @@ def _claim(key_id: str, key: str, fingerprint: str):
     return None if inserted else _stored(key_id, key)
 
 
+def _commit(session) -> None:
+    """Flush, then COMMIT. Until COMMIT is sent a lost connection means nothing was written; a
+    connection lost while COMMIT is in flight leaves the outcome unknown, and is said so."""
+    session.flush()
+    try:
+        session.commit()
+    except DBAPIError as exc:
+        if is_connection_lost(exc):
+            raise WriteOutcomeUnknown() from exc
+        raise
+
+
+def _roll_back(session) -> None:
+    """Roll back; on a connection that is already gone there is nothing left to roll back, and
+    the error that broke it, not this one, is what the caller is told."""
+    try:
+        session.rollback()
+    except DBAPIError as exc:
+        if not is_connection_lost(exc):
+            raise
+        log.warning("rollback on a lost connection: %s", exc)
+
+
 def write(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -94,7 +123,7 @@ def write(view):
         try:
             if key is None:
                 response = make_response(view(*args, **kwargs))
-                session.commit()
+                _commit(session)
                 return response
             if not _KEY_PATTERN.match(key):
                 abort(
@@ -116,10 +145,10 @@ def write(view):
                     status_code=response.status_code, response_body=response.get_data(as_text=True)
                 )
             )
-            session.commit()
+            _commit(session)
             return response
         except BaseException:
-            session.rollback()
+            _roll_back(session)
             raise
 
     return wrapper

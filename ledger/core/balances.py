@@ -36,47 +36,57 @@ class Balance:
 ZERO = Balance(0, 0, 0)
 
 
-def _expired_holds(session: Session, account_ids, now: datetime) -> dict[tuple[str, int], int]:
-    """{(account, -1 giving | +1 receiving): amount} held by pending entries past their expiry."""
-    found: dict[tuple[str, int], int] = {}
-    for side, sign in ((Posting.from_account_id, -1), (Posting.to_account_id, 1)):
-        for account_id, amount in session.execute(
-            sa.select(side, sa.func.sum(Posting.amount))
-            .join(Entry, Entry.id == Posting.entry_id)
-            .where(side.in_(account_ids), Entry.status == "pending", Entry.expires_at <= now)
-            .group_by(side)
-        ):
-            found[(account_id, sign)] = int(amount)
-    return found
+def _expired_holds(account_ids, side, now: datetime):
+    """Per account: the amount held on ``side`` by pending entries past their expiry."""
+    return (
+        sa.select(side.label("account_id"), sa.func.sum(Posting.amount).label("amount"))
+        .join(Entry, Entry.id == Posting.entry_id)
+        .where(side.in_(account_ids), Entry.status == "pending", Entry.expires_at <= now)
+        .group_by(side)
+        .subquery()
+    )
 
 
 def current_balances(session: Session, account_ids, *, now: datetime | None = None):
-    """Cached balances of several accounts in one query (summed over shards).
+    """Cached balances of several accounts (summed over shards), in ONE statement.
 
-    Given ``now``, a hold past its expiry no longer counts, even before the sweep voids it.
+    Given ``now``, a hold past its expiry no longer counts, even before the sweep voids it. The
+    expired holds are read in the same statement as the cached figures: read separately, a
+    sweep committing in between would show a hold both still cached and no longer expired
+    (a balance that never existed) under READ COMMITTED.
     """
     account_ids = list(account_ids)
-    rows = session.execute(
+    cached = (
         sa.select(
             AccountBalance.account_id,
-            sa.func.sum(AccountBalance.posted),
-            sa.func.sum(AccountBalance.pending_in),
-            sa.func.sum(AccountBalance.pending_out),
+            sa.func.sum(AccountBalance.posted).label("posted"),
+            sa.func.sum(AccountBalance.pending_in).label("pending_in"),
+            sa.func.sum(AccountBalance.pending_out).label("pending_out"),
         )
-        .where(AccountBalance.account_id.in_(list(account_ids)))
+        .where(AccountBalance.account_id.in_(account_ids))
         .group_by(AccountBalance.account_id)
-    ).all()
-    found = {row[0]: Balance(int(row[1]), int(row[2]), int(row[3])) for row in rows}
-    if now is not None and any(b.pending for b in found.values()):
-        expired = _expired_holds(session, account_ids, as_utc(now))
-        found = {
-            account_id: Balance(
-                b.posted,
-                b.pending_in - expired.get((account_id, 1), 0),
-                b.pending_out - expired.get((account_id, -1), 0),
+        .subquery()
+    )
+    query = sa.select(
+        cached.c.account_id, cached.c.posted, cached.c.pending_in, cached.c.pending_out
+    )
+    if now is not None:
+        held_in = _expired_holds(account_ids, Posting.to_account_id, as_utc(now))
+        held_out = _expired_holds(account_ids, Posting.from_account_id, as_utc(now))
+        query = (
+            sa.select(
+                cached.c.account_id,
+                cached.c.posted,
+                cached.c.pending_in - sa.func.coalesce(held_in.c.amount, 0),
+                cached.c.pending_out - sa.func.coalesce(held_out.c.amount, 0),
             )
-            for account_id, b in found.items()
-        }
+            .outerjoin(held_in, held_in.c.account_id == cached.c.account_id)
+            .outerjoin(held_out, held_out.c.account_id == cached.c.account_id)
+        )
+    found = {
+        account_id: Balance(int(posted), int(pending_in), int(pending_out))
+        for account_id, posted, pending_in, pending_out in session.execute(query)
+    }
     return {account_id: found.get(account_id, ZERO) for account_id in account_ids}
 
 

@@ -9,12 +9,13 @@ counting against the member's caps). An adjustment is a manual balanced entry th
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import errors
 from .journal import EntryDraft, EntryRecord, PostingDraft, post_entry
 from .lookup import get_or_raise
-from .models import Entry
+from .models import Account, Entry
 
 # What a capability does when an entry of one of its kinds is reversed: (session, original,
 # reason, now). Handed over by each capability through ``ledger.capabilities``.
@@ -76,6 +77,18 @@ def reverse_entry(
     return record
 
 
+def _refuse_accounts_outside(session: Session, community_id: str, postings) -> None:
+    """An account of another community is answered exactly as one that does not exist: a
+    distinct refusal would tell a caller that the other community's account is there."""
+    ids = sorted({a for p in postings for a in (p.from_account_id, p.to_account_id)})
+    rows = session.execute(sa.select(Account.id, Account.community_id).where(Account.id.in_(ids)))
+    community_of = {account_id: community for account_id, community in rows}
+    for account_id in ids:
+        if community_of.get(account_id) != community_id:
+            # The journal's own words for an unknown id, so the two bodies cannot be told apart.
+            raise errors.AccountNotFound(f"no account {account_id}", account=account_id)
+
+
 def adjust(
     session: Session,
     *,
@@ -87,6 +100,7 @@ def adjust(
     api_key_id: str | None = None,
 ) -> EntryRecord:
     reason = errors.require_reason(reason)
+    _refuse_accounts_outside(session, community_id, postings)
     draft = EntryDraft(
         community_id=community_id,
         kind="adjustment",

@@ -175,3 +175,64 @@ def test_a_retry_while_the_first_is_still_in_flight_gets_409(
         assert retried.status_code == 201
         db.engine.dispose()
     assert session.query(Entry).count() == 1
+
+
+def _commit_then_lose_the_connection(monkeypatch):
+    """Make the next COMMIT reach the database and then fail as a dropped connection would."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    real_commit = Session.commit
+    lost = []
+
+    def commit(self):
+        real_commit(self)
+        if not lost:
+            lost.append(True)
+            raise OperationalError(
+                "COMMIT", {}, Exception("server closed the connection"), connection_invalidated=True
+            )
+
+    monkeypatch.setattr(Session, "commit", commit)
+
+
+def test_a_connection_lost_at_commit_is_503_outcome_unknown_and_the_retry_replays(
+    app, client, admin, world, session, monkeypatch
+):
+    """A write whose COMMIT lost its answer is 503 "outcome unknown"; its key replays it once."""
+    community, member = world
+    headers = {**admin, "Idempotency-Key": "till-4-receipt-0091"}
+    _commit_then_lose_the_connection(monkeypatch)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        lost = client.post("/v1/adjustments", json=award_body(community, member), headers=headers)
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert lost.status_code == 503 and lost.mimetype == "application/problem+json"
+    assert lost.json["type"] == "/problems/write-outcome-unknown"
+    assert "nothing was written" not in lost.json["detail"]
+    assert int(lost.headers["Retry-After"]) > 0
+    retried = client.post("/v1/adjustments", json=award_body(community, member), headers=headers)
+    assert retried.status_code == 201 and retried.headers["Idempotent-Replayed"] == "true"
+    assert session.query(Entry).count() == 1
+
+
+def test_a_database_that_cannot_be_reached_is_503_nothing_written(app, client, admin, monkeypatch):
+    """A connection refused before any statement answers 503 "nothing was written"."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    def refuse(self, *args, **kwargs):
+        raise OperationalError(
+            "SELECT 1", {}, Exception("connection refused"), connection_invalidated=True
+        )
+
+    monkeypatch.setattr(Session, "execute", refuse)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = client.get("/v1/communities", headers=admin)
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 503 and response.mimetype == "application/problem+json"
+    assert "nothing was written" in response.json["detail"]
+    assert int(response.headers["Retry-After"]) > 0

@@ -128,3 +128,30 @@ def test_member_minutes_may_go_down_to_the_time_floor_and_no_further(
     assert refused.status_code == 422
     assert refused.json["balance"] == -600 and refused.json["floor"] == -600
     assert balance(newcomer["minutes_account"])["posted"] == -600
+
+
+def test_another_communitys_account_answers_as_a_missing_one(
+    client, admin, qianjiang, make_community, make_member, grant
+):
+    """An adjustment naming another community's account gets the very 404 an unknown id gets."""
+    other = make_community("xiantao", "仙桃社区")
+    alice, stranger = make_member("qianjiang"), make_member("xiantao")
+    grant(qianjiang, alice["points_account"], 50)
+
+    def adjust_to(account_id):
+        posting = {"from": alice["points_account"], "to": account_id, "unit": "points"}
+        return client.post(
+            "/v1/adjustments",
+            headers=admin,
+            json={"postings": [{**posting, "amount": 5}], "reason": "probe"},
+        )
+
+    foreign = adjust_to(stranger["points_account"])
+    missing = adjust_to("acc_" + "0" * 26)
+    assert other["slug"] == "xiantao"
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json["type"] == missing.json["type"] == "/problems/account-not-found"
+    assert set(foreign.json) == set(missing.json)
+    assert foreign.json["detail"].replace(stranger["points_account"], "X") == missing.json[
+        "detail"
+    ].replace("acc_" + "0" * 26, "X")
