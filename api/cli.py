@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from api import gunicorn_conf
+from api import gunicorn_conf, observability
 from api.app import CAPABILITIES, create_app
 from api.clock import now
 from api.extensions import db
@@ -141,6 +141,7 @@ def sweep_command():
     for name, job in capabilities.JOBS:
         handled = job(db.session, at)
         db.session.commit()
+        observability.record_sweep_job(name, handled)
         click.echo(f"{name}: {handled}")
 
 
