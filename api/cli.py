@@ -138,11 +138,12 @@ def serve(bind, workers):
 def sweep_command():
     """Run the scheduled jobs that have fallen due (safe to repeat and to run concurrently)."""
     at = now()
+    results = {}
     for name, job in capabilities.JOBS:
-        handled = job(db.session, at)
+        handled = results[name] = job(db.session, at)
         db.session.commit()
-        observability.record_sweep_job(name, handled)
         click.echo(f"{name}: {handled}")
+    observability.record_sweep(results)
 
 
 def _write_env(path: str, env: dict[str, str]) -> None:

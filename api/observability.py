@@ -11,6 +11,8 @@ a scrape of any worker sums all of them. The route needs no key, like /healthz, 
 about any account: still, keep it off the public side (firewall, or a proxy rule refusing it).
 """
 
+import fcntl
+import glob
 import json
 import logging
 import os
@@ -30,6 +32,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    values,
 )
 from prometheus_client.core import GaugeMetricFamily
 
@@ -52,6 +55,8 @@ AWARD_ROUTES = frozenset({("POST", "/v1/events"), ("POST", "/v1/events/batch")})
 REDEMPTION_ROUTES = frozenset({("POST", "/v1/redemptions")})
 LOCK_WAIT_PROBLEM = PROBLEM_TYPE_BASE + "busy"
 MS_PER_SECOND = 1000
+SWEEP_PROCESS_IDENTIFIER = "sweep"
+SWEEP_LOCK_FILE = "sweep.lock"
 
 access_log = logging.getLogger("pointsbank.access")
 
@@ -182,11 +187,30 @@ def metrics():
     return Response(body, content_type=CONTENT_TYPE_LATEST)
 
 
-def record_sweep_job(job: str, handled: int) -> None:
-    """Count one run of a sweep job (read by /metrics when it shares PROMETHEUS_MULTIPROC_DIR)."""
-    SWEEP_RUNS.labels(job).inc()
-    SWEEP_HANDLED.labels(job).inc(handled)
-    SWEEP_LAST_RUN.labels(job).set(time.time())
+def _count_sweep(results: dict[str, int]) -> None:
+    for job, handled in results.items():
+        SWEEP_RUNS.labels(job).inc()
+        SWEEP_HANDLED.labels(job).inc(handled)
+        SWEEP_LAST_RUN.labels(job).set(time.time())
+
+
+def record_sweep(results: dict[str, int]) -> None:
+    """Count one run of each sweep job; /metrics reads them when the sweep shares its directory.
+
+    A sweep is a new process every minute: counted under its pid it would leave a file per run.
+    Every sweep counts into the one ``sweep`` file instead, under a lock (two sweeps may overlap),
+    and removes the files its pid made at import, which hold only request counters it never used.
+    """
+    directory = os.environ.get(MULTIPROCESS_DIR_VARIABLE)
+    if not directory:
+        _count_sweep(results)
+        return
+    with open(os.path.join(directory, SWEEP_LOCK_FILE), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        values.ValueClass = values.MultiProcessValue(lambda: SWEEP_PROCESS_IDENTIFIER)
+        _count_sweep(results)
+    for unused in glob.glob(os.path.join(directory, f"*_{os.getpid()}.db")):
+        os.remove(unused)
 
 
 class StderrHandler(logging.StreamHandler):

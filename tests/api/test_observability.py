@@ -31,6 +31,8 @@ REQUESTS_SENT = 24
 READY_TIMEOUT_SECONDS = 15
 POLL_INTERVAL_SECONDS = 0.1
 STOP_TIMEOUT_SECONDS = 10
+SWEEPS = 2
+SWEEP_FILES = ["counter_sweep.db", "gauge_max_sweep.db"]
 
 
 class Lines(logging.Handler):
@@ -140,20 +142,23 @@ def test_metrics_count_requests_problems_and_redemptions(client, supermarket, re
 
 
 def test_the_sweep_counts_its_job_runs_into_the_metrics_directory(database_url, tmp_path):
-    """`pointsbank sweep` with PROMETHEUS_MULTIPROC_DIR set counts one run per job there."""
+    """Two `pointsbank sweep` runs sharing PROMETHEUS_MULTIPROC_DIR count two runs per job into
+    the one sweep file, leaving no file per process behind."""
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
     try:
-        swept = pointsbank(database_url, "sweep")
+        runs = [pointsbank(database_url, "sweep") for _ in range(SWEEPS)]
     finally:
         del os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    assert swept.returncode == 0, swept.stderr
+    assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+    assert sorted(path.name for path in tmp_path.glob("*.db")) == SWEEP_FILES
+    swept = runs[-1]
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=str(tmp_path))
     text = generate_latest(registry).decode()
     jobs = [line.split(":")[0] for line in swept.stdout.splitlines() if ":" in line]
     assert jobs
     for job in jobs:
-        assert _sample(text, "pointsbank_sweep_job_runs_total", job=job) == 1
+        assert _sample(text, "pointsbank_sweep_job_runs_total", job=job) == SWEEPS
         assert _sample(text, "pointsbank_sweep_job_last_run_timestamp_seconds", job=job) > 0
 
 
