@@ -13,6 +13,7 @@ call this API documents comes near them, so only malformed or hostile requests m
 import glob
 import multiprocessing
 import os
+import shutil
 import tempfile
 
 from api.config import SQLITE_BUSY_TIMEOUT_SECONDS
@@ -62,6 +63,8 @@ accesslog = None
 # Workers count into files in this directory, so that /metrics sums them all.
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 METRICS_DIR_PREFIX = "pointsbank-metrics-"
+# The directory on_starting made, which on_exit removes; a configured one is left in place.
+_made_metrics_dirs = []
 
 
 def on_starting(_server):
@@ -70,6 +73,7 @@ def on_starting(_server):
     directory = os.environ.get(METRICS_DIR_VARIABLE)
     if not directory:
         os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix=METRICS_DIR_PREFIX)
+        _made_metrics_dirs.append(os.environ[METRICS_DIR_VARIABLE])
         return
     os.makedirs(directory, exist_ok=True)
     for stale in glob.glob(os.path.join(directory, "*.db")):
@@ -83,3 +87,8 @@ def child_exit(_server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(_server):
+    for directory in _made_metrics_dirs:
+        shutil.rmtree(directory, ignore_errors=True)
