@@ -22,7 +22,7 @@ import sys
 import time
 
 import sqlalchemy as sa
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -37,7 +37,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from api.extensions import db
-from api.problems import PROBLEM_TYPE_BASE
+from api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 from ledger.audit.models import JournalSeal
 from ledger.core.models import Entry
 
@@ -102,10 +102,6 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-def current_request_id() -> str | None:
-    return g.get("request_id") if has_request_context() else None
-
-
 def _start_request():
     g.request_started = time.perf_counter()
     offered = request.headers.get(REQUEST_ID_HEADER, "")
@@ -129,7 +125,7 @@ def _count(route: str, response: Response, seconds: float) -> None:
     status = response.status_code
     REQUESTS.labels(route, request.method, str(status)).inc()
     LATENCY.labels(route).observe(seconds)
-    if response.mimetype == "application/problem+json":
+    if response.mimetype == PROBLEM_MEDIA_TYPE:
         _count_problem(response)
     if status == 503:
         UNAVAILABLE.inc()
@@ -169,7 +165,7 @@ class UnsealedEntries:
         )
         query = sa.select(sa.func.count()).select_from(Entry).where(~sa.exists(sealed))
         count = db.session.scalar(query)
-        db.session.rollback()
+        db.session.rollback()  # a scrape only reads: hold no transaction open after it
         yield GaugeMetricFamily(
             "pointsbank_unsealed_entries", "Entries not sealed into the journal yet.", value=count
         )
