@@ -12,7 +12,7 @@ import secrets
 from flask import Flask, abort, g, has_request_context, request
 from sqlalchemy import event
 
-from api import audit, core, earning, problems, supermarket, timebank, webhooks
+from api import audit, core, earning, observability, problems, supermarket, timebank, webhooks
 from api.auth import load_principal
 from api.config import (  # noqa: F401  MAX_BODY_BYTES: tests and benches read it here
     MAX_BODY_BYTES,
@@ -244,4 +244,5 @@ def create_app(config: dict | None = None) -> Flask:
             # (a batch of events) before the body is first read.
             app.before_request_funcs.setdefault(blueprint.name, []).append(_refuse_ambiguous_json)
     limiter.exempt(health.blp)
+    observability.init_app(app)
     return app

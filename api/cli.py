@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from api import gunicorn_conf
+from api import gunicorn_conf, observability
 from api.app import CAPABILITIES, create_app
 from api.clock import now
 from api.extensions import db
@@ -138,10 +138,12 @@ def serve(bind, workers):
 def sweep_command():
     """Run the scheduled jobs that have fallen due (safe to repeat and to run concurrently)."""
     at = now()
+    results = {}
     for name, job in capabilities.JOBS:
-        handled = job(db.session, at)
+        handled = results[name] = job(db.session, at)
         db.session.commit()
         click.echo(f"{name}: {handled}")
+    observability.record_sweep(results)
 
 
 def _write_env(path: str, env: dict[str, str]) -> None:

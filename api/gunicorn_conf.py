@@ -10,8 +10,11 @@ gunicorn writes that refusal as a short HTML page, not problem+json. They are se
 call this API documents comes near them, so only malformed or hostile requests meet that page.
 """
 
+import glob
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 from api.config import SQLITE_BUSY_TIMEOUT_SECONDS
 from api.dbstate import LOCK_TIMEOUT_MS
@@ -53,4 +56,39 @@ limit_request_fields = REQUEST_FIELDS_MAX
 limit_request_field_size = REQUEST_FIELD_MAX_BYTES
 # gunicorn 27 would otherwise open a control socket in $HOME, which a service user may not have.
 control_socket_disable = True
-accesslog = "-"
+# No gunicorn access log: the app writes one JSON line per request (api/observability.py) with
+# the request id, key id and route that gunicorn's line cannot know; two lines would only repeat.
+accesslog = None
+
+# Workers count into files in this directory, so that /metrics sums them all.
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+METRICS_DIR_PREFIX = "pointsbank-metrics-"
+# The directory on_starting made, which on_exit removes; a configured one is left in place.
+_made_metrics_dirs = []
+
+
+def on_starting(_server):
+    """Before the workers fork: a fresh metrics directory when none is set; an existing one is
+    emptied of the last run's files, whose dead workers would otherwise be counted again."""
+    directory = os.environ.get(METRICS_DIR_VARIABLE)
+    if not directory:
+        os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix=METRICS_DIR_PREFIX)
+        _made_metrics_dirs.append(os.environ[METRICS_DIR_VARIABLE])
+        return
+    os.makedirs(directory, exist_ok=True)
+    for stale in glob.glob(os.path.join(directory, "*.db")):
+        os.remove(stale)
+
+
+def child_exit(_server, worker):
+    """A worker that ended leaves its counters to the sum; its live gauges go with it."""
+    # Imported here, not above: prometheus_client picks its multiprocess storage when first
+    # imported, and the master must not import it before on_starting has set the directory.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(_server):
+    for directory in _made_metrics_dirs:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -8,7 +8,7 @@ of the problem body. HTTP errors (404, 405, 413, 415, 422, 429...) get the same 
 import json
 import logging
 
-from flask import Response, request
+from flask import Response, g, request
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
@@ -28,7 +28,7 @@ STATUS_BY_FAMILY = (
 log = logging.getLogger(__name__)
 
 
-RESERVED_MEMBERS = ("type", "title", "status", "detail", "instance")
+RESERVED_MEMBERS = ("type", "title", "status", "detail", "instance", "request_id")
 
 
 def problem_body(status: int, slug: str, title: str, detail: str | None, members: dict) -> dict:
@@ -40,6 +40,8 @@ def problem_body(status: int, slug: str, title: str, detail: str | None, members
         "status": status,
         **({"detail": detail} if detail else {}),
         "instance": request.path,
+        # The id of this request, as in the X-Request-Id header and the request's log line.
+        **({"request_id": g.request_id} if "request_id" in g else {}),
     }
     for key, value in members.items():
         body[f"{key}_of_subject" if key in RESERVED_MEMBERS else key] = value
