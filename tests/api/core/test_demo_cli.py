@@ -119,7 +119,13 @@ def test_serve_says_where_it_is_and_how_to_stop(app, monkeypatch, tmp_path):
     monkeypatch.setattr("api.cli.os.execvp", lambda program, argv: started.append(argv))
     result = app.test_cli_runner().invoke(cli, ["serve", "--bind", "127.0.0.1:8123"])
     assert result.exit_code == 0, result.output
-    for said in ("http://127.0.0.1:8123", "database", f"{gunicorn_conf.workers} workers", "demo.env", "Ctrl-C"):
+    for said in (
+        "http://127.0.0.1:8123",
+        "database",
+        f"{gunicorn_conf.workers} workers",
+        "demo.env",
+        "Ctrl-C",
+    ):
         assert said in result.output, said
     assert "wsgi:app" in started[0]
 
