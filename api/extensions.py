@@ -10,6 +10,7 @@ they name. Quotas are told in the IETF ``RateLimit`` / ``RateLimit-Policy`` fiel
 
 import time
 from http import HTTPStatus
+from importlib import resources
 
 from flask import current_app, g, send_from_directory
 from flask_limiter import Limiter
@@ -19,7 +20,6 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from limits import parse
-from swagger_ui_bundle import swagger_ui_path
 
 from api.openapi import ContractPlugin, problem_response
 from api.problems import PROBLEM_MEDIA_TYPE, problem, problem_response_from_http_exception
@@ -38,6 +38,8 @@ AUTH_FAILURE_RATE_LIMIT = "30 per minute"
 # The name of the one quota policy, as the RateLimit fields refer to it.
 RATE_LIMIT_POLICY = "default"
 MIN_ERROR_STATUS = 400
+# Swagger UI 5 (which renders OpenAPI 3.1), as shipped inside the flask-swagger-ui package.
+SWAGGER_UI_FILES = str(resources.files("flask_swagger_ui") / "dist")
 
 
 def _rate_limit_key() -> str:
@@ -122,13 +124,14 @@ class ProblemApi(Api):
             self.spec.components.response(status.name, response, lazy=True)
 
     def _register_docs_assets(self, app):
-        """Swagger UI's files, from the pinned swagger-ui-bundle package: /docs needs no CDN."""
+        """Swagger UI's files, from the pinned flask-swagger-ui package (only its files are used,
+        with flask-smorest's page): /docs needs no CDN."""
         prefix = app.config.get("OPENAPI_SWAGGER_UI_URL")
         if prefix and prefix.startswith("/"):
             app.add_url_rule(
                 prefix + "<path:filename>",
                 endpoint="docs_assets",
-                view_func=lambda filename: send_from_directory(swagger_ui_path, filename),
+                view_func=lambda filename: send_from_directory(SWAGGER_UI_FILES, filename),
             )
 
     def handle_http_exception(self, error):
