@@ -21,6 +21,8 @@ INSTANCE_PATH_VARIABLE = "POINTSBANK_INSTANCE_PATH"
 INSTANCE_FOLDER_NAME = "pointsbank"
 CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
 
+DOCS_ASSETS_URL = "/docs/assets/"
+
 API_SPEC_OPTIONS = {
     "info": {"description": "A double-entry points and time-bank ledger."},
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
@@ -70,6 +72,9 @@ def defaults(instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
+        # Swagger UI at /docs, its files served by the app itself (api.extensions).
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": DOCS_ASSETS_URL,
         # A copy: the spec builder may fill in the dict it is given.
         "API_SPEC_OPTIONS": copy.deepcopy(API_SPEC_OPTIONS),
         "RATELIMIT_DEFAULT": DEFAULT_RATE_LIMIT,

@@ -9,16 +9,21 @@ they name. Quotas are told in the IETF ``RateLimit`` / ``RateLimit-Policy`` fiel
 """
 
 import time
+from http import HTTPStatus
+from importlib import resources
 
-from flask import current_app, g
+from flask import current_app, g, send_from_directory
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from limits import parse
 
-from api.problems import problem, problem_response_from_http_exception
+from api.openapi import ContractPlugin, problem_response
+from api.problems import PROBLEM_MEDIA_TYPE, problem, problem_response_from_http_exception
+from api.schemas import ProblemSchema
 from ledger.capabilities import METADATA
 from ledger.core.models import Base
 
@@ -32,6 +37,9 @@ migrate = Migrate()
 AUTH_FAILURE_RATE_LIMIT = "30 per minute"
 # The name of the one quota policy, as the RateLimit fields refer to it.
 RATE_LIMIT_POLICY = "default"
+MIN_ERROR_STATUS = 400
+# Swagger UI 5 (which renders OpenAPI 3.1), as shipped inside the flask-swagger-ui package.
+SWAGGER_UI_FILES = str(resources.files("flask_swagger_ui") / "dist")
 
 
 def _rate_limit_key() -> str:
@@ -92,7 +100,39 @@ def rate_limit_fields(response):
 
 
 class ProblemApi(Api):
-    """flask-smorest's Api, answering every HTTP error as application/problem+json."""
+    """flask-smorest's Api, answering every HTTP error as application/problem+json, and
+    documenting it so: one Problem schema, and each operation's error answers (api.openapi)."""
+
+    # Each operation lists the statuses it can answer; no catch-all "default".
+    DEFAULT_ERROR_RESPONSE_NAME = None
+    ERROR_SCHEMA = ProblemSchema
+
+    def init_app(self, app, *, spec_kwargs=None):
+        plugins = [ContractPlugin(app)]
+        super().init_app(app, spec_kwargs={"extra_plugins": plugins, **(spec_kwargs or {})})
+        self._register_docs_assets(app)
+
+    def _register_responses(self):
+        """A response component per status, lazily (only those referred to are published);
+        every error one is a Problem as problem+json (flask-smorest's own are plain JSON)."""
+        for status in HTTPStatus:
+            if status >= MIN_ERROR_STATUS:
+                response = problem_response(status)
+                prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
+            else:
+                response = {"description": status.phrase}
+            self.spec.components.response(status.name, response, lazy=True)
+
+    def _register_docs_assets(self, app):
+        """Swagger UI's files, from the pinned flask-swagger-ui package (only its files are used,
+        with flask-smorest's page): /docs needs no CDN."""
+        prefix = app.config.get("OPENAPI_SWAGGER_UI_URL")
+        if prefix and prefix.startswith("/"):
+            app.add_url_rule(
+                prefix + "<path:filename>",
+                endpoint="docs_assets",
+                view_func=lambda filename: send_from_directory(SWAGGER_UI_FILES, filename),
+            )
 
     def handle_http_exception(self, error):
         return problem_response_from_http_exception(error)

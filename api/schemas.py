@@ -6,7 +6,7 @@ and no NUL bytes (PostgreSQL text cannot hold them), ids are bounded, unknown fi
 
 import numbers
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from ledger.core.ids import ID_MAX_LENGTH
 from ledger.core.journal import MAX_AMOUNT
@@ -87,3 +87,29 @@ class AttributesDict(fields.Dict):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else {name: getattr(value, name) for name in self.names}
+
+
+class ProblemFieldError(Schema):
+    location = fields.String(metadata={"description": "body, query or path"})
+    field = fields.String(metadata={"description": "Dotted path of the field, empty for all"})
+    message = fields.String()
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details: every error answer, as application/problem+json.
+
+    Members beyond the standard ones are the numbers (and names) a rule refused with, such as
+    ``balance`` and ``requested``; they are open-ended, hence additionalProperties.
+    """
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True, metadata={"description": "/problems/<slug>"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    instance = fields.String(metadata={"description": "The request path"})
+    errors = fields.List(
+        fields.Nested(ProblemFieldError), metadata={"description": "Each field refused (422)"}
+    )

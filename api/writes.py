@@ -30,6 +30,7 @@ from api.auth import principal
 from api.clock import now
 from api.dbstate import is_connection_lost, is_lock_timeout
 from api.extensions import db
+from api.openapi import WRITE_MARK
 from api.problems import WriteOutcomeUnknown, problem
 from ledger.core.models import IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey
 
@@ -151,4 +152,5 @@ def write(view):
             _roll_back(session)
             raise
 
+    setattr(wrapper, WRITE_MARK, True)  # /openapi.json lists its body errors and Idempotency-Key
     return wrapper

@@ -22,6 +22,7 @@ from ledger.audit import reports
 blp = Blueprint("reports", __name__, url_prefix="/v1", description="Reports and CSV statements")
 
 CSV_MEDIA_TYPE = "text/csv"
+CSV_CONTENT = {"schema": {"type": "string"}}
 # Spreadsheets run cells that start with these as formulas; free text gets a leading quote.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -117,6 +118,7 @@ def wants_csv() -> bool:
     ReportSchema,
     description="JSON, or CSV rows (section,item,unit,value) with Accept: text/csv.",
 )
+@blp.doc(responses={200: {"content": {CSV_MEDIA_TYPE: CSV_CONTENT}}})
 def show_report(slug, from_=None, to=None):
     """Points issued, redeemed, settled, outstanding and pending; participation; minutes (staff)."""
     community = access.staff_community(slug)
@@ -134,6 +136,7 @@ def show_report(slug, from_=None, to=None):
     content_type=CSV_MEDIA_TYPE,
     description="CSV: entry,kind,posted_at,occurred_at,memo,amount,balance,unit.",
 )
+@blp.doc(responses={200: {"content": {CSV_MEDIA_TYPE: CSV_CONTENT}}})
 def statement_csv(account_id, from_=None, to=None):
     """An account's posted entries in the window, oldest first, with running balance, as CSV."""
     account = access.account(account_id)

@@ -4,6 +4,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from api.extensions import db
 from api.problems import problem
@@ -11,7 +12,17 @@ from api.problems import problem
 blp = Blueprint("health", __name__, description="Health probes")
 
 
+class AliveSchema(Schema):
+    status = fields.String(metadata={"description": "Always ok"})
+
+
+class ReadySchema(Schema):
+    status = fields.String(metadata={"description": "Always ready"})
+    schema = fields.List(fields.String(), metadata={"description": "The migration heads"})
+
+
 @blp.route("/healthz")
+@blp.response(200, AliveSchema)
 def healthz():
     """The process is alive."""
     return {"status": "ok"}
@@ -38,6 +49,8 @@ def _schema_not_at_head(current: set[str], expected: set[str]):
 
 
 @blp.route("/readyz")
+@blp.response(200, ReadySchema)
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="Not ready")
 def readyz():
     """The database answers and its schema is at the code's migration head."""
     try:

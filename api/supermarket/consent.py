@@ -12,6 +12,7 @@ from api import access
 from api.auth import principal, roles
 from api.clock import now
 from api.extensions import db
+from api.openapi import no_idempotency_key
 from api.supermarket.schemas import ConsentCodeSchema, PinRequest
 from api.writes import write
 from ledger.supermarket import consent
@@ -27,6 +28,7 @@ def _member_keeping_no_secret(member_id: str):
 
 
 @blp.route("/<member_id>/consent-codes", methods=["POST"])
+@no_idempotency_key
 @roles("member", "staff")
 @write
 @blp.response(201, ConsentCodeSchema)
@@ -37,6 +39,7 @@ def issue_code(member_id):
 
 
 @blp.route("/<member_id>/pin", methods=["PUT"])
+@no_idempotency_key
 @roles("member", "staff")
 @write
 @blp.arguments(PinRequest)

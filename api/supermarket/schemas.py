@@ -5,8 +5,8 @@ Shape and range only; the rules (stock, balance, consent, refund limits) live in
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.schemas import Amount, AttributesDict, Id, PageMeta, StrictInteger, StrictSchema, Text
-from ledger.core.balances import BALANCE_FIGURES
+from api.core.schemas import AccountSchema
+from api.schemas import Amount, Id, PageMeta, StrictInteger, StrictSchema, Text
 from ledger.core.models import MEMO_MAX_LENGTH, NAME_MAX_LENGTH
 from ledger.supermarket.catalogue import MAX_FEN_PER_POINT, MAX_PRICE_POINTS, MAX_STOCK
 from ledger.supermarket.consent import CONSENT_CODE_DIGITS, PIN_MAX_DIGITS, PIN_MIN_DIGITS
@@ -57,11 +57,19 @@ class Unlimited(fields.Boolean):
         return obj.stock is None
 
 
-# A shop's account is shown under the ledger's own names (community_id, not community).
-SHOP_ACCOUNT_FIELDS = (
-    *("id", "community_id", "owner_id", "kind", "unit", "floor", "status"),
-    *BALANCE_FIGURES,
-)
+DEPRECATED_TEXT = {"type": "string", "deprecated": True}
+
+
+class ShopAccountSchema(AccountSchema):
+    """A shop's account as every account is shown (community, owner), and under the ledger's own
+    names community_id and owner_id too, as it was first served (deprecated; same values)."""
+
+    ledger_community_id = fields.Function(
+        lambda account: account.community_id, data_key="community_id", metadata=DEPRECATED_TEXT
+    )
+    ledger_owner_id = fields.Function(
+        lambda account: account.owner_id, data_key="owner_id", metadata=DEPRECATED_TEXT
+    )
 
 
 class ShopCreate(StrictSchema):
@@ -72,8 +80,8 @@ class ShopSchema(Schema):
     id = fields.String()
     community = fields.String(metadata={"description": "The community slug."})
     name = fields.String()
-    account = AttributesDict(
-        SHOP_ACCOUNT_FIELDS, metadata={"description": "The shop's points account and its balances."}
+    account = fields.Nested(
+        ShopAccountSchema, metadata={"description": "The shop's points account and its balances."}
     )
     created_at = fields.AwareDateTime()
 

@@ -3,6 +3,7 @@
 import pytest
 
 from api.app import create_app
+from tests.support.contract import ContractClient
 
 PROBLEM = "application/problem+json"
 WRONG_ATTEMPTS = 200
@@ -21,6 +22,7 @@ def limited(database_url, test_clock):
             "RATELIMIT_AUTH_FAILURES": "20 per minute",
         }
     )
+    app.test_client_class = ContractClient  # 429s and RateLimit fields are checked as documented
     yield app.test_client()
     from api.extensions import db
 

@@ -228,3 +228,13 @@ def test_catalogue_input_is_checked(client, supermarket):
     assert missing.status_code == 404
     unlimited = client.patch(f"{url}/soy-sauce", headers=staff, json={"unlimited": True})
     assert unlimited.json["stock"] is None and unlimited.json["unlimited"] is True
+
+
+def test_a_shops_account_names_its_community_and_owner_as_every_account_does(
+    client, supermarket, balance
+):
+    """A shop's account carries community and owner as /v1/accounts shows them, and the old names."""
+    account = supermarket.shop["account"]
+    shown = balance(account["id"])
+    assert (account["community"], account["owner"]) == (shown["community"], shown["owner"])
+    assert (account["community_id"], account["owner_id"]) == (shown["community"], shown["owner"])
