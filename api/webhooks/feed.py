@@ -1,5 +1,7 @@
-"""The events feed: what the outbox holds for the caller's communities, oldest first, by keyset,
-in the same shape as deliveries; a system that was down resumes from the last id it saw."""
+"""The events feed: what the outbox holds that the caller could read through the API (admin
+all, staff their communities, an integrator the award events of earn events it posted), oldest
+first, by keyset, in the same shape as deliveries; a system that was down resumes from the last
+id it saw. Member and shop keys have no feed (403)."""
 
 from flask_smorest import Blueprint
 
@@ -12,10 +14,10 @@ from ledger.webhooks import outbox
 blp = Blueprint("events_feed", __name__, url_prefix="/v1", description="Events feed")
 
 
-def _scope() -> list[str] | None:
-    """The caller's communities (None: all of them, for admin)."""
+def _scope() -> outbox.Reach | None:
+    """The events the caller may read, by the rule of its GETs (``Principal.may_read``)."""
     who = principal()
-    return None if who.is_admin else sorted(who.community_ids)
+    return outbox.reach(who.role, who.key_id, who.community_ids)
 
 
 @blp.route("/events-feed")

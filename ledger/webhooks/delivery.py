@@ -1,9 +1,10 @@
 """Delivery: every subscribed event POSTed, signed, at least once, in order per resource.
 
 Steps, each safe to run in several workers at once:
-1. fan out: a subscription's new events (after its ``cursor_seq``, of its types and its key's
-   communities) become pending delivery rows; the subscription row is claimed with
-   FOR UPDATE SKIP LOCKED, so two workers never fan out the same events;
+1. fan out: a subscription's new events (after its cursor, of its types, within what its key
+   could read through the API, and final: below the outbox's horizon) become pending delivery
+   rows in the feed's order; the subscription row is claimed with FOR UPDATE SKIP LOCKED, so
+   two workers never fan out the same events;
 2. claim one due delivery with FOR UPDATE SKIP LOCKED whose resource has no earlier pending
    delivery: the earlier one (held by another worker or waiting to retry) goes first;
 3. render the body (the web edge's job: the resource as GET shows it now), sign, POST with a
@@ -23,10 +24,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from . import signing
+from . import outbox, signing
 from .errors import UrlNotAllowed
 from .models import ERROR_MAX_LENGTH, WebhookDelivery, WebhookEvent, WebhookSubscription
-from .subscriptions import check_url, communities_of_key
+from .subscriptions import check_url, reach_of_key
 
 REQUEST_TIMEOUT_SECONDS = 10
 FIRST_RETRY_SECONDS = 30
@@ -88,28 +89,25 @@ def retry_delay(attempts: int, jitter: Callable[[], float] = random.random) -> t
 
 
 # 1. Fan-out -------------------------------------------------------------------------------------
-def _new_events(session: Session, subscription: WebhookSubscription) -> list:
-    query = (
-        sa.select(WebhookEvent.seq, WebhookEvent.resource_type, WebhookEvent.resource_id)
-        .where(
-            WebhookEvent.seq > subscription.cursor_seq,
-            WebhookEvent.type.in_(subscription.event_types),
-        )
-        .order_by(WebhookEvent.seq)
-        .limit(FANOUT_CHUNK)
+def _new_events(
+    session: Session, subscription: WebhookSubscription, scope, upto: outbox.Position
+) -> list:
+    """The next chunk of the subscription's events after its cursor, up to ``upto``."""
+    query = outbox.in_reach(
+        sa.select(
+            WebhookEvent.xid, WebhookEvent.seq, WebhookEvent.resource_type, WebhookEvent.resource_id
+        ).where(WebhookEvent.type.in_(subscription.event_types)),
+        scope,
     )
-    communities = communities_of_key(session, subscription.api_key_id)
-    if communities is not None:
-        query = query.where(WebhookEvent.community_id.in_(communities))
-    return session.execute(query).all()
-
-
-def _latest_seq(session: Session) -> int:
-    return session.scalar(sa.select(sa.func.max(WebhookEvent.seq))) or 0
+    after = (subscription.cursor_xid, subscription.cursor_seq)
+    return session.execute(outbox.served(query, after=after, upto=upto).limit(FANOUT_CHUNK)).all()
 
 
 def fan_out(session: Session, now: datetime) -> int:
-    """Turn every active subscription's new events into pending deliveries; returns how many."""
+    """Turn every active subscription's new events into pending deliveries; returns how many.
+
+    A subscription receives what its key could read through the API now (``reach_of_key``),
+    and only final events (below the horizon), so one that commits late is not passed over."""
     made = 0
     subscriptions = session.scalars(
         sa.select(WebhookSubscription)
@@ -118,9 +116,10 @@ def fan_out(session: Session, now: datetime) -> int:
         .with_for_update(skip_locked=True)
     ).all()
     for subscription in subscriptions:
-        latest = _latest_seq(session)
-        while subscription.cursor_seq < latest:
-            rows = _new_events(session, subscription)
+        scope = reach_of_key(session, subscription.api_key_id, now)
+        latest = outbox.latest_position(session)
+        while (subscription.cursor_xid, subscription.cursor_seq) < latest:
+            rows = _new_events(session, subscription, scope, latest)
             if rows:
                 session.execute(
                     sa.insert(WebhookDelivery).values(
@@ -128,8 +127,11 @@ def fan_out(session: Session, now: datetime) -> int:
                     )
                 )
                 made += len(rows)
-            # Events of other types or communities are passed over too.
-            subscription.cursor_seq = rows[-1].seq if len(rows) == FANOUT_CHUNK else latest
+            # Events of other types, or out of the key's reach, are passed over too.
+            last = rows[-1] if len(rows) == FANOUT_CHUNK else None
+            subscription.cursor_xid, subscription.cursor_seq = (
+                (last.xid, last.seq) if last is not None else latest
+            )
         session.flush()
     session.commit()
     return made
@@ -151,7 +153,8 @@ def _claim(
     session: Session, now: datetime, *, limit: int, subscription_id: str | None = None
 ) -> list[WebhookDelivery]:
     """Lock up to ``limit`` due deliveries whose resources have nothing earlier still pending
-    for their subscription (skipping rows other workers hold): at most one per resource."""
+    for their subscription (skipping rows other workers hold): at most one per resource.
+    "Earlier" is the delivery's id: fan-out makes them in the feed's order."""
     earlier = aliased(WebhookDelivery)
     blocked = (
         sa.select(earlier.id)
@@ -159,7 +162,7 @@ def _claim(
             earlier.subscription_id == WebhookDelivery.subscription_id,
             earlier.resource_key == WebhookDelivery.resource_key,
             earlier.status == "pending",
-            earlier.event_seq < WebhookDelivery.event_seq,
+            earlier.id < WebhookDelivery.id,
         )
         .exists()
     )
@@ -181,7 +184,7 @@ def _claim(
             active,
             ~blocked,
         )
-        .order_by(WebhookDelivery.event_seq, WebhookDelivery.id)
+        .order_by(WebhookDelivery.id)
         .limit(limit)
         .with_for_update(of=WebhookDelivery, skip_locked=True)
     ).all()

@@ -15,13 +15,14 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.core.apikeys import is_live
 from ledger.core.ids import new_id
 from ledger.core.lookup import get_or_raise
 from ledger.core.models import ApiKey, ApiKeyCommunity
 from ledger.core.paging import Page, keyset_page
 
-from . import errors, signing
-from .models import URL_MAX_LENGTH, WebhookEvent, WebhookSubscription
+from . import errors, outbox, signing
+from .models import URL_MAX_LENGTH, WebhookSubscription
 from .outbox import EVENT_TYPES
 
 ALLOWED_SCHEMES = ("http", "https")
@@ -95,7 +96,7 @@ def create(
         raise errors.TooManySubscriptions(max_subscriptions=MAX_SUBSCRIPTIONS_PER_KEY)
     subscription_id = new_id(SUBSCRIPTION_ID_PREFIX)
     secret = signing.new_secret()
-    latest = session.scalar(sa.select(sa.func.max(WebhookEvent.seq)))
+    cursor_xid, cursor_seq = outbox.latest_position(session)
     subscription = WebhookSubscription(
         id=subscription_id,
         api_key_id=api_key_id,
@@ -103,7 +104,8 @@ def create(
         event_types=event_types,
         secret_sealed=signing.seal(server_key, subscription_id, secret),
         state="active",
-        cursor_seq=latest or 0,
+        cursor_xid=cursor_xid,
+        cursor_seq=cursor_seq,
         created_at=now,
     )
     session.add(subscription)
@@ -156,13 +158,13 @@ def delete(session: Session, api_key_id: str, subscription_id: str) -> None:
     session.flush()
 
 
-def communities_of_key(session: Session, api_key_id: str) -> list[str] | None:
-    """The community ids a key's subscriptions and feed cover; None for an admin key (all)."""
+def reach_of_key(session: Session, api_key_id: str, now: datetime) -> outbox.Reach | None:
+    """What the key could read through the API now, which is what its subscriptions receive:
+    nothing once it is revoked or expired, and its communities as they are now."""
     key = session.get(ApiKey, api_key_id)
-    if key is not None and key.role == "admin":
+    if key is None or not is_live(key, now):
         return None
-    return list(
-        session.scalars(
-            sa.select(ApiKeyCommunity.community_id).where(ApiKeyCommunity.api_key_id == api_key_id)
-        )
+    communities = session.scalars(
+        sa.select(ApiKeyCommunity.community_id).where(ApiKeyCommunity.api_key_id == api_key_id)
     )
+    return outbox.reach(key.role, key.id, communities)

@@ -28,6 +28,8 @@ def upgrade():
         sa.Column("resource_type", sa.String(length=32), nullable=False),
         sa.Column("resource_id", sa.String(length=40), nullable=False),
         sa.Column("occurred_at", When, nullable=False),
+        sa.Column("xid", sa.BigInteger(), nullable=False),
+        sa.Column("api_key_id", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(
             ["community_id"],
             ["communities.id"],
@@ -39,6 +41,10 @@ def upgrade():
     op.create_index(
         op.f("ix_webhook_events_community_id"), "webhook_events", ["community_id"], unique=False
     )
+    op.create_index(
+        op.f("ix_webhook_events_api_key_id"), "webhook_events", ["api_key_id"], unique=False
+    )
+    op.create_index("ix_webhook_events_position", "webhook_events", ["xid", "seq"], unique=False)
     op.create_table(
         "webhook_subscriptions",
         sa.Column("id", sa.String(length=40), nullable=False),
@@ -47,6 +53,7 @@ def upgrade():
         sa.Column("event_types", sa.JSON(), nullable=False),
         sa.Column("secret_sealed", sa.String(length=200), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("cursor_xid", sa.BigInteger(), nullable=False),
         sa.Column("cursor_seq", sa.BigInteger(), nullable=False),
         sa.Column("failing_since", When, nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=True),
@@ -111,7 +118,7 @@ def upgrade():
     op.create_index(
         "ix_webhook_deliveries_resource",
         "webhook_deliveries",
-        ["subscription_id", "resource_key", "event_seq"],
+        ["subscription_id", "resource_key", "id"],
         unique=False,
     )
 
@@ -119,5 +126,7 @@ def upgrade():
 def downgrade():
     op.drop_table("webhook_deliveries")
     op.drop_table("webhook_subscriptions")
+    op.drop_index("ix_webhook_events_position", table_name="webhook_events")
+    op.drop_index(op.f("ix_webhook_events_api_key_id"), table_name="webhook_events")
     op.drop_index(op.f("ix_webhook_events_community_id"), table_name="webhook_events")
     op.drop_table("webhook_events")

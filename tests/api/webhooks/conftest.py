@@ -2,13 +2,41 @@
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import sqlalchemy as sa
 
+from ledger.webhooks.models import WebhookEvent, XidHorizon
 from tests.support.earning import notice, town
 
 __all__ = ["notice", "town"]
+
+
+SETTLE_SECONDS = 30  # how long a test waits for the server's other write transactions to end
+SETTLE_POLL_SECONDS = 0.05
+
+
+def settle(app) -> None:
+    """Wait until every event written so far is below the outbox's horizon.
+
+    On PostgreSQL any write transaction on the server (other databases' too: other test runs
+    share it) holds the horizon back until it ends; the feed and fan-out serve nothing past it.
+    """
+    from api.extensions import db
+
+    deadline = time.monotonic() + SETTLE_SECONDS
+    with app.app_context():
+        while db.engine.dialect.name == "postgresql":
+            latest = db.session.scalar(sa.select(sa.func.max(WebhookEvent.xid)))
+            horizon = db.session.scalar(sa.select(XidHorizon()))
+            db.session.rollback()
+            if latest is None or latest < horizon:
+                break
+            assert time.monotonic() < deadline, "a write transaction held the horizon back"
+            time.sleep(SETTLE_POLL_SECONDS)
+        db.session.remove()
 
 
 class Receiver:
@@ -89,6 +117,7 @@ def deliver(app, clock):
     from api.cli import main
 
     def run():
+        settle(app)
         result = app.test_cli_runner().invoke(main, ["deliver", "--once"])
         assert result.exit_code == 0, result.output
         return int(result.output.strip().rsplit(" ", 1)[-1])

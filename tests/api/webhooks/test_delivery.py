@@ -6,6 +6,10 @@ from api.cli import main
 from ledger.webhooks import signing
 from ledger.webhooks.models import WebhookDelivery
 from tests.api.earning.test_events_notice import propose
+from tests.api.webhooks.test_feed import three_kinds_of_event
+from tests.support.timebank import street
+
+__all__ = ["street"]
 
 
 def sweep(app):
@@ -117,3 +121,18 @@ def test_a_url_that_is_private_at_delivery_time_is_not_called(
 
     with app.app_context():
         assert "private" in db.session.query(WebhookDelivery).one().last_error
+
+
+def test_a_subscription_receives_only_what_its_key_could_read(
+    client, clock, street, make_key, receiver, allow_private, subscribe, deliver
+):
+    """An integrator subscribed to awards and services receives the award of its own earn event
+    only: neither the other integrator's award nor the resident's service request."""
+    keys = [make_key("integrator", community=street.slug) for _ in range(2)]
+    subscribe(keys[0], receiver.url, "award.voided", "award.refused", "service.open")
+    (mine, _), everything = three_kinds_of_event(client, clock, street, keys)
+    assert len(everything) == 3
+    assert deliver() == 1
+    assert [(b["type"], b["resource"]["id"]) for b in receiver.bodies()] == [
+        ("award.voided", mine["id"])
+    ]

@@ -11,6 +11,7 @@ import pytest
 
 from ledger.core import apikeys
 from ledger.webhooks import delivery, outbox, subscriptions
+from tests.api.webhooks.conftest import settle
 from tests.support.concurrently import run_together
 
 EVENTS = 1_000
@@ -55,25 +56,32 @@ def _render(session, event):
 EDGE = delivery.Edge(render=_render, server_key=lambda: "tests", allow_private=lambda: True)
 
 
+def subscribe_admin_to_reversals(session) -> None:
+    """An admin key's subscription to entry.reversed, delivered nowhere (the tests send)."""
+    key, _ = apikeys.create_key(session, role="admin", community_slugs=[], now=AT)
+    subscriptions.create(
+        session,
+        key.id,
+        url="http://127.0.0.1:9/unused",
+        event_types=["entry.reversed"],
+        server_key="tests",
+        allow_private=True,
+        now=AT,
+    )
+
+
 def _subscribe_to_many_events(app, community_id: str) -> None:
     """An admin key's subscription to entry.reversed, then EVENTS events over RESOURCES entries,
     fanned out into pending deliveries."""
     from api.extensions import db
 
     with app.app_context():
-        key, _ = apikeys.create_key(db.session, role="admin", community_slugs=[], now=AT)
-        subscriptions.create(
-            db.session,
-            key.id,
-            url="http://127.0.0.1:9/unused",
-            event_types=["entry.reversed"],
-            server_key="tests",
-            allow_private=True,
-            now=AT,
-        )
+        subscribe_admin_to_reversals(db.session)
         resources = [Resource(f"ent_{n:03d}", community_id) for n in range(RESOURCES)]
         told = [("entry.reversed", resources[n % RESOURCES]) for n in range(EVENTS)]
         outbox.record_many(db.session, told, at=AT)
+        db.session.commit()  # fan-out serves committed events only
+        settle(app)
         delivery.fan_out(db.session, AT)
         db.session.remove()
 
