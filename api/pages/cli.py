@@ -55,8 +55,21 @@ def render_cards(community, cards: list[signin.Card], base_url: str) -> str:
 @click.command("cards")
 @click.option("--community", "slug", required=True, help="The community's slug.")
 @click.option("--member", "refs", multiple=True, help="A member's reference; all when omitted.")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="cards.html")
-@click.option("--base-url", envvar="POINTSBANK_PUBLIC_URL", default=DEFAULT_BASE_URL)
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="cards.html",
+    show_default=True,
+    help="Where to write the sheet (HTML; print it on A4).",
+)
+@click.option(
+    "--base-url",
+    envvar="POINTSBANK_PUBLIC_URL",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    help="The service's public address, which the card links start with.",
+)
 @with_appcontext
 def cards(slug, refs, output, base_url):
     """Print sign-in cards (HTML, A4): a QR code and a single-use link per resident.

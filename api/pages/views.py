@@ -6,6 +6,7 @@ another member's answers 404 exactly as one that does not exist.
 """
 
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
@@ -22,7 +23,14 @@ from ledger.core.errors import NotFound
 # A resident's session: a morning or an afternoon at the community centre, not a week.
 RESIDENT_SESSION = timedelta(hours=12)
 
-blp = Blueprint("pages", __name__, template_folder="templates", static_folder="static")
+blp = Blueprint(
+    "pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    # The app claims /static; the pages' own files sit under their name.
+    static_url_path="/pages/static",
+)
 blp.record_once(setup.set_up)
 for _name, _filter in FILTERS.items():
     blp.add_app_template_filter(_filter, _name)
@@ -127,9 +135,17 @@ def sign_out():
     return redirect(url_for("pages.sign_in"))
 
 
+def _back_here() -> str:
+    """The page the link was followed from, if it is one of ours (never another site)."""
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path:
+        return came_from.path
+    return url_for("pages.me")
+
+
 @blp.get("/language/<code>")
 def choose_language(code):
     """Switch the pages' language and go back to where the link was followed."""
     if code in setup.LOCALES:
         session["language"] = code
-    return redirect(request.referrer or url_for("pages.me"))
+    return redirect(_back_here())

@@ -106,3 +106,18 @@ def test_the_json_api_is_not_asked_for_csrf_tokens(client, admin):
     """A JSON write of the API needs its key only, as before the pages."""
     response = client.post("/v1/communities", json={"slug": "xg", "name": "星光"}, headers=admin)
     assert response.status_code == 201
+
+
+def test_the_stylesheet_is_served_with_the_pages(client):
+    """The pages' CSS is served from the package, not from a CDN."""
+    response = client.get("/pages/static/pages.css")
+    assert response.status_code == 200 and "focus-visible" in response.text
+    response.close()
+
+
+def test_the_language_link_goes_back_only_to_our_own_pages(client):
+    """After switching language the browser returns to the page it came from, never elsewhere."""
+    ours = client.get("/language/en", headers={"Referer": "http://localhost/members/mem_X"})
+    assert ours.headers["Location"] == "/members/mem_X"
+    theirs = client.get("/language/en", headers={"Referer": "https://evil.example/phish"})
+    assert theirs.headers["Location"] == "/me"
