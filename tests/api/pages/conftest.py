@@ -1,4 +1,4 @@
-"""The pages' browser tests: a live threaded server of the test app, and where screenshots go."""
+"""The pages' tests: the earning town, a live threaded server of the test app, and screenshots."""
 
 import os
 import threading
@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.support.earning import town
+
+__all__ = ["town"]
 
 REPO = Path(__file__).resolve().parents[3]
 # Not committed (.gitignore); POINTSBANK_SCREENSHOTS moves it.

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from api.pages.views import RESIDENT_SESSION
+from tests.support.earning import local, report, set_rule
 from tests.support.pages import card_token
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -121,3 +122,14 @@ def test_the_language_link_goes_back_only_to_our_own_pages(client):
     assert ours.headers["Location"] == "/members/mem_X"
     theirs = client.get("/language/en", headers={"Referer": "https://evil.example/phish"})
     assert theirs.headers["Location"] == "/me"
+
+
+def test_her_statement_reads_in_plain_words_in_local_time(app, client, town):
+    """An award reads "参加<activity> +5" with the time in Shanghai, not UTC."""
+    set_rule(client, town, "stargazing.talk", points=5, notice_days=0)
+    response = report(client, town, "stargazing.talk", local(20, 19, 30), "talk-1")
+    assert response.status_code == 201, response.json
+    sign_in(app, client, town["resident"])
+    page = client.get("/me", follow_redirects=True).text
+    assert "参加stargazing.talk" in page and "+5" in page
+    assert "2026/11/20 19:30" in page
