@@ -12,7 +12,7 @@ import secrets
 from flask import Flask, abort, g, has_request_context, request
 from sqlalchemy import event
 
-from api import audit, core, earning, observability, problems, supermarket, timebank, webhooks
+from api import audit, core, earning, observability, pages, problems, supermarket, timebank, webhooks
 from api.auth import load_principal
 from api.config import (  # noqa: F401  MAX_BODY_BYTES: tests and benches read it here
     MAX_BODY_BYTES,
@@ -37,7 +37,9 @@ JSON_METHODS = {"POST", "PUT", "PATCH"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECRET_KEY_BYTES = 32
 # Blueprints are registered in this order, which is the order of /openapi.json's paths and tags.
-CAPABILITIES = (core, supermarket, timebank, earning, audit, webhooks)
+CAPABILITIES = (core, supermarket, timebank, earning, audit, webhooks, pages)
+# Blueprints of HTML pages: forms post form-encoded bodies, and they are not in /openapi.json.
+PAGE_BLUEPRINTS = frozenset(b.name for c in CAPABILITIES for b in getattr(c, "PAGES", ()))
 
 
 def _secret_key(instance_path: str) -> str:
@@ -104,7 +106,8 @@ def _refuse_unstorable_paths():
 def _require_json():
     """Bodies of POST/PUT/PATCH are JSON: anything else is 415 before any parsing."""
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
-    if request.method in JSON_METHODS and has_body and not request.is_json:
+    is_form = request.blueprint in PAGE_BLUEPRINTS
+    if request.method in JSON_METHODS and has_body and not request.is_json and not is_form:
         return problems.problem(
             415,
             "unsupported-media-type",
@@ -243,6 +246,8 @@ def create_app(config: dict | None = None) -> Flask:
             # After the blueprint's own hooks, which may raise the body limit for an endpoint
             # (a batch of events) before the body is first read.
             app.before_request_funcs.setdefault(blueprint.name, []).append(_refuse_ambiguous_json)
+        for blueprint in getattr(capability, "PAGES", ()):
+            app.register_blueprint(blueprint)
     limiter.exempt(health.blp)
     observability.init_app(app)
     return app

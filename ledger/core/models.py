@@ -240,3 +240,19 @@ class IdempotencyKey(Base):
     status_code: Mapped[int | None] = mapped_column(sa.SmallInteger)
     response_body: Mapped[str | None] = mapped_column(sa.Text)
     created_at = mapped_column(UTCDateTime, nullable=False)
+
+
+class SigninToken(Base):
+    """A printed card's sign-in token: only its SHA-256 is kept, and it signs in once."""
+
+    __tablename__ = "signin_tokens"
+
+    id: Mapped[str] = mapped_column(IdColumn, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    member_id: Mapped[str] = mapped_column(sa.ForeignKey("members.id"), index=True)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+    # Set once, by the sign-in that spends it; a token with used_at set never signs in again.
+    used_at = mapped_column(UTCDateTime)
+    # Set when a newer card is issued to the member before this one was used.
+    revoked_at = mapped_column(UTCDateTime)

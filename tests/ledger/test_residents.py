@@ -1,0 +1,42 @@
+"""A resident's page: her standings as the API reports them, and lines in plain words."""
+
+from datetime import timedelta
+
+from ledger import residents
+from ledger.core.balances import standings
+from ledger.supermarket.consent import issue_code
+from ledger.supermarket.redemptions import redeem
+
+
+def test_lines_name_the_activity_and_the_items_newest_first(
+    session, community, wang, shop, award, points_of, grant, now
+):
+    """An award reads as its activity, a purchase as its items, with the newest line first."""
+    grant(community, points_of(wang), 100)
+    award(wang, activity="stargazing.talk", points=5)
+    _, code = issue_code(session, wang, now=now)
+    later = now + timedelta(minutes=1)
+    outcome = redeem(
+        session,
+        shop,
+        member_id=wang.id,
+        consent={"code": code},
+        lines=[{"sku": "rice", "quantity": 2}, {"sku": "soap", "quantity": 1}],
+        now=later,
+    )
+    assert outcome.refusal is None
+    page = residents.resident_page(session, wang, now=later)
+    described = [(line.reason, line.name, line.amount) for line in page.lines]
+    assert described[:2] == [("purchase", "大米 ×2、肥皂", -72), ("activity", "stargazing.talk", 5)]
+    assert page.lines[0].occurred_at.utcoffset() == timedelta(hours=8)
+
+
+def test_standings_are_the_ledgers_own(session, community, wang, points_of, grant, now):
+    """The page's balances are exactly what ``balances.standings`` reports for her accounts."""
+    grant(community, points_of(wang), 40)
+    page = residents.resident_page(session, wang, now=now)
+    expected = standings(session, wang.accounts, now=now)
+    assert [(s.unit, s.posted, s.available) for s in page.standings] == [
+        (s.unit, s.posted, s.available) for s in expected
+    ]
+    assert ("points", 40, 40) in [(s.unit, s.posted, s.available) for s in page.standings]
