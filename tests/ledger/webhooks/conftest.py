@@ -1,18 +1,42 @@
 """Webhooks' ledger fixtures: a key that subscribes, events in the outbox, and a fake transport."""
 
 import json
+import time
+import uuid
 from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
 
 from ledger.core.apikeys import create_key
+from ledger.earning.events import EventDraft, Source, record_event
+from ledger.earning.rules import RuleDraft, set_rule
 from ledger.webhooks import outbox, subscriptions
 from ledger.webhooks.delivery import Attempt, Edge
-from ledger.webhooks.models import WebhookDelivery
+from ledger.webhooks.models import WebhookDelivery, WebhookEvent, XidHorizon
 
 SERVER_KEY = "ledger-tests-server-key"
 RECEIVER_URL = "http://127.0.0.1:9/hooks"  # never called: the fake transport answers
+SETTLE_SECONDS = 30  # how long a test waits for the server's other write transactions to end
+SETTLE_POLL_SECONDS = 0.05
+
+
+def settle(session) -> None:
+    """Commit, then wait until every event written so far is below the outbox's horizon.
+
+    The feed and fan-out serve only final events; on PostgreSQL any write transaction on the
+    server (other test runs' databases too) holds the horizon back until it ends.
+    """
+    session.commit()
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while session.get_bind().dialect.name == "postgresql":
+        latest = session.scalar(sa.select(sa.func.max(WebhookEvent.xid)))
+        horizon = session.scalar(sa.select(XidHorizon()))
+        session.commit()  # end the read, so this session holds nothing back either
+        if latest is None or latest < horizon:
+            return
+        assert time.monotonic() < deadline, "a write transaction held the horizon back"
+        time.sleep(SETTLE_POLL_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -67,8 +91,35 @@ def make_key(session, now):
 
 
 @pytest.fixture
+def staff(make_key, community):
+    """A staff key of the community: it reads every event of that community."""
+    return make_key(community, role="staff")
+
+
+@pytest.fixture
 def integrator(make_key, community):
+    """An integrator key of the community: it reads only the awards of earn events it posted."""
     return make_key(community)
+
+
+@pytest.fixture
+def award_by(session, community, now):
+    """award_by(key, member, points=10) -> the Recorded earn event, posted as ``key`` (None: admin)."""
+
+    def record(key, member, points=10):
+        set_rule(session, community.id, "cleanup.join", RuleDraft(points=points), now=now)
+        source = Source(f"src-{key.id if key else 'admin'}", key.id if key else None, None)
+        draft = EventDraft(
+            community=community.slug,
+            activity="cleanup.join",
+            occurred_at=now,
+            source_id=f"src-{uuid.uuid4().hex[:8]}",
+            recorded_by="社区议事会",
+            member_id=member.id,
+        )
+        return record_event(session, source, draft, now=now)
+
+    return record
 
 
 @pytest.fixture
@@ -102,10 +153,10 @@ def tell(session, community, now):
 
 @pytest.fixture
 def deliveries(session):
-    """deliveries() -> every delivery row, in event order."""
+    """deliveries() -> every delivery row, in the order fan-out made them (the feed's order)."""
 
     def rows():
-        query = sa.select(WebhookDelivery).order_by(WebhookDelivery.event_seq)
+        query = sa.select(WebhookDelivery).order_by(WebhookDelivery.id)
         return list(session.scalars(query))
 
     return rows

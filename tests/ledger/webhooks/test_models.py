@@ -3,6 +3,7 @@
 from ledger.webhooks.delivery import fan_out
 from ledger.webhooks.models import DELIVERY_STATUSES, SUBSCRIPTION_STATES
 from tests.ledger.shared_checks import refused_by_database
+from tests.ledger.webhooks.conftest import settle
 
 
 def test_a_subscription_is_active_or_paused(session, integrator, subscribe):
@@ -14,12 +15,13 @@ def test_a_subscription_is_active_or_paused(session, integrator, subscribe):
 
 
 def test_a_delivery_has_a_known_status_and_is_one_per_subscription_and_event(
-    session, integrator, subscribe, tell, deliveries, now
+    session, staff, subscribe, tell, deliveries, now
 ):
     """A status outside the three, or a second row for the same event, is refused."""
-    subscribe(integrator)
+    subscribe(staff)
     tell("ent_1")
-    fan_out(session, now)
+    settle(session)
+    assert fan_out(session, now) == 1
     (row,) = deliveries()
     update = "UPDATE webhook_deliveries SET status = 'lost'"
     assert "ck_webhook_deliveries_status" in refused_by_database(session, update)

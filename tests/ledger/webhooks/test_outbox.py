@@ -2,10 +2,11 @@
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from ledger.webhooks import errors, outbox
 from ledger.webhooks.models import WebhookEvent
-from tests.ledger.webhooks.conftest import Resource
+from tests.ledger.webhooks.conftest import Resource, settle
 
 
 def events(session) -> list[WebhookEvent]:
@@ -57,13 +58,71 @@ def test_the_feed_resumes_after_an_event_and_keeps_to_its_communities(
     for n in range(3):
         tell(f"ent_{n}")
     tell("ent_far", of=elsewhere)
-    first, *rest = outbox.feed(session, [community.id], after=None, limit=10)
-    after = outbox.feed(session, [community.id], after=first.id, limit=10)
+    settle(session)
+    mine, admin = outbox.Reach(frozenset({community.id})), outbox.Reach(None)
+    first, *rest = outbox.feed(session, mine, after=None, limit=10)
+    after = outbox.feed(session, mine, after=first.id, limit=10)
     assert [e.resource_id for e in after] == [e.resource_id for e in rest] == ["ent_1", "ent_2"]
-    assert len(outbox.feed(session, None, after=None, limit=10)) == 4
-    far = outbox.feed(session, [elsewhere.id], after=None, limit=1)[0]
-    assert outbox.get_event(session, far.id, None).resource_id == "ent_far"
+    assert len(outbox.feed(session, admin, after=None, limit=10)) == 4
+    far = outbox.feed(session, outbox.Reach(frozenset({elsewhere.id})), after=None, limit=1)[0]
+    assert outbox.get_event(session, far.id, admin).resource_id == "ent_far"
     with pytest.raises(errors.WebhookEventNotFound):
-        outbox.get_event(session, far.id, [community.id])
+        outbox.get_event(session, far.id, mine)
     with pytest.raises(errors.WebhookEventNotFound):
-        outbox.feed(session, [community.id], after="whe_missing", limit=10)
+        outbox.feed(session, mine, after="whe_missing", limit=10)
+
+
+def test_no_reach_reads_no_event(session, tell):
+    """A key without reach (None: member and shop keys) is served nothing and finds nothing."""
+    tell("ent_1")
+    settle(session)
+    (event,) = outbox.feed(session, outbox.Reach(None), after=None, limit=10)
+    assert outbox.feed(session, None, after=None, limit=10) == []
+    with pytest.raises(errors.WebhookEventNotFound):
+        outbox.get_event(session, event.id, None)
+    assert outbox.reach("member", "key_m", []) is None
+    assert outbox.reach("shop", "key_s", []) is None
+
+
+def test_an_integrator_reads_only_the_awards_of_earn_events_it_posted(
+    session, make_key, community, integrator, wang, award_by, tell
+):
+    """An award row keeps its earn event's key; an integrator's feed holds only its own awards,
+    not another key's, the admin's or any entry of its community."""
+    other = make_key(community)
+    mine = award_by(integrator, wang).event
+    theirs_event = award_by(other, wang).event
+    admins = award_by(None, wang).event
+    tell("ent_1")
+    settle(session)
+    keys = {e.resource_id: e.api_key_id for e in events(session) if e.resource_type == "earn_event"}
+    assert keys == {mine.id: integrator.id, theirs_event.id: other.id, admins.id: None}
+    reach = outbox.reach("integrator", integrator.id, [community.id])
+    assert reach == outbox.Reach(None, posted_by=integrator.id)
+    served = outbox.feed(session, reach, after=None, limit=10)
+    assert [(e.type, e.resource_id) for e in served] == [("award.vested", mine.id)]
+    theirs = next(e for e in events(session) if e.resource_id == theirs_event.id)
+    with pytest.raises(errors.WebhookEventNotFound):
+        outbox.get_event(session, theirs.id, reach)
+    assert len(outbox.feed(session, outbox.Reach(None), after=None, limit=10)) == 4
+
+
+def test_an_event_still_being_written_holds_back_the_ones_after_it(session, engine, community, now):
+    """While one transaction's event is uncommitted a later committed event is not served either
+    (PostgreSQL); once the first commits both are served, the earlier transaction's first."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: every readable row is already final")
+    admin = outbox.Reach(None)
+    session.commit()  # the community, for the other writers' foreign key
+    with Session(engine) as held, Session(engine) as later:
+        outbox.record(held, "entry.reversed", Resource("ent_held", community.id), at=now)
+        outbox.record(later, "entry.reversed", Resource("ent_later", community.id), at=now)
+        later.commit()
+        assert outbox.feed(session, admin, after=None, limit=10) == []
+        assert outbox.latest_position(session) == outbox.START
+        session.commit()
+        held.commit()
+    settle(session)
+    served = outbox.feed(session, admin, after=None, limit=10)
+    assert [e.resource_id for e in served] == ["ent_held", "ent_later"]
+    assert outbox.latest_position(session) == (served[-1].xid, served[-1].seq)

@@ -1,12 +1,15 @@
 """Subscriptions: from now on, per key, within a limit, to public URLs checked against DNS."""
 
 import socket
+from datetime import timedelta
 
 import pytest
 
-from ledger.webhooks import errors, subscriptions
+from ledger.core.apikeys import create_key, revoke
+from ledger.webhooks import errors, outbox, subscriptions
 from ledger.webhooks.delivery import fan_out
-from tests.ledger.webhooks.conftest import SERVER_KEY
+from ledger.webhooks.models import WebhookEvent
+from tests.ledger.webhooks.conftest import SERVER_KEY, settle
 
 
 def resolving_to(*addresses):
@@ -55,8 +58,11 @@ def test_a_subscription_starts_after_the_latest_event_with_its_types_tidied(
     """Earlier events stay in the feed only; repeated types are kept once, sorted; none is refused."""
     tell("ent_1")
     tell("ent_2")
+    settle(session)
     created = subscribe(integrator, "service.open", "entry.reversed", "service.open")
     assert created.event_types == ["entry.reversed", "service.open"]
+    last = session.query(WebhookEvent).order_by(WebhookEvent.seq.desc()).first()
+    assert (created.cursor_xid, created.cursor_seq) == (last.xid, last.seq)
     assert created.cursor_seq > 0 and created.state == "active"
     assert created.secret.startswith("whsec_")
     with pytest.raises(errors.UnknownEventType):
@@ -104,25 +110,47 @@ def test_resume_clears_the_pause_and_the_failure_record(session, integrator, sub
 
 
 def test_deleting_a_subscription_takes_its_deliveries(
-    session, integrator, subscribe, tell, deliveries, now
+    session, staff, subscribe, tell, deliveries, now
 ):
     """Its pending deliveries go with it; the events stay for the feed."""
-    created = subscribe(integrator)
+    created = subscribe(staff)
     tell("ent_1")
+    settle(session)
     fan_out(session, now)
     assert len(deliveries()) == 1
-    subscriptions.delete(session, integrator.id, created.id)
+    subscriptions.delete(session, staff.id, created.id)
     session.commit()
     assert deliveries() == []
+    assert session.query(WebhookEvent).count() == 1
 
 
-def test_an_admin_key_covers_every_community_and_others_their_own(
-    session, community, make_community, make_key
+def test_each_role_reaches_what_its_gets_show(
+    session, community, make_community, make_key, staff, integrator, wang, now
 ):
-    """communities_of_key is None for an admin and the key's communities otherwise."""
+    """An admin reaches every community, staff their own, an integrator only what it posted
+    (in any community), a member key nothing; a key that does not exist reaches nothing."""
     elsewhere = make_community(slug="yuquan", name="玉泉社区")
-    assert subscriptions.communities_of_key(session, make_key(role="admin").id) is None
-    both = make_key(community, elsewhere)
-    assert sorted(subscriptions.communities_of_key(session, both.id)) == sorted(
-        [community.id, elsewhere.id]
+    wide = make_key(community, elsewhere)
+    member = create_key(session, role="member", member_id=wang.id, now=now)[0]
+    assert subscriptions.reach_of_key(session, make_key(role="admin").id, now) == outbox.Reach(None)
+    assert subscriptions.reach_of_key(session, staff.id, now) == outbox.Reach(
+        frozenset({community.id})
     )
+    for key in (integrator, wide):
+        reach = subscriptions.reach_of_key(session, key.id, now)
+        assert reach == outbox.Reach(None, posted_by=key.id)
+    assert subscriptions.reach_of_key(session, member.id, now) is None
+    assert subscriptions.reach_of_key(session, "key_missing", now) is None
+
+
+def test_a_revoked_or_expired_key_reaches_nothing(session, community, staff, now):
+    """Revoked at once, or expired at its expiry, a key's subscriptions would receive nothing."""
+    assert subscriptions.reach_of_key(session, staff.id, now) is not None
+    revoke(session, staff.id, now)
+    assert subscriptions.reach_of_key(session, staff.id, now) is None
+    expiry = now + timedelta(days=1)
+    expiring = create_key(
+        session, role="staff", community_slugs=[community.slug], expires_at=expiry, now=now
+    )[0]
+    assert subscriptions.reach_of_key(session, expiring.id, expiry - timedelta(seconds=1))
+    assert subscriptions.reach_of_key(session, expiring.id, expiry) is None
