@@ -12,7 +12,17 @@ import secrets
 from flask import Flask, abort, g, has_request_context, request
 from sqlalchemy import event
 
-from api import audit, core, earning, observability, pages, problems, supermarket, timebank, webhooks
+from api import (
+    audit,
+    core,
+    earning,
+    observability,
+    pages,
+    problems,
+    supermarket,
+    timebank,
+    webhooks,
+)
 from api.auth import load_principal
 from api.config import (  # noqa: F401  MAX_BODY_BYTES: tests and benches read it here
     MAX_BODY_BYTES,
