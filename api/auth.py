@@ -49,6 +49,17 @@ class Principal:
         return self.may_read(account.community_id, member_id=owner, shop_id=owner)
 
 
+def principal_of(key) -> Principal:
+    """What a verified key may touch."""
+    return Principal(
+        key_id=key.id,
+        role=key.role,
+        community_ids=frozenset(c.id for c in key.communities),
+        member_id=key.member_id,
+        shop_id=key.shop_id,
+    )
+
+
 def load_principal():
     """before_request hook for /v1: authenticate, or answer 401."""
     if not request.path.startswith("/v1/") or request.method == "OPTIONS":
@@ -69,13 +80,7 @@ def load_principal():
             "Send a valid API key as 'Authorization: Bearer <key>'.",
             headers={"WWW-Authenticate": 'Bearer realm="pointsbank"'},
         )
-    g.principal = Principal(
-        key_id=key.id,
-        role=key.role,
-        community_ids=frozenset(c.id for c in key.communities),
-        member_id=key.member_id,
-        shop_id=key.shop_id,
-    )
+    g.principal = principal_of(key)
     if apikeys.use_is_due(key, at):
         _stamp_last_use(key.id, at)
     return None

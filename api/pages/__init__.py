@@ -1,10 +1,17 @@
-"""Pages for people: sign-in by printed card and the resident's phone page.
+"""Pages for people: sign-in by printed card or device key, and each person's pages.
 
 The pages are HTML, outside the JSON API: ``PAGES`` are registered on the app as they are, so
-they stay out of /openapi.json; ``BLUEPRINTS`` (the API's) is empty.
+they stay out of /openapi.json; ``BLUEPRINTS`` (the API's) is empty. Each area (the till, the
+staff desk, ...) is a package with a blueprint nested in ``views.blp``, so the sign-in, CSRF
+check, language and error pages of ``views`` apply to it; its templates live under
+``templates/pages/<area>/`` and its English catalogue under its own ``translations/``.
 """
 
 from . import cli, views
+
+AREAS: tuple = ()
+for _area in AREAS:
+    views.blp.register_blueprint(_area)
 
 BLUEPRINTS = ()
 PAGES = (views.blp,)

@@ -16,7 +16,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-TRANSLATIONS = Path(__file__).parent / "translations"
+PAGES_ROOT = Path(__file__).parent
+# The shared catalogue, and one per area package (api/pages/<area>/translations).
+CATALOGUES = "translations/*/LC_MESSAGES/messages.po"
 # Chinese first: the messages are written in it; English comes from the catalogue.
 LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en"}
 DEFAULT_LOCALE = "zh-CN"
@@ -45,10 +47,29 @@ def _locale() -> str:
     return LOCALES[page_language()]
 
 
-def compile_catalogues(into: Path) -> Path:
-    """Each .po under TRANSLATIONS as a .mo under ``into``, rewritten only when older."""
-    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        mo = into / po.relative_to(TRANSLATIONS).with_suffix(".mo")
+def catalogue_sources() -> list[Path]:
+    """Every translations folder of the pages: the shared one and each area's."""
+    folders = [PAGES_ROOT / "translations", *sorted(PAGES_ROOT.glob("*/translations"))]
+    return [folder for folder in folders if folder.is_dir()]
+
+
+def compile_catalogues(into: Path) -> list[Path]:
+    """Each folder's .po files as .mo files under ``into``; a .mo is rewritten only when older.
+
+    Answers the compiled folders, one per source, for BABEL_TRANSLATION_DIRECTORIES (Flask-Babel
+    merges their catalogues).
+    """
+    compiled = []
+    for source in catalogue_sources():
+        target = into / source.relative_to(PAGES_ROOT).parent
+        _compile_folder(source, target)
+        compiled.append(target)
+    return compiled
+
+
+def _compile_folder(source: Path, into: Path) -> None:
+    for po in source.glob("*/LC_MESSAGES/messages.po"):
+        mo = into / po.relative_to(source).with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
         mo.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +80,6 @@ def compile_catalogues(into: Path) -> Path:
         with os.fdopen(descriptor, "wb") as target:
             write_mo(target, catalogue)
         os.replace(partial, mo)
-    return into
 
 
 def set_up(state) -> None:
@@ -67,7 +87,7 @@ def set_up(state) -> None:
     app = state.app
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     compiled = compile_catalogues(Path(app.instance_path) / "translations")
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(compiled))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(map(str, compiled)))
     app.session_interface = PageSessionInterface()
     csrf.init_app(app)
     Babel(app, locale_selector=_locale)

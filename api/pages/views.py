@@ -1,27 +1,25 @@
-"""The resident's pages: sign in with a card's link, her own page, sign out, the language.
+"""Signing in and out, the resident's own page, the language, and the pages' error pages.
 
-A session holds the member the spent token named and when she signed in; it ends after
-RESIDENT_SESSION, or when she signs out. Reach is the API's for a member key: her own page only,
-another member's answers 404 exactly as one that does not exist.
+A resident signs in with her card's link (or its code), a till or a desk with its key; see
+``sessions`` for how long each lasts. Reach is the API's: a member's session opens her own page
+only, another member's answers 404 exactly as one that does not exist; a role that may not open a
+page answers 403.
 """
 
-from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
 from api.clock import now
 from api.extensions import db
-from api.pages import setup
+from api.pages import sessions, setup
 from api.pages.formatting import FILTERS
 from ledger import residents
 from ledger.core import signin
-from ledger.core.communities import get_member
-from ledger.core.errors import NotFound
 
-# A resident's session: a morning or an afternoon at the community centre, not a week.
-RESIDENT_SESSION = timedelta(hours=12)
+# Where a device lands once signed in: its role's page.
+DEVICE_HOMES = {"shop": "/till", "staff": "/desk", "admin": "/desk"}
 
 blp = Blueprint(
     "pages",
@@ -36,6 +34,8 @@ for _name, _filter in FILTERS.items():
     blp.add_app_template_filter(_filter, _name)
 
 
+# The areas (till, desk, ...) are blueprints nested in this one: its hooks, context and error
+# pages apply to them too.
 @blp.context_processor
 def _page_language():
     return {"page_language": setup.page_language()}
@@ -46,26 +46,8 @@ def _check_csrf():
     setup.csrf.protect()
 
 
-def _signed_in_member():
-    """The session's member, or None when there is none or it has expired."""
-    member_id, since = session.get("member_id"), session.get("signed_in_at")
-    if not member_id or not since:
-        return None
-    if now() - datetime.fromisoformat(since) >= RESIDENT_SESSION:
-        session.clear()
-        return None
-    try:
-        return get_member(db.session, member_id)
-    except NotFound:
-        return None
-
-
 def _start_session(token: str):
-    member = signin.spend(db.session, token, now=now())
-    db.session.commit()
-    language = session.get("language")
-    session.clear()
-    session.update(member_id=member.id, signed_in_at=now().isoformat(), language=language)
+    sessions.start_resident_session(token)
     return redirect(url_for("pages.me"))
 
 
@@ -82,6 +64,16 @@ def _unknown(error):
 @blp.errorhandler(CSRFError)
 def _csrf_refused(error):
     return render_template("pages/refused.html", reason="csrf"), 400
+
+
+@blp.errorhandler(sessions.DeviceKeyRefused)
+def _device_refused(error):
+    return render_template("pages/device.html", device=None, refused=True), 403
+
+
+@blp.errorhandler(403)
+def _forbidden(error):
+    return render_template("pages/refused.html", reason="role"), 403
 
 
 @blp.errorhandler(404)
@@ -108,31 +100,40 @@ def card_link(token):
 
 
 @blp.get("/me")
+@sessions.resident_required
 def me():
     """The signed-in resident's own page."""
-    member = _signed_in_member()
-    if member is None:
-        return redirect(url_for("pages.sign_in"))
-    return redirect(url_for("pages.member_page", member_id=member.id))
+    return redirect(url_for("pages.member_page", member_id=g.resident.id))
 
 
 @blp.get("/members/<member_id>")
+@sessions.resident_required
 def member_page(member_id):
     """A member's page: only her own session opens it; any other id is 404."""
-    member = _signed_in_member()
-    if member is None:
-        return redirect(url_for("pages.sign_in"))
-    if member.id != member_id:
+    if g.resident.id != member_id:
         abort(404)
-    page = residents.resident_page(db.session, member, now=now())
+    page = residents.resident_page(db.session, g.resident, now=now())
     return render_template("pages/me.html", page=page)
 
 
 @blp.post("/signout")
 def sign_out():
     """End the session."""
-    session.clear()
+    sessions.end_session()
     return redirect(url_for("pages.sign_in"))
+
+
+@blp.get("/device")
+def device_sign_in():
+    """A till's or a desk's sign-in with its key, or who the device is signed in as."""
+    return render_template("pages/device.html", device=sessions.signed_in_device())
+
+
+@blp.post("/device")
+def device_sign_in_with_key():
+    """Sign the device in with the key typed once, and go to its role's page."""
+    key = sessions.start_device_session(request.form.get("key", ""))
+    return redirect(DEVICE_HOMES[key.role])
 
 
 def _back_here() -> str:

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.earning import town
+from tests.support.supermarket import fresh_code, resident, supermarket
 
-__all__ = ["town"]
+__all__ = ["fresh_code", "resident", "supermarket", "town"]
 
 REPO = Path(__file__).resolve().parents[3]
 # Not committed (.gitignore); POINTSBANK_SCREENSHOTS moves it.
@@ -26,6 +28,38 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(width=360) -> a page in a browser context of its own (its own cookies)."""
+    contexts = []
+
+    def make(width=360, locale="zh-CN"):
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": 800})
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A Chinese-speaking phone's browser at 360 px."""
+    return new_page()
 
 
 @pytest.fixture(scope="session")

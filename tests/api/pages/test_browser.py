@@ -1,47 +1,12 @@
 """The resident's pages in Debian's chromium: card sign-in, reach, CSRF, expiry, accessibility."""
 
-import os
-from pathlib import Path
-
 import pytest
 
-from api.pages.views import RESIDENT_SESSION
+from api.pages.sessions import RESIDENT_SESSION
+from tests.support.browser import needs_chromium, serious_violations, sign_in_device
 from tests.support.pages import card_token
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-AXE = Path(__file__).resolve().parents[2] / "support" / "vendor" / "axe.min.js"
-# What the accessibility check may not find on any page.
-BLOCKING_IMPACTS = {"serious", "critical"}
-
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason=f"Debian's chromium is not installed at {CHROMIUM}"
-)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 800})
-    yield context.new_page()
-    context.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -52,17 +17,6 @@ def wang(make_community, make_member, grant):
     grant(community, member["points_account"], 1250)
     grant(community, member["minutes_account"], 90, unit="minutes")
     return member
-
-
-def serious_violations(page) -> list[str]:
-    """axe-core's serious and critical findings on the page, as 'rule: target' lines."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("async () => (await axe.run()).violations")
-    return [
-        f"{v['id']}: {[n['target'] for n in v['nodes']]}"
-        for v in found
-        if v["impact"] in BLOCKING_IMPACTS
-    ]
 
 
 def test_her_card_opens_her_page_with_the_apis_balances(
@@ -139,3 +93,12 @@ def test_the_card_sheet_shows_a_card_per_resident(
     assert page.locator(".card svg").count() == 2
     assert page.get_by_text("李建国").is_visible()
     screenshots(page, "cards")
+
+
+def test_a_device_signs_in_with_its_key(live_server, page, supermarket, screenshots):
+    """The device sign-in page is labelled and clean; the shop's key lands the till on /till."""
+    page.goto(f"{live_server}/device")
+    assert serious_violations(page) == []
+    screenshots(page, "device-signin")
+    sign_in_device(page, live_server, supermarket.shop_key)
+    assert page.url == f"{live_server}/till"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from api.pages.views import RESIDENT_SESSION
+from api.pages.sessions import RESIDENT_SESSION
 from tests.support.earning import local, report, set_rule
 from tests.support.pages import card_token
 
