@@ -11,6 +11,7 @@ import json
 import re
 
 import jsonschema_rs
+import pytest
 from flask.testing import FlaskClient
 
 PATH_PARAMETER = re.compile(r"\{[^}/]+\}")
@@ -101,3 +102,12 @@ def contract_of(app) -> Contract:
         document = FlaskClient(app).get("/openapi.json").get_json()
         contract = app.extensions["tests.contract"] = Contract(document)
     return contract
+
+
+@pytest.fixture(autouse=True)
+def answers_match_the_document(app):
+    """While an HTTP test runs, the app's test clients check each answer against the document."""
+    before = app.test_client_class
+    app.test_client_class = ContractClient
+    yield
+    app.test_client_class = before
