@@ -10,6 +10,7 @@ import re
 import secrets
 
 from flask import Flask, abort, g, has_request_context, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 
 from api import (
@@ -227,6 +228,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     _database_settings(app)
+    assert isinstance(app.json, DefaultJSONProvider)  # Flask's own, which has these settings
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["pointsbank.clock"] = app.config.get("CLOCK") or Clock()

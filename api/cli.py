@@ -51,7 +51,10 @@ class PointsbankGroup(FlaskGroup):
     def __init__(self, **extra):
         super().__init__(**extra)
         # Copies: Flask's option objects are shared by every FlaskGroup in the process.
-        self.params = [_hidden(p) if p.name in FLASK_OPTIONS else p for p in self.params]
+        self.params = [
+            _hidden(p) if isinstance(p, click.Option) and p.name in FLASK_OPTIONS else p
+            for p in self.params
+        ]
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in super().list_commands(ctx) if name not in HIDDEN_COMMANDS]

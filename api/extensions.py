@@ -11,6 +11,7 @@ they name. Quotas are told in the IETF ``RateLimit`` / ``RateLimit-Policy`` fiel
 import time
 from http import HTTPStatus
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from flask import current_app, g, send_from_directory
 from flask_limiter import Limiter
@@ -20,6 +21,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from limits import parse
+from sqlalchemy.orm import Session
 
 from api.openapi import ContractPlugin, problem_response
 from api.problems import PROBLEM_MEDIA_TYPE, problem, problem_response_from_http_exception
@@ -29,7 +31,16 @@ from ledger.core.models import Base
 
 # Base carries every capability's tables once ledger.capabilities is imported.
 assert METADATA is Base.metadata
-db = SQLAlchemy(model_class=Base)
+
+
+class _Database(SQLAlchemy):
+    if TYPE_CHECKING:
+        # db.session is a scoped_session, which hands every call to the current request's
+        # Session: it is what the ledger's functions take, so it is typed as one.
+        session: Session  # type: ignore[assignment]  # narrower than the base, on purpose
+
+
+db = _Database(model_class=Base)
 migrate = Migrate()
 
 # Refused keys an address may send before it is throttled: a till that mistypes its key a few

@@ -64,7 +64,7 @@ accesslog = None
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 METRICS_DIR_PREFIX = "pointsbank-metrics-"
 # The directory on_starting made, which on_exit removes; a configured one is left in place.
-_made_metrics_dirs = []
+_made_metrics_dirs: list[str] = []
 
 
 def on_starting(_server):

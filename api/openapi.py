@@ -7,6 +7,7 @@ hooks act on: a path under /v1, a write (``write``).
 """
 
 from http import HTTPStatus
+from typing import Any
 
 from apispec import BasePlugin
 
@@ -26,7 +27,7 @@ WRITE_STATUS = (400, 409, 413, 415, 422)
 WRITE_MARK = "pointsbank_write"
 NO_IDEMPOTENCY_KEY_MARK = "pointsbank_no_idempotency_key"
 
-RATE_LIMIT_HEADERS = {
+RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
     "RateLimit": {
         "description": 'The quota left: "default";r=<requests left>;t=<seconds to reset>.',
         "schema": {"type": "string"},
@@ -36,7 +37,7 @@ RATE_LIMIT_HEADERS = {
         "schema": {"type": "string"},
     },
 }
-RETRY_AFTER = {
+RETRY_AFTER: dict[str, Any] = {
     "description": "Seconds to wait before retrying.",
     "schema": {"type": "string", "pattern": "^[0-9]+$"},
 }

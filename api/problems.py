@@ -7,6 +7,7 @@ of the problem body. HTTP errors (404, 405, 413, 415, 422, 429...) get the same 
 
 import json
 import logging
+from typing import Any
 
 from flask import Response, g, request
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -124,13 +125,15 @@ MALFORMED_JSON_DETAIL = "The body is not valid JSON; check for a placeholder or 
 def problem_response_from_http_exception(error: HTTPException):
     status = error.code or 500
     headers = {}
-    if status == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(error.valid_methods)
+    valid_methods = getattr(error, "valid_methods", None)
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(valid_methods)
     for name in ("WWW-Authenticate", "Retry-After", "Allow"):
         original = error.get_response().headers.get(name) if error.response is None else None
         if original and name not in headers:
             headers[name] = original
-    extra = {}
+    extra: dict[str, Any] = {}
+    detail: str | None
     data = getattr(error, "data", None) or {}
     if status == 422 and "messages" in data:
         extra["errors"] = list(_flatten(data["messages"]))

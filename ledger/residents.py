@@ -72,7 +72,8 @@ def _names_by_cause(session: Session, cause_ids: set[str]) -> dict[str, str]:
 
 def _recent_lines(session: Session, account, since: datetime) -> list[tuple]:
     """The account's statement lines posted since ``since``, with its unit, following pages."""
-    found, cursor = [], None
+    found: list[tuple] = []
+    cursor = None
     while True:
         page = balances.statement(
             session, account.id, limit=MAX_PAGE_LIMIT, cursor=cursor, from_=since
@@ -99,7 +100,7 @@ def resident_page(session: Session, member: Member, *, now: datetime) -> Residen
     lines = [
         ResidentLine(
             reason=REASONS.get(line.kind, "other"),
-            name=names.get(causes.get(line.entry_id)) or line.memo or line.kind,
+            name=names.get(causes.get(line.entry_id) or "") or line.memo or line.kind,
             amount=line.amount,
             unit=unit,
             balance=line.balance,

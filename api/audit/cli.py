@@ -2,6 +2,7 @@
 
 import json
 import sys
+from collections.abc import Sequence
 
 import click
 import sqlalchemy as sa
@@ -44,6 +45,7 @@ def verify():
 def seal(slug):
     """Append every entry not yet sealed to its community's hash chain (also run by sweep)."""
     at = now()
+    communities: Sequence[Sequence[str]]  # (id, slug) pairs
     if slug:
         try:
             communities = [(get_community(db.session, slug).id, slug)]

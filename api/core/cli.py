@@ -130,7 +130,9 @@ def keys_list():
     Columns: label, role, reach (communities, member or shop), created, last used (to about a
     minute), expiry and state (active, expired, or revoked with its time).
     """
-    rows, cursor, at = [LIST_COLUMNS], None, now()
+    rows: list[tuple[str, ...]] = [LIST_COLUMNS]
+    cursor: str | None = None
+    at = now()
     while True:
         page = apikeys.list_keys(db.session, now=at, limit=MAX_PAGE_LIMIT, cursor=cursor)
         rows += [_row(key) for key in page.items]

@@ -73,8 +73,8 @@ def _compile_folder(source: Path, into: Path) -> None:
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
         mo.parent.mkdir(parents=True, exist_ok=True)
-        with po.open("rb") as source:
-            catalogue = read_po(source)
+        with po.open(encoding="utf-8") as opened:
+            catalogue = read_po(opened)
         # Written beside and renamed over, so a worker never reads half a file.
         descriptor, partial = tempfile.mkstemp(dir=mo.parent)
         with os.fdopen(descriptor, "wb") as target:

@@ -10,7 +10,8 @@ import re
 import secrets
 from collections.abc import Callable
 
-from flask import Response, abort, g, redirect, request
+from flask import abort, g, redirect, request
+from werkzeug.wrappers.response import Response
 
 from api.clock import now
 from api.extensions import db

@@ -40,6 +40,7 @@ def create(body):
     if outcome.refusal is not None:
         # Returned, not raised: the wrong try is committed with this answer.
         return ledger_problem(outcome.refusal)
+    assert outcome.redemption is not None  # an outcome is a refusal or a redemption
     return redemption.shown(outcome.redemption, at=now(), member_available=outcome.member_available)
 
 

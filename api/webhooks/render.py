@@ -39,7 +39,7 @@ def envelope(session: Session, event: WebhookEvent) -> dict:
     return {
         "id": event.id,
         "type": event.type,
-        "community": session.get(Community, event.community_id).slug,
+        "community": session.get_one(Community, event.community_id).slug,
         "occurred_at": event.occurred_at,
         "resource": {"type": event.resource_type, "id": event.resource_id},
         "data": RENDERERS[event.resource_type](session, event.resource_id),

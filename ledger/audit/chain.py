@@ -345,9 +345,9 @@ def head(session: Session, community_id: str) -> Head:
 
 
 def unsealed_count(session: Session, community_id: str) -> int:
-    return session.scalar(
+    return session.scalars(
         sa.select(sa.func.count()).select_from(Entry).where(_unsealed(community_id))
-    )
+    ).one()
 
 
 def published_head(session: Session, community_id: str) -> Head:
@@ -578,7 +578,7 @@ def check_community(session: Session, community_id: str) -> list[ChainBreach]:
                 f"the published head (seq {current.seq}) is not the chain's end (seq {last_seq})",
             )
         )
-    statuses = {}
+    statuses: dict[str, str] = {}
     for chunk in _chunks(sorted(last_status)):
         statuses.update(
             session.execute(sa.select(Entry.id, Entry.status).where(Entry.id.in_(chunk))).all()

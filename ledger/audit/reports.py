@@ -118,7 +118,7 @@ class CommunityReport:
         """The report flattened to (section, item, unit, value): the CSV, and a stable listing.
 
         A shop's figures are keyed by its id; its ``shop`` row gives its name."""
-        rows = [
+        rows: list[tuple[str, str, str, int | str]] = [
             ("issued", activity, "points", amount)
             for activity, amount in sorted(self.issued_by_activity.items())
         ]
@@ -308,9 +308,9 @@ def community_report(
         report.pending[(kind, unit)] = int(amount)
 
     report.participants = _participants(session, community.id, window)
-    report.members = session.scalar(
+    report.members = session.scalars(
         sa.select(sa.func.count()).select_from(Member).where(Member.community_id == community.id)
-    )
+    ).one()
 
     category = Entry.details["category"].as_string()
     for label, minutes in session.execute(

@@ -18,8 +18,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from . import errors
@@ -106,7 +108,7 @@ def _shop_community(session: Session, shop_id: str | None) -> Community:
     )
     if shop_account is None:
         raise errors.NotFound(f"no shop {shop_id}", shop=shop_id)
-    return session.get(Community, shop_account.community_id)
+    return session.get_one(Community, shop_account.community_id)
 
 
 def _member_community(session: Session, member_id: str | None) -> Community:
@@ -229,7 +231,8 @@ def record_use(session: Session, key_id: str, now: datetime) -> bool:
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    # An UPDATE answers a CursorResult (with rowcount); Session.execute types it as any Result.
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def get_key(session: Session, key_id: str) -> ApiKey:

@@ -9,6 +9,7 @@ the story (see :func:`ledger.capabilities.load_demo`).
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -114,7 +115,7 @@ def _keys(session: Session, community: Community, shop_id: str | None, now: date
         "MEMBER_KEY": _member(session, community, DEMO_MEMBER_REF),
         "VOLUNTEER_KEY": _member(session, community, DEMO_VOLUNTEER_REF),
     }
-    grants = [
+    grants: list[tuple[str, str, dict[str, Any]]] = [
         ("ADMIN", "admin", {}),
         ("STAFF", "staff", {"community_slugs": [DEMO_SLUG]}),
         ("INTEGRATOR", "integrator", {"community_slugs": [DEMO_SLUG]}),
@@ -151,6 +152,7 @@ def tell_core(session: Session, community: Community, now: datetime, story: Demo
     member = _member(session, community, DEMO_MEMBER_REF)
     mother = _member(session, community, DEMO_MOTHER_REF)
     volunteer = _member(session, community, DEMO_VOLUNTEER_REF)
+    assert member is not None and mother is not None  # the demo makes both; the story needs them
     story.env.update(
         ISSUANCE=system_account(session, community.id, "issuance", "points").id,
         MEMBER=member_account(session, member.id, "points").id,

@@ -5,12 +5,15 @@ The web edge maps the four families (:class:`NotFound`, :class:`Invalid`, :class
 (the problem ``type``) and ``title``. Keyword arguments become extra members of the problem body.
 """
 
+from typing import Any
+
 
 class LedgerError(Exception):
     slug = "ledger-error"
     title = "The ledger refused this request."
 
-    def __init__(self, detail: str | None = None, **numbers):
+    # detail is positional-only, so that numbers handed over as a dict (**numbers) type check.
+    def __init__(self, detail: str | None = None, /, **numbers: Any) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.numbers = numbers

@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -117,7 +118,9 @@ def check_draft(draft: EntryDraft) -> None:
             raise errors.SameAccountPosting(account=posting.from_account_id)
 
 
-def _load_accounts(session: Session, drafts: Sequence[EntryDraft]) -> dict[str, Account]:
+def _load_accounts(
+    session: Session, drafts: Sequence[EntryDraft]
+) -> dict[str, sa.Row[*tuple[Any, ...]]]:
     """The accounts the drafts touch, in one query, checked against each draft."""
     ids = {a for d in drafts for p in d.postings for a in (p.from_account_id, p.to_account_id)}
     columns = _accounts.c
@@ -352,7 +355,8 @@ def post_entries(
     for draft in drafts:
         check_draft(draft)
     accounts = _load_accounts(session, drafts)
-    records, deltas = [], {}
+    records: list[EntryRecord] = []
+    deltas: dict[tuple[str, int], _Delta] = {}
     for draft in drafts:
         record = _record_of(draft, now=now)
         records.append(record)
@@ -369,7 +373,7 @@ def post_entries(
 def _resolve(session: Session, entry_id: str, *, now: datetime, to_status: str) -> None:
     # The conditional UPDATE takes the entry's row lock, so a concurrent capture and void of one
     # hold cannot both succeed: the second finds the status already changed.
-    values = {"status": to_status}
+    values: dict[str, object] = {"status": to_status}
     if to_status == "posted":
         values["posted_at"] = now
     changed = (

@@ -9,6 +9,8 @@ Invariants the database itself enforces, besides what ``ledger/`` checks in Pyth
 Postings are never updated or deleted; an entry's ``status`` only moves pending -> posted|voided.
 """
 
+from typing import TYPE_CHECKING, ClassVar
+
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -55,6 +57,11 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model here maps one plain Table (none maps a join or a select), so its
+        # __table__ has insert()/update(); DeclarativeBase types it as any FromClause.
+        __table__: ClassVar[sa.Table]
 
 
 class Community(Base):

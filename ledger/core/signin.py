@@ -9,8 +9,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from .clock import as_utc
@@ -116,6 +118,7 @@ def spend(session: Session, token: str, *, now: datetime) -> Member:
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if spent.rowcount != 1:
+    # An UPDATE answers a CursorResult (with rowcount); Session.execute types it as any Result.
+    if cast(CursorResult[Any], spent).rowcount != 1:
         raise SigninTokenSpent()
-    return session.get(Member, row.member_id)
+    return session.get_one(Member, row.member_id)

@@ -8,9 +8,11 @@ same place. A write that fails rolls back its claim with it, so the form can be 
 """
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from .models import FormSubmission
@@ -55,4 +57,4 @@ def forget_old(session: Session, now: datetime) -> int:
     dropped = session.execute(
         sa.delete(FormSubmission).where(FormSubmission.created_at < now - SUBMISSION_KEPT)
     )
-    return dropped.rowcount
+    return cast(CursorResult[Any], dropped).rowcount

@@ -230,14 +230,15 @@ def judge(points_due: int, caps: list[CapStanding]) -> Judgement:
             )
     if points_due == 0:
         outcome, reason = "refused", "the quantity earns less than one point"
-    elif points == 0:
+    # Only a cap cuts the points, and it names itself in limited_by.
+    elif points == 0 and limited_by is not None:
         outcome = "refused"
         reason = (
             f"{limited_by['period']} cap reached: {limited_by['used']} of "
             f"{limited_by['max']} {'awards' if limited_by['limit'] == 'max_count' else 'points'}"
             " already used"
         )
-    elif points < points_due:
+    elif points < points_due and limited_by is not None:
         outcome = "partial"
         reason = (
             f"{points} of {points_due} points: the {limited_by['period']} cap of "

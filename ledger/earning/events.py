@@ -127,10 +127,10 @@ def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
     ids = {d.member_id for d in drafts if d.member_id}
     refs: dict[str, set[str]] = {}  # community id -> external refs named in the drafts
     for draft in drafts:
-        community = ctx.communities.get(draft.community)
-        if draft.member_ref and community is not None:
-            refs.setdefault(community.id, set()).add(draft.member_ref)
-    conditions = []
+        named = ctx.communities.get(draft.community)
+        if draft.member_ref and named is not None:
+            refs.setdefault(named.id, set()).add(draft.member_ref)
+    conditions: list[sa.ColumnElement[bool]] = []
     if ids:
         conditions.append(Member.id.in_(ids))
     for community_id, community_refs in refs.items():
@@ -184,8 +184,8 @@ def _check(ctx: _Context, source: Source, draft: EventDraft, now: datetime) -> _
         member = ctx.members.get(draft.member_id)
         if member is None or member.community_id != community.id:
             raise MemberNotFound(member=draft.member_id, community=community.slug)
-    else:
-        member = ctx.members_by_ref.get((community.id, draft.member_ref))
+    else:  # member_ref is set (tested above); `or ""` only tells the type checker so
+        member = ctx.members_by_ref.get((community.id, draft.member_ref or ""))
         if member is None:
             raise MemberNotFound(member_ref=draft.member_ref, community=community.slug)
     if draft.recorded_by.strip() in (member.id, member.external_ref):
@@ -253,7 +253,7 @@ def _replay(event: EarningEvent, draft: EventDraft, session: Session) -> Recorde
     if draft.member_ref is not None:
         member = session.get(Member, event.member_id)
         same_member = member is not None and member.external_ref == draft.member_ref
-    community = session.get(Community, event.community_id)
+    community = session.get_one(Community, event.community_id)
     same = (
         same_member
         and community.slug == draft.community
@@ -495,7 +495,7 @@ def record_events(
     lock_members(session, {c.member.id for c in ready})
     memo = _usage_of(session, ready)
     awards: list[tuple[Recorded, EntryDraft]] = []
-    answers = []
+    answers: list[object] = []
     for index, draft in enumerate(drafts):
         if draft is None:
             answers.append(None)
@@ -540,13 +540,13 @@ def award_entry_ids(session: Session, event_ids) -> dict[str, str]:
     """{event id: its award entry id}, in one query for a page of events."""
     if not event_ids:
         return {}
-    return dict(
-        session.execute(
-            sa.select(Entry.cause_id, Entry.id).where(
-                Entry.cause_id.in_(list(event_ids)), Entry.kind == "award"
-            )
-        ).all()
-    )
+    rows = session.execute(
+        sa.select(Entry.cause_id, Entry.id).where(
+            Entry.cause_id.in_(list(event_ids)), Entry.kind == "award"
+        )
+    ).all()
+    # The IN matches no NULL cause_id; the test only tells the type checker so.
+    return {cause_id: entry_id for cause_id, entry_id in rows if cause_id is not None}
 
 
 def void_reversed_award(session: Session, original: Entry, reason: str, now: datetime) -> None:
@@ -630,7 +630,7 @@ def answer(
 ) -> EventAnswer:
     """The answer for one event; its community's slug and award entry are read if not given."""
     if community_slug is None:
-        community_slug = session.get(Community, event.community_id).slug
+        community_slug = session.get_one(Community, event.community_id).slug
     if entry_id is None and event.points_awarded:
         entry_id = award_entry_id(session, event.id)
     return EventAnswer(event, community_slug, entry_id, replayed)

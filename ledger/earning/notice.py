@@ -40,7 +40,9 @@ def object_to_event(session: Session, event_id: str, *, reason: str, now: dateti
         raise errors.NoticePeriodOver(
             event=event_id, vests_at=event.vests_at.isoformat(), now=now.isoformat()
         )
-    void_pending(session, award_entry_id(session, event_id), now=now)
+    entry_id = award_entry_id(session, event_id)
+    assert entry_id is not None  # a pending event awarded points (a CHECK says so): its entry
+    void_pending(session, entry_id, now=now)
     event.status = target
     event.resolved_at = now
     event.objection_reason = reason

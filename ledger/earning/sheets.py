@@ -52,7 +52,7 @@ class SheetRow:
 
     line: int
     draft: EventDraft | None
-    error: Exception | None = None
+    error: SheetRowInvalid | None = None
 
 
 def _text(row: dict, column: str, max_length: int, required: bool = True) -> str:
@@ -109,7 +109,7 @@ def read_sheet(
         raise SheetHeaderInvalid(missing=missing, required=list(REQUIRED_COLUMNS))
     reader.fieldnames = header
     zone = ZoneInfo(timezone)
-    rows = []
+    rows: list[SheetRow] = []
     for record in reader:
         line = reader.line_num
         if len(rows) >= MAX_SHEET_ROWS:

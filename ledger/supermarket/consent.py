@@ -19,10 +19,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import Any, cast
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from ledger.core.ids import new_id
@@ -60,10 +63,7 @@ def _code_digest(member_id: str, code: str) -> str:
 
 def _insert_ignoring_duplicate(session: Session, member_id: str, now: datetime) -> None:
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
         insert(_consents)
         .values(member_id=member_id, failed_attempts=0, updated_at=now)
@@ -129,8 +129,9 @@ def _spend_code(session: Session, member_id: str, code: str, now: datetime) -> b
             _codes.c.expires_at > now,
         )
         .values(used_at=now)
-    ).rowcount
-    return spent >= 1
+    )
+    # An UPDATE answers a CursorResult (with rowcount); Session.execute types it as any Result.
+    return cast(CursorResult[Any], spent).rowcount >= 1
 
 
 def _pin_matches(session: Session, row, pin: str, now: datetime) -> bool:

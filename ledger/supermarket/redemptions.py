@@ -18,10 +18,13 @@ rows -> item rows (sorted by shop and sku) -> balance rows (sorted inside ``post
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from ledger.core import errors
@@ -154,10 +157,10 @@ def _expired_holds_of(session: Session, member_id: str, now: datetime) -> list:
 
 def _reserve_stock(
     session: Session, shop_id: str, wanted: dict[str, int], returns: dict[tuple[str, str], int]
-) -> dict[str, ShopItem]:
+) -> dict[str, sa.Row[Any]]:
     """Take ``wanted`` off the shelf and put ``returns`` back, item rows locked in sorted order."""
     keys = sorted(set(returns) | {(shop_id, sku) for sku in wanted})
-    priced: dict[str, object] = {}
+    priced: dict[str, sa.Row[Any]] = {}
     for key in keys:
         back = returns.get(key, 0)
         if key[0] != shop_id or key[1] not in wanted:
@@ -241,7 +244,7 @@ def _wanted_lines(lines, points: int | None, memo: str) -> dict[str, int]:
 
 def _reserve_after_expired_holds(
     session: Session, member_id: str, shop_id: str, wanted: dict[str, int], *, now: datetime
-) -> dict[str, ShopItem]:
+) -> dict[str, sa.Row[Any]]:
     """Void the member's expired holds and reserve ``wanted``: item rows (the expired holds'
     stock coming back, this redemption's going out) are locked before any balance row."""
     expired = _expired_holds_of(session, member_id, now)
@@ -255,7 +258,7 @@ def _new_redemption(
     shop: Shop,
     found,
     wanted: dict[str, int],
-    priced: dict[str, ShopItem],
+    priced: dict[str, sa.Row[Any]],
     *,
     points: int,
     memo: str,
@@ -337,7 +340,7 @@ def redeem(
     if refusal is not None:
         return RedeemOutcome(refusal=refusal)
     priced = _reserve_after_expired_holds(session, found.id, shop.id, wanted, now=now)
-    if wanted:
+    if points is None:  # by lines: _wanted_lines made sure there are some
         points = sum(priced[sku].price_points * quantity for sku, quantity in wanted.items())
     redemption = _new_redemption(
         session,
@@ -364,11 +367,11 @@ def get_redemption(session: Session, redemption_id: str) -> Redemption:
 
 
 def _reload(session: Session, redemption_id: str) -> Redemption:
-    return session.scalar(
+    return session.scalars(
         sa.select(Redemption)
         .where(Redemption.id == redemption_id)
         .execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def _not_held(session: Session, redemption_id: str, now: datetime):
@@ -391,8 +394,9 @@ def capture(session: Session, redemption_id: str, *, now: datetime) -> Redemptio
             _redemptions.c.hold_expires_at > now,
         )
         .values(status=TRANSITIONS["capture"][1], captured_at=now)
-    ).rowcount
-    if changed != 1:
+    )
+    # An UPDATE answers a CursorResult (with rowcount); Session.execute types it as any Result.
+    if cast(CursorResult[Any], changed).rowcount != 1:
         raise _not_held(session, redemption_id, now)
     redemption = _reload(session, redemption_id)
     post_pending(session, redemption.entry_id, now=now)
@@ -415,12 +419,12 @@ def void(session: Session, redemption_id: str, *, now: datetime) -> Redemption:
 def _lock_refundable(session: Session, redemption_id: str) -> tuple[Shop, Redemption]:
     """Lock the shop row, then the redemption row (the lock order), and check it may be refunded."""
     shop = lock_shop(session, get_redemption(session, redemption_id).shop_id)
-    redemption = session.scalar(
+    redemption = session.scalars(
         sa.select(Redemption)
         .where(Redemption.id == redemption_id)
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
-    )
+    ).one()
     if redemption.status not in TRANSITIONS["refund"][0]:
         raise rerr.RedemptionNotCaptured(redemption=redemption_id, status=redemption.status)
     return shop, redemption
@@ -492,7 +496,7 @@ def refund(
 ) -> RedemptionRefund:
     """Give back part or all of a captured redemption, by lines (back to stock) or by points."""
     shop, redemption = _lock_refundable(session, redemption_id)
-    refunded_lines = []
+    refunded_lines: list[dict] = []
     if points is None:
         points, refunded_lines = _refund_by_lines(redemption, lines)
     elif lines:
@@ -534,7 +538,7 @@ def list_redemptions(session: Session, shop_id: str, *, limit: int, cursor: str 
     return keyset_page(session, query, Redemption.id, limit=limit, cursor=cursor, newest_first=True)
 
 
-def refunds_of(session: Session, redemption_id: str) -> list[RedemptionRefund]:
+def refunds_of(session: Session, redemption_id: str) -> Sequence[RedemptionRefund]:
     return session.scalars(
         sa.select(RedemptionRefund)
         .where(RedemptionRefund.redemption_id == redemption_id)

@@ -11,8 +11,10 @@ Invariants:
 - the shop's balance = captured - refunded - settled, so every settlement brings it back to 0.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,9 +31,11 @@ from .models import Redemption, RedemptionRefund, Settlement
 
 _redemptions = Redemption.__table__
 _refunds = RedemptionRefund.__table__
+# What a query of some columns answers.
+Rows = Sequence[sa.Row[*tuple[Any, ...]]]
 
 
-def _unsettled(session: Session, shop) -> tuple[list, list]:
+def _unsettled(session: Session, shop) -> tuple[Rows, Rows]:
     """The shop's captured redemptions and its refunds not settled yet, as (id, points) rows."""
     # Refunds of this shop wait for its row lock, so the refunds read here stay the whole set;
     # captures committed after this read simply wait for the next settlement.
@@ -131,7 +135,7 @@ def get_settlement(session: Session, settlement_id: str) -> Settlement:
     )
 
 
-def covered(session: Session, settlement_id: str) -> tuple[list, list]:
+def covered(session: Session, settlement_id: str) -> tuple[Rows, Rows]:
     """The redemptions and refunds a settlement covers, oldest first."""
     redemptions = session.execute(
         sa.select(_redemptions.c.id, _redemptions.c.points, _redemptions.c.captured_at)
@@ -158,8 +162,8 @@ class SettlementStatement:
     settlement's own."""
 
     settlement: Settlement
-    redemptions: list
-    refunds: list
+    redemptions: Rows
+    refunds: Rows
 
     def __getattr__(self, name: str):
         return getattr(self.settlement, name)

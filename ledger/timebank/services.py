@@ -333,6 +333,8 @@ def complete(
     """The volunteer reports the actual minutes; the hold becomes exactly that many."""
     service = _locked(session, service_id)
     _expect(service, "complete")
+    # An assigned service has its volunteer and its hold (a CHECK constraint says so).
+    assert service.volunteer_id is not None and service.entry_id is not None
     _check_minutes(minutes, "minutes")
     estimate = service.minutes_estimate
     most = estimate + estimate * OVERRUN_PERCENT // 100
@@ -360,6 +362,7 @@ def confirm(session: Session, service_id: str, *, actor: Actor, now: datetime) -
     if actor.member_id is not None and actor.member_id == service.volunteer_id:
         raise tb.VolunteerCannotConfirm(service=service.id, member=actor.member_id)
     _expect(service, "confirm")
+    assert service.entry_id is not None  # a completed service holds its minutes (a CHECK says so)
     post_pending(session, service.entry_id, now=now)
     return _moved(session, service, "confirm", confirmed_at=now, confirmed_by=actor.party)
 

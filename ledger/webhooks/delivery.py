@@ -17,9 +17,10 @@ with its last error, which its owner sees on it. On SQLite one writer at a time 
 import random
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
@@ -91,7 +92,7 @@ def retry_delay(attempts: int, jitter: Callable[[], float] = random.random) -> t
 # 1. Fan-out -------------------------------------------------------------------------------------
 def _new_events(
     session: Session, subscription: WebhookSubscription, scope, upto: outbox.Position
-) -> list:
+) -> Sequence[sa.Row[Any]]:
     """The next chunk of the subscription's events after its cursor, up to ``upto``."""
     query = outbox.in_reach(
         sa.select(
@@ -151,7 +152,7 @@ def _pending(subscription_id: str, event, now: datetime) -> dict:
 # 2. Claim ---------------------------------------------------------------------------------------
 def _claim(
     session: Session, now: datetime, *, limit: int, subscription_id: str | None = None
-) -> list[WebhookDelivery]:
+) -> Sequence[WebhookDelivery]:
     """Lock up to ``limit`` due deliveries whose resources have nothing earlier still pending
     for their subscription (skipping rows other workers hold): at most one per resource.
     "Earlier" is the delivery's id: fan-out makes them in the feed's order."""
@@ -210,7 +211,9 @@ def _attempt(
     send: Sender,
     now: datetime,
 ) -> Attempt:
-    event = session.scalar(sa.select(WebhookEvent).where(WebhookEvent.seq == delivery.event_seq))
+    event = session.scalars(
+        sa.select(WebhookEvent).where(WebhookEvent.seq == delivery.event_seq)
+    ).one()
     try:
         check_url(subscription.url, allow_private=edge.allow_private())
     except UrlNotAllowed as refused:  # refused now (its DNS changed?): an attempt that failed
@@ -256,7 +259,7 @@ def _deliver_batch(session: Session, now: datetime, edge: Edge, send: Sender) ->
     first = _claim(session, now, limit=1)
     if not first:
         return 0
-    subscription = session.get(WebhookSubscription, first[0].subscription_id)
+    subscription = session.get_one(WebhookSubscription, first[0].subscription_id)
     claimed = _claim(session, now, limit=CLAIM_BATCH, subscription_id=subscription.id)
     errors = []
     for delivery in claimed:

@@ -51,7 +51,8 @@ def check_url(url: str, *, allow_private: bool) -> None:
         answers = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError) as error:
         raise errors.UrlNotAllowed(f"the host does not resolve: {error}", url=url) from error
-    if any(_unsafe_address(answer[4][0]) for answer in answers):
+    # An address's host is always a str (only IPv6's flow and scope ids are ints).
+    if any(_unsafe_address(str(answer[4][0])) for answer in answers):
         raise errors.UrlNotAllowed(
             "the host is a loopback, link-local or private address", host=parts.hostname
         )
@@ -89,9 +90,9 @@ def create(
     """Subscribe the key to ``event_types`` from now on (earlier events are in the feed)."""
     event_types = _check_types(event_types)
     check_url(url, allow_private=allow_private)
-    owned = session.scalar(
+    owned = session.scalars(
         sa.select(sa.func.count()).where(WebhookSubscription.api_key_id == api_key_id)
-    )
+    ).one()
     if owned >= MAX_SUBSCRIPTIONS_PER_KEY:
         raise errors.TooManySubscriptions(max_subscriptions=MAX_SUBSCRIPTIONS_PER_KEY)
     subscription_id = new_id(SUBSCRIPTION_ID_PREFIX)
