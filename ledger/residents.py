@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ledger.core import balances
 from ledger.core.models import Entry, Member
 from ledger.core.paging import MAX_PAGE_LIMIT
-from ledger.earning.models import EarningEvent
+from ledger.earning.models import EarningEvent, EarningRule
 from ledger.supermarket.models import Redemption
 from ledger.timebank.models import Service
 
@@ -50,23 +50,57 @@ class ResidentPage:
     lines: list[ResidentLine]
 
 
-def _names_by_cause(session: Session, cause_ids: set[str]) -> dict[str, str]:
-    """The plain name of each cause: an event's activity, a purchase's items, a service's title."""
-    if not cause_ids:
+def _award_names(session: Session, cause_ids: set[str]) -> dict[str, str]:
+    """Each award's activity as the community titles it now (its rule's latest version), else
+    its code: a title set after the award still names it."""
+    events = session.execute(
+        sa.select(EarningEvent.id, EarningEvent.community_id, EarningEvent.activity).where(
+            EarningEvent.id.in_(cause_ids)
+        )
+    ).all()
+    if not events:
         return {}
-    names = dict(
-        session.execute(
-            sa.select(EarningEvent.id, EarningEvent.activity).where(EarningEvent.id.in_(cause_ids))
-        ).all()
+    titles: dict[tuple[str, str], str] = {}
+    versions = session.execute(
+        sa.select(EarningRule.community_id, EarningRule.activity, EarningRule.title)
+        .where(EarningRule.activity.in_({event.activity for event in events}))
+        .order_by(EarningRule.version)
     )
-    names.update(
-        session.execute(sa.select(Service.id, Service.title).where(Service.id.in_(cause_ids))).all()
-    )
-    for redemption in session.scalars(sa.select(Redemption).where(Redemption.id.in_(cause_ids))):
-        names[redemption.id] = "、".join(
+    for community_id, activity, title in versions:
+        titles[(community_id, activity)] = title  # oldest first: the latest version stays
+    return {
+        event.id: titles.get((event.community_id, event.activity)) or event.activity
+        for event in events
+    }
+
+
+def _purchase_names(session: Session, cause_ids: set[str]) -> dict[str, str]:
+    """Each purchase's items as the till rang them up ("酱油 500ml", "鸡蛋 ×2")."""
+    return {
+        redemption.id: "、".join(
             f"{line.name} ×{line.quantity}" if line.quantity > 1 else line.name
             for line in redemption.lines
         )
+        for redemption in session.scalars(sa.select(Redemption).where(Redemption.id.in_(cause_ids)))
+    }
+
+
+def _service_names(session: Session, cause_ids: set[str]) -> dict[str, str]:
+    return dict(
+        session.execute(sa.select(Service.id, Service.title).where(Service.id.in_(cause_ids))).all()
+    )
+
+
+# Who names the causes of lines, one capability each; a new kind of cause adds its own here.
+NAMERS = (_award_names, _purchase_names, _service_names)
+
+
+def _names_by_cause(session: Session, cause_ids: set[str]) -> dict[str, str]:
+    """The plain name of each cause: an award's activity, a purchase's items, a service's title."""
+    names: dict[str, str] = {}
+    if cause_ids:
+        for namer in NAMERS:
+            names.update(namer(session, cause_ids))
     return names
 
 

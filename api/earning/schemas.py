@@ -11,6 +11,7 @@ from ledger.earning.models import (
     EVIDENCE_MAX_LENGTH,
     OBJECTION_MAX_LENGTH,
     RULE_PERS,
+    RULE_TITLE_MAX_LENGTH,
     SOURCE_ID_MAX_LENGTH,
 )
 from ledger.earning.rules import MAX_CAP_COUNT, MAX_CAP_POINTS, MAX_NOTICE_DAYS, MAX_RULE_POINTS
@@ -44,11 +45,20 @@ class RulePut(StrictSchema):
     )
     valid_from = fields.AwareDateTime(allow_none=True, load_default=None)
     valid_to = fields.AwareDateTime(allow_none=True, load_default=None)
+    title = Text(
+        RULE_TITLE_MAX_LENGTH,
+        load_default="",
+        metadata={
+            "description": "How residents read the activity (e.g. 星空夜话); "
+            "empty: they read its code."
+        },
+    )
 
 
 class RuleVersionSchema(Schema):
     id = fields.String()
     version = fields.Integer()
+    title = fields.String()
     points = fields.Integer()
     per = fields.String()
     caps = fields.List(fields.Nested(CapSchema))

@@ -13,14 +13,28 @@ from .rules import CapDraft, RuleDraft, set_rule
 
 DEMO_WEEKS = 3
 DEMO_RULES = (
-    ("deliberation.attend", RuleDraft(points=5, caps=(CapDraft("day", max_count=2),))),
-    ("deliberation.propose", RuleDraft(points=3, caps=(CapDraft("week", max_count=3),))),
+    (
+        "deliberation.attend",
+        RuleDraft(points=5, caps=(CapDraft("day", max_count=2),), title="星空夜话"),
+    ),
+    (
+        "deliberation.propose",
+        RuleDraft(points=3, caps=(CapDraft("week", max_count=3),), title="议事会提议"),
+    ),
     (
         "proposal.adopted",
-        RuleDraft(points=20, notice_days=3, caps=(CapDraft("month", max_count=2),)),
+        RuleDraft(
+            points=20, notice_days=3, caps=(CapDraft("month", max_count=2),), title="提议被采纳"
+        ),
     ),
-    ("cleanup.join", RuleDraft(points=10, caps=(CapDraft("week", max_points=30),))),
-    ("volunteer.hour", RuleDraft(points=8, per="hour", caps=(CapDraft("day", max_points=64),))),
+    (
+        "cleanup.join",
+        RuleDraft(points=10, caps=(CapDraft("week", max_points=30),), title="清洁家园"),
+    ),
+    (
+        "volunteer.hour",
+        RuleDraft(points=8, per="hour", caps=(CapDraft("day", max_points=64),), title="志愿服务"),
+    ),
 )
 RECORDED_BY = "社区议事会 (demo)"
 

@@ -20,6 +20,8 @@ SOURCE_MAX_LENGTH = 64
 SOURCE_ID_MAX_LENGTH = NAME_MAX_LENGTH
 EVIDENCE_MAX_LENGTH = 1000
 OBJECTION_MAX_LENGTH = 500
+# A rule's display title ("星空夜话"): what a resident reads instead of the activity code.
+RULE_TITLE_MAX_LENGTH = 100
 
 RULE_PERS = ("event", "hour")
 CAP_PERIODS = ("day", "week", "month", "year")
@@ -57,6 +59,8 @@ class EarningRule(Base):
     id: Mapped[str] = mapped_column(IdColumn, primary_key=True)
     community_id: Mapped[str] = mapped_column(sa.ForeignKey("communities.id"))
     activity: Mapped[str] = mapped_column(sa.String(ACTIVITY_MAX_LENGTH))
+    # Empty when the community gave none: pages then name the activity by its code.
+    title: Mapped[str] = mapped_column(sa.String(RULE_TITLE_MAX_LENGTH), server_default="")
     version: Mapped[int] = mapped_column(sa.Integer)
     points: Mapped[int] = mapped_column(sa.BigInteger)
     per: Mapped[str] = mapped_column(sa.String(8))

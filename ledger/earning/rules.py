@@ -22,7 +22,14 @@ from ledger.core.ids import new_id
 from ledger.core.paging import Page, keyset_page
 
 from . import errors
-from .models import ACTIVITY_MAX_LENGTH, CAP_PERIODS, RULE_PERS, EarningCap, EarningRule
+from .models import (
+    ACTIVITY_MAX_LENGTH,
+    CAP_PERIODS,
+    RULE_PERS,
+    RULE_TITLE_MAX_LENGTH,
+    EarningCap,
+    EarningRule,
+)
 
 MAX_RULE_POINTS = 10_000  # per event or per hour; far above any real community's award
 MAX_NOTICE_DAYS = 60
@@ -46,6 +53,7 @@ class RuleDraft:
     notice_days: int = 0
     valid_from: datetime | None = None
     valid_to: datetime | None = None
+    title: str = ""  # how residents read the activity; empty: its code
 
 
 def check_activity(activity: str) -> str:
@@ -67,6 +75,8 @@ def _check_rule(draft: RuleDraft) -> None:
             notice_days=draft.notice_days,
             max_notice_days=MAX_NOTICE_DAYS,
         )
+    if len(draft.title.strip()) > RULE_TITLE_MAX_LENGTH:
+        raise Invalid("title is too long", max_length=RULE_TITLE_MAX_LENGTH)
     if draft.valid_from and draft.valid_to and draft.valid_from >= draft.valid_to:
         raise errors.ValidityWindowEmpty(
             valid_from=draft.valid_from.isoformat(), valid_to=draft.valid_to.isoformat()
@@ -94,6 +104,7 @@ def _same(version: EarningRule, draft: RuleDraft) -> bool:
 
     return (
         version.points == draft.points
+        and version.title == draft.title.strip()
         and version.per == draft.per
         and version.notice_days == draft.notice_days
         and at(version.valid_from) == at(draft.valid_from)
@@ -135,6 +146,7 @@ def set_rule(
         id=new_id("rul"),
         community_id=community_id,
         activity=activity,
+        title=draft.title.strip(),
         version=(versions[-1].version + 1) if versions else 1,
         points=draft.points,
         per=draft.per,

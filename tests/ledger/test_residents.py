@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from ledger import residents
 from ledger.core.balances import standings
+from ledger.earning.rules import RuleDraft, set_rule
 from ledger.supermarket.consent import issue_code
 from ledger.supermarket.redemptions import redeem
 
@@ -13,7 +14,7 @@ def test_lines_name_the_activity_and_the_items_newest_first(
 ):
     """An award reads as its activity, a purchase as its items, with the newest line first."""
     grant(community, points_of(wang), 100)
-    award(wang, activity="stargazing.talk", points=5)
+    award(wang, activity="stargazing.talk", points=5, title="星空夜话")
     _, code = issue_code(session, wang, now=now)
     later = now + timedelta(minutes=1)
     outcome = redeem(
@@ -27,8 +28,24 @@ def test_lines_name_the_activity_and_the_items_newest_first(
     assert outcome.refusal is None
     page = residents.resident_page(session, wang, now=later)
     described = [(line.reason, line.name, line.amount) for line in page.lines]
-    assert described[:2] == [("purchase", "大米 ×2、肥皂", -72), ("activity", "stargazing.talk", 5)]
+    assert described[:2] == [("purchase", "大米 ×2、肥皂", -72), ("activity", "星空夜话", 5)]
     assert page.lines[0].occurred_at.utcoffset() == timedelta(hours=8)
+
+
+def test_an_award_reads_as_its_rules_latest_title_else_its_code(
+    session, community, wang, award, now
+):
+    """A title set after an award names it too; an activity without a title reads as its code."""
+    award(wang, activity="stargazing.talk", points=5)
+    award(wang, activity="cleanup.join", points=10)
+    untitled = residents.resident_page(session, wang, now=now)
+    assert {line.name for line in untitled.lines} == {"stargazing.talk", "cleanup.join"}
+    later = now + timedelta(minutes=1)
+    set_rule(
+        session, community.id, "stargazing.talk", RuleDraft(points=5, title="星空夜话"), now=later
+    )
+    titled = residents.resident_page(session, wang, now=later)
+    assert {line.name for line in titled.lines} == {"星空夜话", "cleanup.join"}
 
 
 def test_standings_are_the_ledgers_own(session, community, wang, points_of, grant, now):

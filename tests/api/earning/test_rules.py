@@ -79,3 +79,12 @@ def test_rule_validity_window_and_shape(client, town):
     assert bad_name.json["type"] == "/problems/activity-name-invalid"
     not_staff = client.put(url + "cleanup.join", json={"points": 5}, headers=town["app"])
     assert not_staff.status_code == 403
+
+
+def test_a_rule_carries_the_title_residents_read(client, town):
+    """PUT with a title shows it on the version; without one the title is empty."""
+    untitled = set_rule(client, town, "stargazing.talk", points=5)
+    assert untitled["current"]["title"] == ""
+    titled = set_rule(client, town, "stargazing.talk", points=5, title="星空夜话")
+    assert titled["current"]["title"] == "星空夜话"
+    assert [v["title"] for v in titled["versions"]] == ["星空夜话", ""]

@@ -125,11 +125,11 @@ def test_the_language_link_goes_back_only_to_our_own_pages(client):
 
 
 def test_her_statement_reads_in_plain_words_in_local_time(app, client, town):
-    """An award reads "参加<activity> +5" with the time in Shanghai, not UTC."""
-    set_rule(client, town, "stargazing.talk", points=5, notice_days=0)
+    """An award reads "参加<its rule's title> +5" with the time in Shanghai, not UTC."""
+    set_rule(client, town, "stargazing.talk", points=5, notice_days=0, title="星空夜话")
     response = report(client, town, "stargazing.talk", local(20, 19, 30), "talk-1")
     assert response.status_code == 201, response.json
     sign_in(app, client, town["resident"])
     page = client.get("/me", follow_redirects=True).text
-    assert "参加stargazing.talk" in page and "+5" in page
+    assert "参加星空夜话" in page and "+5" in page
     assert "2026/11/20 19:30" in page

@@ -19,6 +19,8 @@ def test_the_demo_has_rules_and_three_weeks_of_judged_events(session):
         "volunteer.hour",
         "proposal.adopted",
     } <= activities
+    # Residents read every demo award by its title, never by the activity's code.
+    assert "" not in set(session.scalars(sa.select(EarningRule.title)))
     statuses = dict(
         session.execute(
             sa.select(EarningEvent.status, sa.func.count()).group_by(EarningEvent.status)

@@ -6,6 +6,7 @@ import pytest
 
 from ledger.core import errors as core_errors
 from ledger.earning import errors
+from ledger.earning.models import RULE_TITLE_MAX_LENGTH
 from ledger.earning.rules import (
     MAX_RULE_POINTS,
     CapDraft,
@@ -83,3 +84,20 @@ def test_activity_names_and_validity_windows_are_checked(session, community, now
     check_valid_at(versions[0], now)
     with pytest.raises(errors.RuleNotValidThen):
         check_valid_at(versions[0], now + timedelta(days=7))
+
+
+def test_a_new_title_is_a_new_version_and_a_long_one_is_refused(session, community, now):
+    """Titling a rule writes version 2 with the title trimmed; a title over the limit is refused."""
+    set_rule(session, community.id, "stargazing.talk", RuleDraft(points=5), now=now)
+    versions, written = set_rule(
+        session, community.id, "stargazing.talk", RuleDraft(points=5, title=" 星空夜话 "), now=now
+    )
+    assert written and [(v.version, v.title) for v in versions] == [(1, ""), (2, "星空夜话")]
+    with pytest.raises(core_errors.Invalid):
+        set_rule(
+            session,
+            community.id,
+            "stargazing.talk",
+            RuleDraft(points=5, title="夜" * (RULE_TITLE_MAX_LENGTH + 1)),
+            now=now,
+        )
