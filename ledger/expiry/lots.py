@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger.core.journal import LotChange, PostingDraft
-from ledger.core.models import Account, Community, Entry
+from ledger.core.models import Account, AccountBalance, Community, Entry
 
 from . import errors
 from .models import ExpirySettings, LotDraw, PointLot
@@ -221,3 +221,25 @@ def _expiry_of(session: Session, account_id: str, now: datetime) -> datetime:
     if row.months is None:
         raise RuntimeError(f"account {account_id} keeps lots but its points do not expire")
     return add_months(now, row.months, row.timezone)
+
+
+# Checking --------------------------------------------------------------------------------------
+def lots_out_of_step(session: Session) -> list[tuple[str, int, int]]:
+    """(account, points left in its lots, posted less held) of every lot-keeping account whose
+    lots do not add up to its balance: ``pointsbank verify`` reports them."""
+    left = (
+        sa.select(_lots.c.account_id, sa.func.sum(_lots.c.remaining_points).label("points"))
+        .group_by(_lots.c.account_id)
+        .subquery()
+    )
+    balance = sa.func.sum(AccountBalance.posted - AccountBalance.pending_out)
+    rows = session.execute(
+        sa.select(Account.id, sa.func.coalesce(sa.func.max(left.c.points), 0), balance)
+        .join(AccountBalance, AccountBalance.account_id == Account.id)
+        .outerjoin(left, left.c.account_id == Account.id)
+        .where(Account.keeps_lots)
+        .group_by(Account.id)
+        .having(sa.func.coalesce(sa.func.max(left.c.points), 0) != balance)
+        .order_by(Account.id)
+    )
+    return [(account, int(points), int(available)) for account, points, available in rows]

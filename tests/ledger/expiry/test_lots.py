@@ -2,12 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from ledger.capabilities import reverse_entry
 from ledger.core.communities import member_account, system_account
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
-from ledger.expiry.lots import add_months
+from ledger.expiry.lots import add_months, lots_out_of_step
+from ledger.expiry.models import PointLot
 
 
 def spend(session, community, account_id, points, now, **draft):
@@ -165,3 +167,13 @@ def test_without_expiry_the_write_path_costs_no_extra_statement(
         event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == 5
     assert not any("point_lots" in s for s in statements)
+
+
+def test_lots_that_stop_adding_up_to_the_balance_are_reported(
+    session, yearly, wang, points_of, grant, now
+):
+    """Lots in step with the balance report nothing; a lot changed behind the journal is named."""
+    grant(yearly, points_of(wang), 30)
+    assert lots_out_of_step(session) == []
+    session.execute(sa.update(PointLot).values(remaining_points=20))
+    assert lots_out_of_step(session) == [(points_of(wang), 20, 30)]
