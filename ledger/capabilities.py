@@ -17,6 +17,7 @@ from ledger.core import demo as core_demo
 from ledger.core.journal import EntryRecord
 from ledger.core.models import Base
 from ledger.earning import demo as earning_demo
+from ledger.expiry import demo as expiry_demo
 from ledger.supermarket import demo as supermarket_demo
 from ledger.timebank import demo as timebank_demo
 from ledger.webhooks import outbox
@@ -47,6 +48,7 @@ DEMO_TELLERS = (
     earning_demo.tell_demo,
     supermarket_demo.tell_demo,
     timebank_demo.tell_demo,
+    expiry_demo.tell_demo,
     audit_demo.tell_demo,
 )
 

@@ -9,9 +9,14 @@ has expired to the love bank.
 from ledger.core.capability import Capability
 
 from . import models
+from .demo import add_demo
 from .lots import keep_lots
 from .sweep import expire_due
 
 CAPABILITY = Capability(
-    name="expiry", models=models, jobs=(("expire_points", expire_due),), lot_keeper=keep_lots
+    name="expiry",
+    models=models,
+    jobs=(("expire_points", expire_due),),
+    demo_part=add_demo,
+    lot_keeper=keep_lots,
 )
