@@ -1,4 +1,5 @@
-"""exchange_expiry: points for time credits, and points that expire into the love bank
+"""exchange_expiry: points for time credits, points that expire into the love bank, services
+in the catalogue
 
 Revision ID: 0010_exchange_expiry
 Revises: 0008_signin_tokens
@@ -79,6 +80,16 @@ def upgrade():
     with op.batch_alter_table("communities", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("points_in_lots", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+    with op.batch_alter_table("shop_items", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("kind", sa.String(length=16), server_default="goods", nullable=False)
+        )
+        batch_op.create_check_constraint(
+            op.f("ck_shop_items_kind_known"), "kind IN ('goods', 'service')"
+        )
+        batch_op.create_check_constraint(
+            op.f("ck_shop_items_service_has_no_stock"), "kind <> 'service' OR stock IS NULL"
         )
     op.create_table(
         "exchange_settings",
@@ -195,6 +206,10 @@ def downgrade():
     op.drop_table("point_lots")
     op.drop_table("expiry_settings")
     op.drop_table("exchange_settings")
+    with op.batch_alter_table("shop_items", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_shop_items_service_has_no_stock"), type_="check")
+        batch_op.drop_constraint(op.f("ck_shop_items_kind_known"), type_="check")
+        batch_op.drop_column("kind")
     with op.batch_alter_table("communities", schema=None) as batch_op:
         batch_op.drop_column("points_in_lots")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
