@@ -27,6 +27,7 @@ from .models import ExpirySettings, LotDraw, PointLot
 
 _lots = PointLot.__table__
 _draws = LotDraw.__table__
+# Lots are changed by statements alone, never loaded as objects: nothing in the session to sync.
 DRAWING = ("post", "hold")  # transitions that take points out of a lot
 CREDITING = ("post", "capture")  # transitions that bring points in
 
@@ -113,12 +114,13 @@ def _draw(
         raise RuntimeError(f"the lots of account {account_id} are {left} points short")
     for piece in taken:
         session.execute(
-            _lots.update()
+            sa.update(PointLot)
             .where(_lots.c.id == piece.lot_id)
             .values(remaining_points=_lots.c.remaining_points - piece.points)
+            .execution_options(synchronize_session=False)
         )
     session.execute(
-        _draws.insert(),
+        sa.insert(LotDraw),
         [{"entry_id": change.entry_id, "lot_id": p.lot_id, "points": p.points} for p in taken],
     )
     return taken
@@ -161,14 +163,16 @@ def _restore(session: Session, account_id: str, amount: int, entry_ids: list[str
         if points == 0:
             break
         session.execute(
-            _draws.update()
+            sa.update(LotDraw)
             .where(_draws.c.id == row.id)
             .values(restored_points=_draws.c.restored_points + points)
+            .execution_options(synchronize_session=False)
         )
         session.execute(
-            _lots.update()
+            sa.update(PointLot)
             .where(_lots.c.id == row.lot_id)
             .values(remaining_points=_lots.c.remaining_points + points)
+            .execution_options(synchronize_session=False)
         )
         left -= points
     return left
@@ -195,7 +199,7 @@ def _new_lots(
         rows.append((amount, now, _expiry_of(session, account_id, now)))
     if rows:
         session.execute(
-            _lots.insert(),
+            sa.insert(PointLot),
             [
                 {
                     "account_id": account_id,

@@ -39,7 +39,8 @@ def expiring(session: Session, account: Account, *, now: datetime) -> list[Expir
         )
         .order_by(PointLot.expires_at)
     ).all()
-    zone = ZoneInfo(session.get(Community, account.community_id).timezone)
+    timezone = sa.select(Community.timezone).where(Community.id == account.community_id)
+    zone = ZoneInfo(session.execute(timezone).scalar_one())
     by_day: dict[date, Expiring] = {}
     for row in rows:
         day = row.expires_at.astimezone(zone).date()

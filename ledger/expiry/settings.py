@@ -68,7 +68,7 @@ def _start_lots(session: Session, community: Community, *, months: int, now: dat
         if row.posted - row.pending_out > 0
     ]
     if lots:
-        session.execute(PointLot.__table__.insert(), lots)
+        session.execute(sa.insert(PointLot), lots)
 
 
 def _stop_lots(session: Session, community: Community) -> None:

@@ -99,7 +99,7 @@ def month_of(at: datetime, timezone: str) -> tuple[datetime, datetime]:
 def minutes_exchanged(session: Session, minutes_account_id: str, start, end) -> int:
     """Minutes a member got by exchange in [start, end), leaving out reversed exchanges."""
     reversal = aliased(Entry)
-    total = session.scalar(
+    total = session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(Posting.amount), 0))
         .join(Entry, Entry.id == Posting.entry_id)
         .where(
@@ -110,7 +110,7 @@ def minutes_exchanged(session: Session, minutes_account_id: str, start, end) -> 
             Entry.posted_at < end,
             ~sa.exists().where(reversal.reverses_id == Entry.id),
         )
-    )
+    ).scalar_one()
     return int(total)
 
 
@@ -159,7 +159,7 @@ def exchange(
 ) -> Exchange:
     """Exchange a member's points for minutes at her community's rate, within the cap."""
     member: Member = get_member(session, member_id)
-    community = session.get(Community, member.community_id)
+    community = member.community
     settings = _enabled_settings(session, community.id)
     if type(points) is not int or points <= 0 or points % settings.rate_points:
         raise tb.ExchangeNotWholeSteps(
