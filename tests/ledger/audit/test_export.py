@@ -1,15 +1,10 @@
 """The beancount export: a ledger bean-check accepts, whose balances are the API's."""
 
-from datetime import timedelta
-
 from beancount import loader
 
 from ledger.audit.export import account_name, export_beancount
 from ledger.core.communities import member_account, system_account
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry
-from ledger.expiry.settings import set_expiry
-from ledger.expiry.sweep import expire_due
-from ledger.timebank.exchange import exchange, set_exchange
 
 
 def test_the_export_loads_cleanly_and_asserts_each_posted_balance(
@@ -57,22 +52,9 @@ def test_accounts_are_named_by_kind_owner_and_unit(session, community, wang, sho
     assert account_name(shop_account, community.id) == f"Assets:Shops:{shop.id[5:]}:Points"
 
 
-def test_an_exchange_and_an_expiry_export_cleanly(session, community, wang, points_of, grant, now):
+def test_an_exchange_and_an_expiry_export_cleanly(session, community, wang, expired_month):
     """An exchange (two units in one entry) and an expiry load without error, balances hold."""
-    set_expiry(session, community, months=1, now=now)
-    set_exchange(
-        session,
-        community,
-        enabled=True,
-        rate_points=10,
-        rate_minutes=60,
-        monthly_cap_minutes=600,
-        now=now,
-    )
-    grant(community, points_of(wang), 30)
-    exchange(session, member_id=wang.id, points=10, now=now)
-    later = now + timedelta(days=40)
-    expire_due(session, later)
+    later = expired_month
     text = "\n".join(export_beancount(session, community, now=later))
     _, problems, _ = loader.load_string(text)
     assert problems == []

@@ -6,10 +6,6 @@ import pytest
 
 from ledger.audit.reports import ReportWindowInvalid, community_report, statement_lines
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry
-from ledger.expiry.settings import set_expiry
-from ledger.expiry.sweep import expire_due
-from ledger.timebank.exchange import exchange, set_exchange
-from ledger.timebank.gifts import LOVE_BANK, give
 
 
 def test_awards_are_counted_by_activity_and_outstanding_grows_by_them(
@@ -53,24 +49,9 @@ def test_a_statement_export_walks_every_page(session, community, wang, li, point
     assert len(lines) == 211 and lines[-1].balance == 90
 
 
-def test_expired_donated_and_exchanged_totals(session, community, wang, points_of, grant, now):
+def test_expired_donated_and_exchanged_totals(session, community, expired_month):
     """A donation of 5, an exchange of 10 points for 60 minutes and 15 expired, each counted."""
-    set_expiry(session, community, months=1, now=now)
-    set_exchange(
-        session,
-        community,
-        enabled=True,
-        rate_points=10,
-        rate_minutes=60,
-        monthly_cap_minutes=600,
-        now=now,
-    )
-    grant(community, points_of(wang), 30)
-    give(session, giver_id=wang.id, to=LOVE_BANK, unit="points", amount=5, memo="", now=now)
-    exchange(session, member_id=wang.id, points=10, now=now)
-    later = now + timedelta(days=40)
-    assert expire_due(session, later) == 1
-    report = community_report(session, community, now=later)
+    report = community_report(session, community, now=expired_month)
     assert report.expired_points == 15
     assert report.donated == {"points": 5, "minutes": 0}
     assert report.exchanged_for_time == {"points": 10, "minutes": 60}
