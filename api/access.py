@@ -99,6 +99,20 @@ def giving_member() -> str:
     return member_id
 
 
+def exchanging_member(named: str | None) -> str:
+    """Who exchanges points for minutes: a member with her own key (naming nobody else), or
+    staff for a member of their community they name."""
+    who = principal()
+    if who.role == "member" and who.member_id is not None:
+        _forbidden_unless(
+            None if named in (None, who.member_id) else "a member exchanges only her own points"
+        )
+        return who.member_id
+    if named is None:
+        abort(422, "staff name the member whose points are exchanged")
+    return member(named).id
+
+
 # The points supermarket ------------------------------------------------------------------------
 def _shop_not_found(shop_id: str | None) -> errors.NotFound:
     return supermarket_errors.ShopNotFound(shop=shop_id)

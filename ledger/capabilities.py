@@ -1,7 +1,8 @@
 """The one list of pointsbank's capabilities, and the central lists assembled from it.
 
 Each capability's package hands over its part (``CAPABILITY`` in its ``__init__``): its models,
-its scheduled jobs, its part of the demo and what it does when one of its entries is reversed.
+its scheduled jobs, its part of the demo, what it does when one of its entries is reversed and
+the journal's lot keeper.
 Importing this module completes ``Base.metadata`` with every capability's tables.
 """
 
@@ -9,13 +10,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ledger import audit, core, earning, supermarket, timebank, webhooks
+from ledger import audit, core, earning, expiry, supermarket, timebank, webhooks
 from ledger.audit import demo as audit_demo
-from ledger.core import corrections
+from ledger.core import corrections, journal
 from ledger.core import demo as core_demo
 from ledger.core.journal import EntryRecord
 from ledger.core.models import Base
 from ledger.earning import demo as earning_demo
+from ledger.expiry import demo as expiry_demo
 from ledger.supermarket import demo as supermarket_demo
 from ledger.timebank import demo as timebank_demo
 from ledger.webhooks import outbox
@@ -27,6 +29,7 @@ CAPABILITIES = (
     timebank.CAPABILITY,
     supermarket.CAPABILITY,
     earning.CAPABILITY,
+    expiry.CAPABILITY,
     audit.CAPABILITY,
     webhooks.CAPABILITY,
 )
@@ -37,11 +40,15 @@ REVERSAL_FOLLOWUPS = {
     kind: followup for c in CAPABILITIES for kind, followup in c.reversal_followups.items()
 }
 METADATA = Base.metadata
+# The journal's one extension point: the capability that keeps points in dated lots.
+for _keeper in (c.lot_keeper for c in CAPABILITIES if c.lot_keeper is not None):
+    journal.install_lot_keeper(_keeper)
 # Each capability's part of the demo's story, told in the order the story reads best.
 DEMO_TELLERS = (
     earning_demo.tell_demo,
     supermarket_demo.tell_demo,
     timebank_demo.tell_demo,
+    expiry_demo.tell_demo,
     audit_demo.tell_demo,
 )
 

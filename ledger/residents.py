@@ -6,7 +6,7 @@ name of what caused them and a ``reason`` a page words in its language; times ar
 community's local time.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from ledger.core import balances
 from ledger.core.models import Entry, Member
 from ledger.core.paging import MAX_PAGE_LIMIT
 from ledger.earning.models import EarningEvent, EarningRule
+from ledger.expiry.notice import Expiring, expiring
 from ledger.supermarket.models import Redemption
 from ledger.timebank.models import Service
 
@@ -48,6 +49,8 @@ class ResidentPage:
     member: Member
     standings: list
     lines: list[ResidentLine]
+    # "N points expire on DATE": her points expiring within the warning days, soonest first.
+    expiring: list[Expiring] = field(default_factory=list)
 
 
 def _award_names(session: Session, cause_ids: set[str]) -> dict[str, str]:
@@ -142,4 +145,5 @@ def resident_page(session: Session, member: Member, *, now: datetime) -> Residen
         )
         for line, unit in raw
     ]
-    return ResidentPage(member, standings, lines)
+    soon = [e for a in member.accounts if a.unit == "points" for e in expiring(session, a, now=now)]
+    return ResidentPage(member, standings, lines, soon)

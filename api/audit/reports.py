@@ -85,6 +85,13 @@ class ReportSchema(Schema):
     minutes_exchanged = fields.Integer()
     minutes_by_category = _counts()
     love_bank = _counts()
+    expired_points = fields.Integer(
+        metadata={"description": "Points that expired into the love bank in the window."}
+    )
+    donated = _counts(metadata={"description": "Donated to the love bank in the window, by unit."})
+    exchanged_for_time = _counts(
+        metadata={"description": "Points exchanged for time credits and the minutes they bought."}
+    )
 
 
 def _cell(value) -> str:

@@ -13,6 +13,7 @@ from api.core.schemas import (
 )
 from api.extensions import db
 from ledger.core import balances
+from ledger.expiry import notice
 
 blp = Blueprint(
     "accounts", __name__, url_prefix="/v1/accounts", description="Accounts and balances"
@@ -22,16 +23,17 @@ blp = Blueprint(
 @blp.route("/<account_id>")
 @blp.response(200, AccountSchema)
 def show(account_id):
-    """An account and its balances: posted, pending, available."""
-    return balances.standing(db.session, access.account(account_id), now=now())
+    """An account and its balances: posted, pending, available; points expiring soon."""
+    return notice.standing(db.session, access.account(account_id), now=now())
 
 
 @blp.route("/<account_id>/statement")
 @blp.arguments(StatementQuery, location="query", as_kwargs=True)
 @blp.response(200, StatementSchema)
 def statement(account_id, **page):
-    """Posted entries, oldest first, each with the balance after it (keyset-paginated)."""
-    return balances.account_statement(db.session, access.account(account_id), **page)
+    """Posted entries, oldest first, each with the balance after it (keyset-paginated), and
+    the points expiring soon."""
+    return notice.statement(db.session, access.account(account_id), now=now(), **page)
 
 
 @blp.route("/<account_id>/balance")

@@ -63,6 +63,18 @@ class AdjustmentRequest(StrictSchema):
     memo = Text(MEMO_MAX_LENGTH, load_default="")
 
 
+class ExpiringSchema(Schema):
+    points = fields.Integer()
+    expires_on = fields.Date(metadata={"description": "The day, in the community's time zone."})
+    expires_at = fields.AwareDateTime()
+
+
+EXPIRING_DESCRIPTION = (
+    "Points expiring within the community's warning days (30), by day, soonest first: "
+    '"N points expire on DATE". On the balance and statement reads of an account.'
+)
+
+
 class AccountSchema(Schema):
     id = fields.String()
     community_id = fields.String(data_key="community")
@@ -76,6 +88,9 @@ class AccountSchema(Schema):
     pending_out = fields.Integer()
     pending = fields.Integer()
     available = fields.Integer()
+    expiring = fields.List(
+        fields.Nested(ExpiringSchema), metadata={"description": EXPIRING_DESCRIPTION}
+    )
 
 
 class StatementQuery(PageQuery):
@@ -97,6 +112,9 @@ class StatementSchema(PageMeta):
     account = fields.String()
     unit = fields.String()
     items = fields.List(fields.Nested(StatementLineSchema))
+    expiring = fields.List(
+        fields.Nested(ExpiringSchema), metadata={"description": EXPIRING_DESCRIPTION}
+    )
 
 
 class BalanceAsOfQuery(StrictSchema):

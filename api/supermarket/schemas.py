@@ -10,7 +10,7 @@ from api.schemas import Amount, Id, PageMeta, StrictInteger, StrictSchema, Text
 from ledger.core.models import MEMO_MAX_LENGTH, NAME_MAX_LENGTH
 from ledger.supermarket.catalogue import MAX_FEN_PER_POINT, MAX_PRICE_POINTS, MAX_STOCK
 from ledger.supermarket.consent import CONSENT_CODE_DIGITS, PIN_MAX_DIGITS, PIN_MIN_DIGITS
-from ledger.supermarket.models import SKU_MAX_LENGTH
+from ledger.supermarket.models import ITEM_KINDS, SKU_MAX_LENGTH
 from ledger.supermarket.redemptions import MAX_LINES, MAX_QUANTITY
 
 # A little longer than a real code or PIN, so a typo gets a consent refusal rather than a 422.
@@ -99,6 +99,11 @@ class ItemCreate(StrictSchema):
     stock = StrictInteger(validate=validate.Range(min=0, max=MAX_STOCK))
     unlimited = fields.Boolean(load_default=False)
     active = fields.Boolean(load_default=True)
+    kind = fields.String(
+        load_default="goods",
+        validate=validate.OneOf(ITEM_KINDS),
+        metadata={"description": "goods, or a service (haircut, repair): always unlimited."},
+    )
 
     @validates_schema
     def stock_or_unlimited(self, data, **kwargs):
@@ -129,6 +134,7 @@ class ItemSchema(Schema):
     price_points = fields.Integer()
     stock = fields.Integer(allow_none=True)
     unlimited = Unlimited()
+    kind = fields.String(metadata={"enum": list(ITEM_KINDS)})
     active = fields.Boolean()
     updated_at = fields.AwareDateTime()
 

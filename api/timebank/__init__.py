@@ -1,9 +1,10 @@
-"""The time bank and love bank: service requests, gifts, donations, grants."""
+"""The time bank and love bank: service requests, gifts, donations, grants, exchange."""
 
-from . import gifts, services
+from . import exchange, gifts, services
 
 BLUEPRINTS = (
     services.blp,
     gifts.blp,
+    exchange.blp,
 )
 COMMANDS = ()

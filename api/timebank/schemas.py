@@ -9,6 +9,8 @@ from ledger.timebank.gifts import LOVE_BANK
 from ledger.timebank.models import (
     CATEGORY_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
+    MAX_EXCHANGE_CAP_MINUTES,
+    MAX_EXCHANGE_RATE,
     MAX_STARS,
     MIN_STARS,
     SERVICE_FUNDERS,
@@ -145,3 +147,50 @@ class GrantRequest(StrictSchema):
 class LoveBankSchema(Schema):
     community = fields.String(attribute="slug", metadata={"description": "The community slug."})
     accounts = fields.List(fields.Nested(AccountSchema))
+
+
+# Exchange of points for time credits -------------------------------------------------------------
+def ExchangeRate(**kwargs):
+    return StrictInteger(validate=validate.Range(min=1, max=MAX_EXCHANGE_RATE), **kwargs)
+
+
+class ExchangeSettingsRequest(StrictSchema):
+    enabled = fields.Boolean(required=True)
+    rate_points = ExchangeRate(required=True, metadata={"description": "Points of one step."})
+    rate_minutes = ExchangeRate(
+        required=True, metadata={"description": "Minutes those points buy."}
+    )
+    monthly_cap_minutes = StrictInteger(
+        required=True,
+        validate=validate.Range(min=0, max=MAX_EXCHANGE_CAP_MINUTES),
+        metadata={"description": "Most minutes a member gets by exchange in a calendar month."},
+    )
+
+
+class ExchangeSettingsSchema(Schema):
+    community = fields.String(metadata={"description": "The community slug."})
+    enabled = fields.Boolean()
+    rate_points = fields.Integer(allow_none=True)
+    rate_minutes = fields.Integer(allow_none=True)
+    monthly_cap_minutes = fields.Integer(allow_none=True)
+    updated_at = fields.AwareDateTime(allow_none=True)
+
+
+class ExchangeRequest(StrictSchema):
+    points = Amount(required=True, metadata={"description": "Whole steps of the rate."})
+    member = Id(
+        metadata={"description": "Staff name the member; a member's key is the member itself."}
+    )
+
+
+class ExchangeSchema(Schema):
+    entry = fields.String(attribute="entry.id")
+    member = fields.String()
+    points = fields.Integer()
+    minutes = fields.Integer()
+    monthly_cap_minutes = fields.Integer()
+    used_minutes = fields.Integer(
+        metadata={"description": "Minutes exchanged this calendar month, this one included."}
+    )
+    remaining_minutes = fields.Integer()
+    posted_at = fields.AwareDateTime(attribute="entry.posted_at")

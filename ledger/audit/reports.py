@@ -13,7 +13,10 @@ the capability tables and always agrees with the statements:
 - *pending* is what pending entries hold right now, by entry kind and unit;
 - *participants* are the distinct members whose accounts a posted entry in the window touched;
 - *minutes by category* sums posted service entries by the service ``category`` in their metadata;
-- *love bank* is the posted balance of the love bank accounts at ``to``.
+- *love bank* is the posted balance of the love bank accounts at ``to``;
+- *expired* sums the expiry entries (points that expired into the love bank), *donated* the
+  donations to it, by unit, and *exchanged for time* the points given and minutes got by
+  exchange entries (兑换服务时长).
 """
 
 from dataclasses import dataclass, field
@@ -82,6 +85,9 @@ class CommunityReport:
     members: int = 0
     minutes_by_category: dict[str, int] = field(default_factory=dict)
     love_bank: dict[str, int] = field(default_factory=dict)  # unit -> posted balance at ``to``
+    expired_points: int = 0
+    donated: dict[str, int] = field(default_factory=dict)  # unit -> donated to the love bank
+    exchanged_for_time: dict[str, int] = field(default_factory=dict)  # points in, minutes out
 
     @property
     def issued(self) -> int:
@@ -158,6 +164,15 @@ class CommunityReport:
         rows += [
             ("love_bank", "balance", unit, amount)
             for unit, amount in sorted(self.love_bank.items())
+        ]
+        rows.append(("expired", "to_love_bank", "points", self.expired_points))
+        rows += [
+            ("donated", "to_love_bank", unit, amount)
+            for unit, amount in sorted(self.donated.items())
+        ]
+        rows += [
+            ("exchanged_for_time", "total", unit, amount)
+            for unit, amount in sorted(self.exchanged_for_time.items())
         ]
         return rows
 
@@ -330,7 +345,27 @@ def community_report(
     report.love_bank = {
         unit: _posted_before(session, account_id, to) for account_id, unit in love_banks
     }
+    _love_bank_and_exchange_flows(session, report, window)
     return report
+
+
+def _love_bank_and_exchange_flows(session: Session, report: CommunityReport, window) -> None:
+    """Expired and donated into the love bank, and what exchange entries moved, in the window."""
+    sums = session.execute(
+        sa.select(Entry.kind, Posting.unit, sa.func.sum(Posting.amount))
+        .join(Posting, Posting.entry_id == Entry.id)
+        .where(window, Entry.kind.in_(("expiry", "donation", "exchange")))
+        .group_by(Entry.kind, Posting.unit)
+    )
+    report.donated = {"points": 0, "minutes": 0}
+    report.exchanged_for_time = {"points": 0, "minutes": 0}
+    for kind, unit, amount in sums:
+        if kind == "expiry":
+            report.expired_points += int(amount)
+        else:
+            (report.donated if kind == "donation" else report.exchanged_for_time)[unit] = int(
+                amount
+            )
 
 
 def statement_lines(

@@ -7,6 +7,8 @@ handful of scans:
 - every entry has at least one posting;
 - each account's cached posted / pending in / pending out equal the sums of its postings;
 - no account with a floor has an available balance below it;
+- in communities whose points expire, each member's lots hold exactly her posted points less
+  what is held (``ledger.expiry.lots``);
 - each community's sealed journal (``ledger/chain.py``) still matches the entries and postings it
   sealed, record by record, and names the first bad sequence number when it does not.
 """
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from ledger.core.models import Account, AccountBalance, Community, Entry, Posting
+from ledger.expiry.lots import lots_out_of_step
 
 from . import chain
 
@@ -147,7 +150,16 @@ def _journal_chain(session: Session):
         )
 
 
-CHECKS = (_bad_postings, _empty_entries, _cached_balances, _journal_chain)
+def _lots_in_step(session: Session):
+    for account_id, points, available in lots_out_of_step(session):
+        yield Breach(
+            "lots",
+            account_id,
+            f"its lots hold {points} points but {available} are posted and not held",
+        )
+
+
+CHECKS = (_bad_postings, _empty_entries, _cached_balances, _lots_in_step, _journal_chain)
 
 
 def verify(session: Session) -> list[Breach]:

@@ -1,8 +1,9 @@
 """What a capability hands over to the rest of pointsbank, through its package ``__init__``.
 
 ``ledger.capabilities`` lists the capabilities once and assembles the central lists from these:
-the sweep's jobs, the demo's parts, the follow-ups of a reversal and the models (so that
-``Base.metadata`` is complete for migrations). Nothing central reaches into a capability.
+the sweep's jobs, the demo's parts, the follow-ups of a reversal, the journal's lot keeper (at
+most one capability hands one over) and the models (so that ``Base.metadata`` is complete for
+migrations). Nothing central reaches into a capability.
 """
 
 from collections.abc import Callable, Mapping
@@ -13,6 +14,7 @@ from types import ModuleType
 from sqlalchemy.orm import Session
 
 from .corrections import ReversalFollowup
+from .journal import LotKeeper
 from .models import Community, Member
 
 # A scheduled job: does what has fallen due by ``now``; returns how many things it handled.
@@ -28,3 +30,5 @@ class Capability:
     jobs: tuple[tuple[str, Job], ...] = ()
     demo_part: DemoPart | None = None
     reversal_followups: Mapping[str, ReversalFollowup] = field(default_factory=dict)
+    # Told of every entry touching an account that keeps lots (see ``journal.LotKeeper``).
+    lot_keeper: LotKeeper | None = None

@@ -34,6 +34,7 @@ def open_account(
     unit: str,
     floor: int | None,
     now: datetime,
+    keeps_lots: bool = False,
 ) -> Account:
     """Create an account with its balance rows (one, or ``UNFLOORED_SHARDS`` without a floor)."""
     account = Account(
@@ -45,6 +46,7 @@ def open_account(
         floor=floor,
         status="open",
         created_at=now,
+        keeps_lots=keeps_lots,
     )
     session.add(account)
     session.flush()
@@ -154,6 +156,7 @@ def create_member(
         unit="points",
         floor=0,
         now=now,
+        keeps_lots=community.points_in_lots,
     )
     open_account(
         session,

@@ -16,10 +16,15 @@ key) leaves it failed, and the caller must roll back.
 
 Round trips for a one-posting entry (an award): one SELECT of the two accounts, one UPDATE per
 balance row touched (two), one INSERT of the entry and one of its postings: five in all.
+
+One extension point: an entry that touches an account with ``keeps_lots`` (a community whose
+points expire) is handed, after its balances changed and while their rows are still locked, to
+the :data:`LotKeeper` a capability installed (:func:`install_lot_keeper`). Whether an account
+keeps lots comes with the accounts' SELECT, so entries that touch none cost no extra statement.
 """
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -84,6 +89,47 @@ class EntryRecord:
     postings: list[PostingDraft]
 
 
+@dataclass(frozen=True)
+class LotChange:
+    """What the lot keeper is told of one entry: ``transition`` is "post", "hold", "capture"
+    or "release"; ``keeping`` names the touched accounts that keep lots."""
+
+    entry_id: str
+    kind: str
+    transition: str
+    postings: Sequence[PostingDraft]
+    keeping: frozenset[str]
+    reverses_id: str | None = None
+    cause_id: str | None = None
+
+
+# Called with every LotChange of a write, in the write's transaction; raising refuses the write.
+LotKeeper = Callable[[Session, list[LotChange], datetime], None]
+_lot_keeper: list[LotKeeper] = []
+
+
+def install_lot_keeper(keeper: LotKeeper) -> None:
+    """Install the one lot keeper (``ledger.capabilities`` does, from what a capability hands
+    over); installing the same one again changes nothing."""
+    if _lot_keeper and _lot_keeper[0] is not keeper:
+        raise RuntimeError("a lot keeper is already installed")
+    _lot_keeper[:] = [keeper]
+
+
+def _keeping(postings: Sequence[PostingDraft], accounts) -> frozenset[str]:
+    touched = {a for p in postings for a in (p.from_account_id, p.to_account_id)}
+    return frozenset(a for a in touched if accounts[a].keeps_lots)
+
+
+def _keep_lots(session: Session, changes: list[LotChange], now: datetime) -> None:
+    changes = [change for change in changes if change.keeping]
+    if not changes:
+        return
+    if not _lot_keeper:
+        raise RuntimeError("accounts keep lots but no lot keeper is installed")
+    _lot_keeper[0](session, changes, now)
+
+
 def shard_for(entry_id: str, account_id: str, floor: int | None) -> int:
     """The balance row an entry uses on an account: always 0 for floored accounts.
 
@@ -128,7 +174,12 @@ def _load_accounts(
         session.connection()
         .execute(
             sa.select(
-                columns.id, columns.community_id, columns.unit, columns.floor, columns.status
+                columns.id,
+                columns.community_id,
+                columns.unit,
+                columns.floor,
+                columns.status,
+                columns.keeps_lots,
             ).where(columns.id.in_(ids))
         )
         .all()
@@ -367,6 +418,22 @@ def post_entries(
     connection = session.connection()
     _insert_entries(connection, records, drafts, now=now)
     _insert_postings(connection, records)
+    _keep_lots(
+        session,
+        [
+            LotChange(
+                r.id,
+                r.kind,
+                "post" if r.status == "posted" else "hold",
+                r.postings,
+                _keeping(r.postings, accounts),
+                r.reverses_id,
+                r.cause_id,
+            )
+            for r in records
+        ],
+        now,
+    )
     return records
 
 
@@ -409,14 +476,28 @@ def _resolve(session: Session, entry_id: str, *, now: datetime, to_status: str) 
     accounts = {
         row.id: row
         for row in session.connection().execute(
-            sa.select(_accounts.c.id, _accounts.c.floor).where(_accounts.c.id.in_(ids))
+            sa.select(_accounts.c.id, _accounts.c.floor, _accounts.c.keeps_lots).where(
+                _accounts.c.id.in_(ids)
+            )
         )
     }
-    _apply(
-        session,
-        _deltas(entry_id, postings, accounts, "capture" if to_status == "posted" else "release"),
-        accounts,
-    )
+    transition = "capture" if to_status == "posted" else "release"
+    _apply(session, _deltas(entry_id, postings, accounts, transition), accounts)
+    keeping = _keeping(postings, accounts)
+    if keeping:
+        entry = (
+            session.connection()
+            .execute(
+                sa.select(_entries.c.kind, _entries.c.reverses_id, _entries.c.cause_id).where(
+                    _entries.c.id == entry_id
+                )
+            )
+            .one()
+        )
+        change = LotChange(
+            entry_id, entry.kind, transition, postings, keeping, entry.reverses_id, entry.cause_id
+        )
+        _keep_lots(session, [change], now)
 
 
 def post_pending(session: Session, entry_id: str, *, now: datetime) -> None:

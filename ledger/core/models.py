@@ -39,6 +39,8 @@ ENTRY_KINDS = (
     "settlement",
     "reversal",
     "adjustment",
+    "exchange",
+    "expiry",
 )
 ROLES = ("admin", "staff", "integrator", "shop", "member")
 
@@ -76,6 +78,11 @@ class Community(Base):
     timezone: Mapped[str] = mapped_column(sa.String(TIMEZONE_MAX_LENGTH))
     time_floor_minutes: Mapped[int] = mapped_column(sa.BigInteger)
     created_at = mapped_column(UTCDateTime, nullable=False)
+    # Members' points are kept in dated lots (spent oldest first) while points expire here; a
+    # new member's points account copies it into ``Account.keeps_lots``.
+    points_in_lots: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
 
     accounts: Mapped[list["Account"]] = relationship(
         primaryjoin="and_(Account.community_id == Community.id, Account.owner_id == Community.id)",
@@ -122,6 +129,10 @@ class Account(Base):
     floor: Mapped[int | None] = mapped_column(sa.BigInteger)
     status: Mapped[str] = mapped_column(sa.String(16), server_default="open")
     created_at = mapped_column(UTCDateTime, nullable=False)
+    # Every change of this account's balance is handed to the journal's lot keeper, which keeps
+    # its points in dated lots (see ``ledger.core.journal.LotKeeper``); read with the accounts
+    # an entry touches, so a community without lots pays no extra statement.
+    keeps_lots: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     balance_rows: Mapped[list["AccountBalance"]] = relationship(viewonly=True)
 

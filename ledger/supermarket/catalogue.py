@@ -24,7 +24,7 @@ from ledger.core.models import Account, Community
 from ledger.core.paging import Page, keyset_page
 
 from . import errors as rerr
-from .models import RedemptionSettings, Shop, ShopItem
+from .models import ITEM_KINDS, RedemptionSettings, Shop, ShopItem
 
 SHOP_ACCOUNT_KIND = "shop"
 DEFAULT_FEN_PER_POINT = 10  # one point buys 0.10 yuan of goods unless staff set another rate
@@ -83,6 +83,13 @@ def _check_item_numbers(price_points: int | None, stock: int | None) -> None:
         raise rerr.Invalid("stock is out of range", stock=stock, max_stock=MAX_STOCK)
 
 
+def _check_kind(kind: str, stock: int | None, shop_id: str, sku: str) -> None:
+    if kind not in ITEM_KINDS:
+        raise rerr.Invalid("unknown item kind", kind=kind, kinds=list(ITEM_KINDS))
+    if kind == "service" and stock is not None:
+        raise rerr.ServiceHasNoStock(shop=shop_id, sku=sku, stock=stock)
+
+
 def add_item(
     session: Session,
     shop: Shop,
@@ -92,10 +99,12 @@ def add_item(
     price_points: int,
     stock: int | None,
     active: bool = True,
+    kind: str = "goods",
     now: datetime,
 ) -> ShopItem:
-    """Put an item in the catalogue; ``stock=None`` means unlimited."""
+    """Put an item in the catalogue; ``stock=None`` means unlimited, as a service always is."""
     _check_item_numbers(price_points, stock)
+    _check_kind(kind, stock, shop.id, sku)
     if session.get(ShopItem, (shop.id, sku)) is not None:
         raise rerr.ItemExists(shop=shop.id, sku=sku)
     item = ShopItem(
@@ -104,6 +113,7 @@ def add_item(
         name=name,
         price_points=price_points,
         stock=stock,
+        kind=kind,
         active=active,
         created_at=now,
         updated_at=now,
@@ -127,6 +137,7 @@ def update_item(
     """Change an item's name, price, stock (None: unlimited) or whether it is on sale."""
     item = get_item(session, shop.id, sku, for_update=True)
     _check_item_numbers(changes.get("price_points"), changes.get("stock"))
+    _check_kind(item.kind, changes.get("stock"), shop.id, sku)
     for name in ITEM_FIELDS:
         if name in changes:
             setattr(item, name, changes[name])

@@ -33,6 +33,11 @@ class ItemInactive(Refused):
     title = "The item is not on sale."
 
 
+class ServiceHasNoStock(Invalid):
+    slug = "service-has-no-stock"
+    title = "A service in the catalogue keeps no stock: it is unlimited."
+
+
 class OutOfStock(Refused):
     slug = "out-of-stock"
     title = "Not enough of the item is left in stock."

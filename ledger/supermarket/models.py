@@ -18,6 +18,8 @@ SKU_MAX_LENGTH = 64
 PIN_HASH_MAX_LENGTH = 255
 REDEMPTION_STATUSES = ("held", "captured", "voided")
 CONSENT_METHODS = ("code", "pin")
+# Goods on a shelf, or a service (a haircut, a repair, 便民服务): a service keeps no stock.
+ITEM_KINDS = ("goods", "service")
 
 
 class Shop(Base):
@@ -37,6 +39,8 @@ class ShopItem(Base):
     __table_args__ = (
         sa.CheckConstraint("price_points > 0", name="price_positive"),
         sa.CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
+        sa.CheckConstraint(_in("kind", ITEM_KINDS), name="kind_known"),
+        sa.CheckConstraint("kind <> 'service' OR stock IS NULL", name="service_has_no_stock"),
     )
 
     shop_id: Mapped[str] = mapped_column(sa.ForeignKey("shops.id"), primary_key=True)
@@ -45,6 +49,7 @@ class ShopItem(Base):
     price_points: Mapped[int] = mapped_column(sa.BigInteger)
     # NULL: unlimited (seeds in bulk, a service); otherwise what is left on the shelf.
     stock: Mapped[int | None] = mapped_column(sa.BigInteger)
+    kind: Mapped[str] = mapped_column(sa.String(16), default="goods", server_default="goods")
     active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
     created_at = mapped_column(UTCDateTime, nullable=False)
     updated_at = mapped_column(UTCDateTime, nullable=False)

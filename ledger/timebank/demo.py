@@ -14,14 +14,18 @@ from ledger.core.balances import current_balance
 from ledger.core.communities import create_member, system_account
 from ledger.core.models import Community, Member
 
+from . import exchange as exchanges
 from . import gifts as transfers
 from . import services as timebank
-from .models import Service
+from .models import ExchangeSettings, Service
 
 DEMO_VOLUNTEERS = (("V-001", "陈志愿"), ("V-002", "周热心"))
 DEMO_LOVE_BANK_GRANT_MINUTES = 20 * 60
 DEMO_DONATION_POINTS = 20
 STAFF = timebank.Actor(staff=True)
+# 兑换服务时长: 10 points buy an hour, at most 10 hours a member a month; 张梅 exchanges 20.
+DEMO_EXCHANGE = {"rate_points": 10, "rate_minutes": 60, "monthly_cap_minutes": 600}
+DEMO_EXCHANGE_POINTS = 20
 
 
 def _served(session: Session, service, volunteer: Member, minutes: int, now: datetime):
@@ -87,6 +91,8 @@ def add_demo(session: Session, community: Community, members: list[Member], now:
     _served(session, ask(neighbour, "修理漏水的水龙头", "repair", 60), zhou, 45, now)
     # After-school care, open on the board for a volunteer to take.
     ask(parent, "放学后接孩子", "child_care", 90)
+    exchanges.set_exchange(session, community, enabled=True, now=now, **DEMO_EXCHANGE)
+    exchanges.exchange(session, member_id=parent.id, points=DEMO_EXCHANGE_POINTS, now=now)
 
 
 def tell_demo(session: Session, community: Community, now: datetime, story) -> None:
@@ -113,3 +119,10 @@ def tell_demo(session: Session, community: Community, now: datetime, story) -> N
         f"love bank: {balances['minutes']} minutes, {balances['points']} points "
         f"(a grant of {DEMO_LOVE_BANK_GRANT_MINUTES} minutes, donations)"
     )
+    settings = session.get(ExchangeSettings, community.id)
+    if settings is not None and settings.enabled:
+        story.lines.append(
+            f"exchange: {settings.rate_points} points buy {settings.rate_minutes} minutes, at "
+            f"most {settings.monthly_cap_minutes} minutes a member a month "
+            "(张梅 exchanged 20 points for 120 minutes)"
+        )

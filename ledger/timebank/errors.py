@@ -74,3 +74,24 @@ class ServiceAlreadyRated(ServiceStateConflict):
 class CannotGiveToSelf(errors.Invalid):
     slug = "cannot-give-to-self"
     title = "A gift goes to another member."
+
+
+# Exchange of points for time credits -----------------------------------------------------------
+class ExchangeOff(errors.Refused):
+    slug = "exchange-off"
+    title = "This community does not exchange points for time credits."
+
+
+class ExchangeRateOutOfRange(errors.Invalid):
+    slug = "exchange-rate-out-of-range"
+    title = "An exchange rate is a positive number of points for a positive number of minutes."
+
+
+class ExchangeNotWholeSteps(errors.Invalid):
+    slug = "exchange-not-whole-steps"
+    title = "Points are exchanged in whole steps of the rate."
+
+
+class ExchangeCapReached(errors.Refused):
+    slug = "exchange-cap-reached"
+    title = "This exchange would pass the member's monthly cap on minutes."

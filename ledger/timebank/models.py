@@ -101,3 +101,33 @@ class Service(Base):
     def rating(self) -> "Service | None":
         """Once rated, the service stands for its rating (stars, comment, rated_at, rated_by)."""
         return self if self.stars is not None else None
+
+
+MAX_EXCHANGE_RATE = 100_000  # points or minutes in one step of a rate: far above any real rate
+MAX_EXCHANGE_CAP_MINUTES = 100 * 60 * 31  # a month of minutes cannot exceed 100 hours a day
+
+
+class ExchangeSettings(Base):
+    """A community's exchange of points for time credits (兑换服务时长): ``rate_points`` points
+    buy ``rate_minutes`` minutes, at most ``monthly_cap_minutes`` a member a calendar month (in
+    the community's time zone). Off unless ``enabled``."""
+
+    __tablename__ = "exchange_settings"
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"rate_points BETWEEN 1 AND {MAX_EXCHANGE_RATE}", name="rate_points_in_range"
+        ),
+        sa.CheckConstraint(
+            f"rate_minutes BETWEEN 1 AND {MAX_EXCHANGE_RATE}", name="rate_minutes_in_range"
+        ),
+        sa.CheckConstraint(
+            f"monthly_cap_minutes BETWEEN 0 AND {MAX_EXCHANGE_CAP_MINUTES}", name="cap_in_range"
+        ),
+    )
+
+    community_id: Mapped[str] = mapped_column(sa.ForeignKey("communities.id"), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(sa.Boolean)
+    rate_points: Mapped[int] = mapped_column(sa.BigInteger)
+    rate_minutes: Mapped[int] = mapped_column(sa.BigInteger)
+    monthly_cap_minutes: Mapped[int] = mapped_column(sa.BigInteger)
+    updated_at = mapped_column(UTCDateTime, nullable=False)

@@ -1,14 +1,14 @@
 """earning_rules.title: the name residents read for an activity ("星空夜话" for its code)
 
 Revision ID: 0012a_rule_titles
-Revises: 0009_form_submissions
+Revises: 0010_exchange_expiry
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012a_rule_titles"
-down_revision = "0009_form_submissions"
+down_revision = "0010_exchange_expiry"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from ledger import audit, earning, supermarket, timebank
+from ledger import audit, earning, expiry, supermarket, timebank
 from ledger.capabilities import (
     CAPABILITIES,
     DEMO_PARTS,
@@ -20,12 +20,13 @@ from ledger.earning.models import EarningEvent
 
 def test_capabilities_run_core_first_and_seal_after_every_writing_part():
     """Sealing follows every part that writes entries, so the demo's head and the sweep's seal
-    cover them; webhooks deliver last, after the vesting they report."""
+    cover them (expiry's too); webhooks deliver last, after the vesting they report."""
     assert [c.name for c in CAPABILITIES] == [
         "core",
         "timebank",
         "supermarket",
         "earning",
+        "expiry",
         "audit",
         "webhooks",
     ]
@@ -33,12 +34,14 @@ def test_capabilities_run_core_first_and_seal_after_every_writing_part():
         timebank.CAPABILITY.demo_part,
         supermarket.CAPABILITY.demo_part,
         earning.CAPABILITY.demo_part,
+        expiry.CAPABILITY.demo_part,
         audit.CAPABILITY.demo_part,
     ) == DEMO_PARTS
     assert [name for name, _ in JOBS] == [
         "forget_old_form_submissions",
         "void_expired_holds",
         "vest_notice_awards",
+        "expire_points",
         "seal_journal",
         "deliver_webhooks",
     ]

@@ -5,6 +5,8 @@ from datetime import timedelta
 from ledger import residents
 from ledger.core.balances import standings
 from ledger.earning.rules import RuleDraft, set_rule
+from ledger.expiry.lots import add_months
+from ledger.expiry.settings import set_expiry
 from ledger.supermarket.consent import issue_code
 from ledger.supermarket.redemptions import redeem
 
@@ -57,3 +59,14 @@ def test_standings_are_the_ledgers_own(session, community, wang, points_of, gran
         (s.unit, s.posted, s.available) for s in expected
     ]
     assert ("points", 40, 40) in [(s.unit, s.posted, s.available) for s in page.standings]
+
+
+def test_the_page_says_what_points_expire_soon(session, community, wang, points_of, grant, now):
+    """With one-month expiry, 40 points show as expiring once within 30 days of their date."""
+    set_expiry(session, community, months=1, now=now)
+    grant(community, points_of(wang), 40)
+    assert residents.resident_page(session, wang, now=now - timedelta(days=1)).expiring == []
+    soon = residents.resident_page(session, wang, now=now + timedelta(days=5)).expiring
+    assert [(e.points, e.expires_at) for e in soon] == [
+        (40, add_months(now, 1, community.timezone))
+    ]

@@ -238,3 +238,22 @@ def test_a_shops_account_names_its_community_and_owner_as_every_account_does(
     shown = balance(account["id"])
     assert (account["community"], account["owner"]) == (shown["community"], shown["owner"])
     assert (account["community_id"], account["owner_id"]) == (shown["community"], shown["owner"])
+
+
+def test_a_shop_lists_a_service_without_stock_and_sells_it(client, supermarket, resident, redeem):
+    """A haircut (便民服务) is a service item, unlimited; a service with a stock count is refused."""
+    shop = supermarket.shop["id"]
+    haircut = {"sku": "haircut", "name": "理发", "price_points": 15, "kind": "service"}
+    made = client.post(
+        f"/v1/shops/{shop}/items", json={**haircut, "unlimited": True}, headers=supermarket.staff
+    )
+    assert made.status_code == 201, made.json
+    assert (made.json["kind"], made.json["unlimited"]) == ("service", True)
+    counted = client.post(
+        f"/v1/shops/{shop}/items",
+        json={**haircut, "sku": "repair", "stock": 3},
+        headers=supermarket.staff,
+    )
+    assert counted.status_code == 422
+    assert counted.json["type"] == "/problems/service-has-no-stock"
+    assert redeem(resident(30), lines=[("haircut", 2)]).status_code == 201

@@ -50,3 +50,17 @@ def test_accounts_are_named_by_kind_owner_and_unit(session, community, wang, sho
     assert account_name(minutes, community.id) == f"Assets:Members:{wang.id[4:]}:Minutes"
     shop_account = session.get(type(minutes), shop.account_id)
     assert account_name(shop_account, community.id) == f"Assets:Shops:{shop.id[5:]}:Points"
+
+
+def test_an_exchange_and_an_expiry_export_cleanly(session, community, wang, expired_month):
+    """An exchange (two units in one entry) and an expiry load without error, balances hold."""
+    later = expired_month
+    text = "\n".join(export_beancount(session, community, now=later))
+    _, problems, _ = loader.load_string(text)
+    assert problems == []
+    love_bank = account_name(
+        system_account(session, community.id, "love_bank", "points"), community.id
+    )
+    assert f"balance {love_bank}  20 POINTS" in text
+    minutes = account_name(member_account(session, wang.id, "minutes"), community.id)
+    assert f"balance {minutes}  60 MINUTES" in text

@@ -47,3 +47,13 @@ def test_a_statement_export_walks_every_page(session, community, wang, li, point
         post_entry(session, draft, now=now + timedelta(seconds=n + 1))
     lines = statement_lines(session, points_of(wang))
     assert len(lines) == 211 and lines[-1].balance == 90
+
+
+def test_expired_donated_and_exchanged_totals(session, community, expired_month):
+    """A donation of 5, an exchange of 10 points for 60 minutes and 15 expired, each counted."""
+    report = community_report(session, community, now=expired_month)
+    assert report.expired_points == 15
+    assert report.donated == {"points": 5, "minutes": 0}
+    assert report.exchanged_for_time == {"points": 10, "minutes": 60}
+    assert report.love_bank["points"] == 5 + 15
+    assert ("expired", "to_love_bank", "points", 15) in report.rows()

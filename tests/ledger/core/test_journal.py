@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.audit import verify as audit
-from ledger.core import balances, errors
+from ledger.core import balances, errors, journal
 from ledger.core.communities import create_community, create_member, member_account, system_account
 from ledger.core.journal import (
     MAX_POSTINGS_PER_ENTRY,
@@ -18,6 +18,7 @@ from ledger.core.journal import (
     post_pending,
     void_pending,
 )
+from ledger.expiry.lots import keep_lots
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -292,3 +293,10 @@ def test_a_captured_hold_cannot_be_voided_afterwards(session, book):
     with pytest.raises(errors.EntryNotPending):
         void_pending(session, hold.id, now=NOW)
     assert balances.current_balance(session, bob).posted == 10
+
+
+def test_the_journal_has_one_lot_keeper():
+    """Installing the expiry keeper again is harmless; installing another is refused."""
+    journal.install_lot_keeper(keep_lots)
+    with pytest.raises(RuntimeError, match="already installed"):
+        journal.install_lot_keeper(lambda session, changes, now: None)

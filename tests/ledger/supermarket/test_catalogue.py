@@ -60,3 +60,31 @@ def test_the_points_rate_defaults_to_ten_fen_and_is_bounded(session, community, 
     for rate in (-1, MAX_FEN_PER_POINT + 1):
         with pytest.raises(errors.Invalid):
             set_fen_per_point(session, community, rate, now=now)
+
+
+def test_a_service_is_listed_without_stock(session, shop, now):
+    """A haircut is a service item: unlimited, and a stock count for it is refused."""
+    haircut = add_item(
+        session,
+        shop,
+        sku="haircut",
+        name="理发",
+        price_points=15,
+        stock=None,
+        kind="service",
+        now=now,
+    )
+    assert (haircut.kind, haircut.stock) == ("service", None)
+    with pytest.raises(shop_errors.ServiceHasNoStock):
+        add_item(
+            session,
+            shop,
+            sku="repair",
+            name="修家电",
+            price_points=20,
+            stock=3,
+            kind="service",
+            now=now,
+        )
+    with pytest.raises(shop_errors.ServiceHasNoStock):
+        update_item(session, shop, "haircut", {"stock": 5}, now=now)

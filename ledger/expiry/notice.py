@@ -1,0 +1,75 @@
+"""What a member is told ahead of expiry: "N points expire on DATE", ``WARNING_DAYS`` ahead.
+
+Read from the lots (one query), beside the balance and the statement. DATE is the day, in the
+community's time zone, on which the lot expires; lots expiring the same day are summed.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ledger.core import balances
+from ledger.core.balances import AccountStanding, AccountStatement
+from ledger.core.models import Account, Community
+
+from .models import PointLot
+from .settings import WARNING_DAYS
+
+
+@dataclass(frozen=True)
+class Expiring:
+    points: int
+    expires_on: date
+    expires_at: datetime
+
+
+def expiring(session: Session, account: Account, *, now: datetime) -> list[Expiring]:
+    """The account's points that expire within ``WARNING_DAYS``, by day, soonest first."""
+    if not account.keeps_lots:
+        return []
+    rows = session.execute(
+        sa.select(PointLot.expires_at, PointLot.remaining_points)
+        .where(
+            PointLot.account_id == account.id,
+            PointLot.remaining_points > 0,
+            PointLot.expires_at <= now + timedelta(days=WARNING_DAYS),
+        )
+        .order_by(PointLot.expires_at)
+    ).all()
+    timezone = sa.select(Community.timezone).where(Community.id == account.community_id)
+    zone = ZoneInfo(session.execute(timezone).scalar_one())
+    by_day: dict[date, Expiring] = {}
+    for row in rows:
+        day = row.expires_at.astimezone(zone).date()
+        before = by_day.get(day)
+        points = row.remaining_points + (before.points if before else 0)
+        by_day[day] = Expiring(points, day, before.expires_at if before else row.expires_at)
+    return list(by_day.values())
+
+
+@dataclass(frozen=True)
+class WithExpiring:
+    """A balance or statement read, with what of it expires soon; its other attributes are the
+    read's own."""
+
+    read: AccountStanding | AccountStatement
+    expiring: list[Expiring]
+
+    def __getattr__(self, name: str):
+        return getattr(self.read, name)
+
+
+def standing(session: Session, account: Account, *, now: datetime) -> WithExpiring:
+    """The account's balances (``balances.standing``) and its points expiring soon."""
+    found = balances.standing(session, account, now=now)
+    return WithExpiring(found, expiring(session, account, now=now))
+
+
+def statement(session: Session, account: Account, *, now: datetime, **page) -> WithExpiring:
+    """A page of the account's statement (``balances.account_statement``) and its points
+    expiring soon."""
+    found = balances.account_statement(session, account, **page)
+    return WithExpiring(found, expiring(session, account, now=now))
