@@ -5,6 +5,9 @@ import re
 import pytest
 
 from tests.support.earning import local, report, set_rule
+from tests.support.supermarket import redeem
+
+__all__ = ["redeem"]
 
 HIDDEN = re.compile(r'name="(csrf_token|form_token)" value="([^"]+)"')
 
