@@ -1,4 +1,4 @@
-"""What community staff read at the desk: the rule book, the shops to settle, the dispatch board.
+"""What community staff read at the desk: residents, the rule book, the shops, the dispatch board.
 
 Like ``residents`` it reads across capabilities, so it lives beside ``capabilities.py``. Every
 time it hands over is in the community's local time; every figure is the owning capability's own
@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.core.communities import list_members, members_with_accounts
 from ledger.core.models import Community, Member
+from ledger.core.paging import DEFAULT_PAGE_LIMIT, Page
 from ledger.earning.models import EarningRule
 from ledger.earning.rules import RuleHistory, history
 from ledger.supermarket import catalogue, settlement
@@ -27,6 +29,12 @@ RECENT_SETTLEMENTS = 5
 MAX_BOARD_SERVICES = 500
 MAX_VOLUNTEER_CHOICES = 1_000
 DISPATCH_STATES = ("open", "assigned", "completed")
+
+
+def residents(session: Session, community: Community, *, now: datetime, cursor=None) -> Page:
+    """A page of the community's residents, each with her accounts and their balances."""
+    found = list_members(session, community.id, limit=DEFAULT_PAGE_LIMIT, cursor=cursor)
+    return Page(members_with_accounts(session, found.items, now=now), found.next_cursor)
 
 
 def rule_book(session: Session, community: Community) -> list[RuleHistory]:
@@ -81,20 +89,22 @@ class SettlementSheet:
 
 
 def settlement_sheet(session: Session, found: Settlement) -> SettlementSheet:
-    community = session.get(Community, found.community_id)
+    community = session.get_one(Community, found.community_id)
     zone = ZoneInfo(community.timezone)
-
-    def local(value: datetime | None) -> datetime | None:
-        return value.astimezone(zone) if value is not None else None
-
     statement = settlement.statement(session, found)
     return SettlementSheet(
         statement,
-        session.get(Shop, found.shop_id),
+        session.get_one(Shop, found.shop_id),
         community,
-        local(found.created_at),
-        [(r.id, int(r.points), local(r.captured_at)) for r in statement.redemptions],
-        [(r.id, r.redemption_id, int(r.points), local(r.created_at)) for r in statement.refunds],
+        found.created_at.astimezone(zone),
+        [
+            (r.id, int(r.points), r.captured_at.astimezone(zone) if r.captured_at else None)
+            for r in statement.redemptions
+        ],
+        [
+            (r.id, r.redemption_id, int(r.points), r.created_at.astimezone(zone))
+            for r in statement.refunds
+        ],
     )
 
 

@@ -89,7 +89,7 @@ def _describe(kind: str, name: str | None, memo: str) -> str:
 
 def statement_rows(session: Session, account: Account, **window) -> list[tuple]:
     """An account's statement for the window (``from_``, ``to``), oldest first, in words."""
-    zone = ZoneInfo(session.get(Community, account.community_id).timezone)
+    zone = ZoneInfo(session.get_one(Community, account.community_id).timezone)
     lines = statement_lines(session, account.id, **window)
     names = _cause_names(session, [line.entry_id for line in lines])
     unit = UNIT_NAMES[account.unit]

@@ -10,6 +10,15 @@ from ledger.supermarket.settlement import settle_shop
 from ledger.timebank import services
 
 
+def test_residents_come_with_their_balances(session, community, wang, li, points_of, grant, now):
+    """Each resident on the page carries her points and minutes accounts and their balances."""
+    grant(community, points_of(wang), 40)
+    page = desk.residents(session, community, now=now)
+    shown = {r.display_name: {a.unit: a.available for a in r.accounts} for r in page.items}
+    assert shown == {"王秀英": {"points": 40, "minutes": 0}, "李建国": {"points": 0, "minutes": 0}}
+    assert page.next_cursor is None
+
+
 def test_the_rule_book_has_every_version_newest_first(session, community, now):
     """A rule changed once shows two versions, the current first, with its caps."""
     set_rule(session, community.id, "cleanup.join", RuleDraft(points=10), now=now)

@@ -43,7 +43,7 @@ def object_to(event_id: str) -> str:
             activity=activity_name(event.activity),
         )
     )
-    slug = db.session.get(Community, event.community_id).slug
+    slug = db.session.get_one(Community, event.community_id).slug
     return url_for("pages.desk.notice_board", slug=slug)
 
 
@@ -65,7 +65,7 @@ def assign(service_id: str) -> str:
         api_key_id=g.device.key_id,
     )
     flash(_("已为“%(title)s”派单。", title=service.title))
-    slug = db.session.get(Community, service.community_id).slug
+    slug = db.session.get_one(Community, service.community_id).slug
     return url_for("pages.desk.dispatch", slug=slug)
 
 

@@ -59,6 +59,15 @@ def community_desk(slug):
     return render_template("pages/desk/community.html", community=access.staff_community(slug))
 
 
+@blp.get("/<slug>/residents")
+@desk_required
+def residents(slug):
+    """The residents with their balances and their statements to download."""
+    community = access.staff_community(slug)
+    page = desk.residents(db.session, community, now=now(), cursor=request.args.get("cursor"))
+    return render_template("pages/desk/residents.html", community=community, page=page)
+
+
 @blp.get("/<slug>/notice")
 @desk_required
 def notice_board(slug):

@@ -122,6 +122,7 @@ def test_a_tills_session_cannot_open_the_desk(live_server, page, supermarket):
     [
         ("/desk/", "desk-home"),
         ("/desk/qianjiang/", "desk-community"),
+        ("/desk/qianjiang/residents", "desk-residents"),
         ("/desk/qianjiang/rules", "desk-rules"),
         ("/desk/qianjiang/sheet", "desk-sheet"),
         ("/desk/qianjiang/shops", "desk-shops"),

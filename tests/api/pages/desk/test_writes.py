@@ -6,7 +6,7 @@ import io
 import pytest
 
 from tests.api.pages.desk.conftest import form_fields, sign_in
-from tests.support.earning import set_rule
+from tests.support.earning import local, report, set_rule
 
 
 @pytest.fixture
@@ -117,3 +117,14 @@ def test_the_desks_csv_for_people_has_a_bom_local_times_and_names(
     rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
     assert rows[0] == ["时间", "事项", "变动", "余额", "单位"]
     assert rows[1][1:] == ["兑换酱油 500ml", "30", "30", "积分"]
+
+
+def test_the_residents_page_links_each_statement_for_people(client, desk, town):
+    """Her row shows her points and links her statement as the CSV for people."""
+    set_rule(client, town, "cleanup.join", points=10)
+    assert report(client, town, "cleanup.join", local(20, 9), "r-1").status_code == 201
+    page = desk.get("/desk/qianjiang/residents").text
+    link = f"/desk/accounts/{town['resident']['points_account']}/statement.csv"
+    assert f'href="{link}"' in page and "王秀英" in page
+    rows = list(csv.reader(io.StringIO(desk.get(link).data.decode("utf-8-sig"))))
+    assert rows[1] == ["2026-11-20 09:00", "参加cleanup.join", "10", "10", "积分"]
