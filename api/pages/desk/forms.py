@@ -16,7 +16,7 @@ from api.clock import now
 from api.extensions import db
 from ledger.core.errors import Invalid
 from ledger.core.models import Community
-from ledger.earning import notice
+from ledger.earning import notice, sheets
 from ledger.supermarket import settlement
 from ledger.timebank import services as timebank
 
@@ -69,7 +69,17 @@ def assign(service_id: str) -> str:
     return url_for("pages.desk.dispatch", slug=slug)
 
 
-def uploaded_sheet() -> list[str]:
+def import_sheet(community: Community) -> list[sheets.ImportedLine]:
+    """Import the uploaded sheet into the community and commit: its line-by-line report.
+
+    Not a one-time form: a sheet is idempotent by its row ids, so sending it again reports
+    "imported before" line by line instead of writing twice."""
+    report = sheets.import_sheet(db.session, community, _uploaded_lines(), now=now())
+    db.session.commit()
+    return report
+
+
+def _uploaded_lines() -> list[str]:
     """The uploaded sheet's lines (UTF-8, with or without the BOM spreadsheets write)."""
     upload = request.files.get("sheet")
     data = upload.stream.read(MAX_SHEET_BYTES + 1) if upload else b""

@@ -15,10 +15,10 @@ from api.extensions import db
 from api.pages.submissions import submit_once
 from api.problems import STATUS_BY_FAMILY
 from ledger import desk
-from ledger.audit.weekly import DEFAULT_WEEKS
+from ledger.audit.weekly import DEFAULT_WEEKS, MAX_WEEKS
 from ledger.core.errors import LedgerError
 from ledger.earning import board
-from ledger.earning.sheets import import_sheet
+from ledger.earning.models import OBJECTION_MAX_LENGTH
 
 from . import forms
 from .local import community_time, yuan
@@ -36,7 +36,8 @@ blp.add_app_template_filter(yuan, "yuan")
 
 @blp.context_processor
 def _desk_context():
-    return {"activity_name": activity_name}
+    limits = {"objection_max_length": OBJECTION_MAX_LENGTH, "max_report_weeks": MAX_WEEKS}
+    return {"activity_name": activity_name, **limits}
 
 
 @blp.errorhandler(LedgerError)
@@ -90,10 +91,12 @@ def notice_print(slug):
     """The notice for the physical board: A4 pages of NOTICE_LINES_PER_PAGE lines."""
     community = access.staff_community(slug)
     lines = board.notice_board(db.session, community, now=now())
-    pages = [
-        lines[i : i + NOTICE_LINES_PER_PAGE] for i in range(0, len(lines), NOTICE_LINES_PER_PAGE)
-    ]
-    return render_template("pages/desk/notice_print.html", community=community, pages=pages)
+    return render_template(
+        "pages/desk/notice_print.html",
+        community=community,
+        lines=lines,
+        per_page=NOTICE_LINES_PER_PAGE,
+    )
 
 
 @blp.get("/<slug>/rules")
@@ -117,8 +120,7 @@ def sheet(slug):
 def upload_sheet(slug):
     """Import a sheet and report each line; the same sheet again awards nothing twice."""
     community = access.staff_community(slug)
-    report = import_sheet(db.session, community, forms.uploaded_sheet(), now=now())
-    db.session.commit()
+    report = forms.import_sheet(community)
     return render_template("pages/desk/sheet.html", community=community, report=report)
 
 
