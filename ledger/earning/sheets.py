@@ -43,6 +43,11 @@ class SheetHeaderInvalid(Invalid):
     title = "The sheet's header must name the required columns."
 
 
+class SheetUnreadable(Invalid):
+    slug = "sheet-unreadable"
+    title = "The file is not a UTF-8 CSV sheet."
+
+
 class SheetRowInvalid(Invalid):
     slug = "sheet-row-invalid"
     title = "This line of the sheet cannot be read."

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from api import access
 from api.clock import now
 from api.extensions import db
-from ledger.core.errors import Invalid
 from ledger.core.models import Community
 from ledger.earning import notice, sheets
 from ledger.supermarket import settlement
@@ -22,13 +21,9 @@ from ledger.timebank import services as timebank
 
 from .names import activity_name
 
-# A paper sheet of MAX_SHEET_ROWS short lines fits in this; anything larger is not a sheet.
+# A sheet typed from paper is hundreds of lines; this holds tens of thousands, and bounds the
+# upload's request body (the pages' other forms keep the app's small body limit).
 MAX_SHEET_BYTES = 5 * 1024 * 1024
-
-
-class SheetUnreadable(Invalid):
-    slug = "sheet-unreadable"
-    title = "The file is not a UTF-8 CSV sheet."
 
 
 def object_to(event_id: str) -> str:
@@ -84,9 +79,9 @@ def _uploaded_lines() -> list[str]:
     upload = request.files.get("sheet")
     data = upload.stream.read(MAX_SHEET_BYTES + 1) if upload else b""
     if not data or len(data) > MAX_SHEET_BYTES:
-        raise SheetUnreadable(max_bytes=MAX_SHEET_BYTES)
+        raise sheets.SheetUnreadable(max_bytes=MAX_SHEET_BYTES)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise SheetUnreadable(max_bytes=MAX_SHEET_BYTES) from error
+        raise sheets.SheetUnreadable(max_bytes=MAX_SHEET_BYTES) from error
     return io.StringIO(text, newline="").readlines()

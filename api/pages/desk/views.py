@@ -40,6 +40,13 @@ def _desk_context():
     return {"activity_name": activity_name, **limits}
 
 
+@blp.before_app_request
+def _allow_sheet_uploads():
+    # Before any hook of the pages reads the form (the CSRF check does), so at app level.
+    if request.endpoint == "pages.desk.upload_sheet":
+        request.max_content_length = forms.MAX_SHEET_BYTES
+
+
 @blp.errorhandler(LedgerError)
 def _refused(error):
     status = next((s for family, s in STATUS_BY_FAMILY if isinstance(error, family)), 422)

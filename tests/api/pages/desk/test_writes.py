@@ -128,3 +128,16 @@ def test_the_residents_page_links_each_statement_for_people(client, desk, town):
     assert f'href="{link}"' in page and "王秀英" in page
     rows = list(csv.reader(io.StringIO(desk.get(link).data.decode("utf-8-sig"))))
     assert rows[1] == ["2026-11-20 09:00", "参加cleanup.join", "10", "10", "积分"]
+
+
+def test_a_sheet_larger_than_a_form_body_still_uploads(client, desk, town):
+    """A sheet of 2,000 lines (past the app's 64 KiB body limit) is read and reported."""
+    set_rule(client, town, "cleanup.join", points=10)
+    lines = [f"R-017,cleanup.join,2026-11-20 09:00,,2026-11-20-B/{n:04d}\r\n" for n in range(2000)]
+    sheet = ("member_ref,activity,occurred_at,quantity,row_id\r\n" + "".join(lines)).encode()
+    assert len(sheet) > 64 * 1024
+    fields = form_fields(desk.get("/desk/qianjiang/sheet").text, "/desk/qianjiang/sheet")
+    data = {**fields, "sheet": (io.BytesIO(sheet), "big.csv")}
+    answer = desk.post("/desk/qianjiang/sheet", data=data, content_type="multipart/form-data")
+    assert answer.status_code == 200
+    assert answer.text.count('class="outcome-') == 2000
