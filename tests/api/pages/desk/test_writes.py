@@ -34,6 +34,7 @@ def test_a_sheet_is_imported_line_by_line_and_not_twice(client, desk, town):
     assert first.status_code == 200
     assert '<tr class="outcome-awarded" data-line="2">' in first.text
     assert '<tr class="outcome-bad" data-line="3">' in first.text
+    assert "这一行读不出来" in first.text
     account = client.get(
         f"/v1/accounts/{town['resident']['points_account']}", headers=town["staff"]
     )
