@@ -118,8 +118,8 @@ def _refuse_unstorable_paths():
 def _require_json():
     """Bodies of POST/PUT/PATCH are JSON: anything else is 415 before any parsing."""
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
-    # request.blueprints names the nested area's parents too: an area's forms are pages' forms.
-    is_form = any(name in PAGE_BLUEPRINTS for name in request.blueprints)
+    # request.blueprints: an area nested in the pages blueprint ("pages.desk") posts forms too.
+    is_form = not PAGE_BLUEPRINTS.isdisjoint(request.blueprints)
     if request.method in JSON_METHODS and has_body and not request.is_json and not is_form:
         return problems.problem(
             415,

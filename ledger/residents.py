@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from ledger.core import balances
 from ledger.core.models import Entry, Member
 from ledger.core.paging import MAX_PAGE_LIMIT
-from ledger.earning.models import EarningEvent, EarningRule
+from ledger.earning.models import EarningEvent
+from ledger.earning.rules import latest_titles
 from ledger.expiry.notice import Expiring, expiring
 from ledger.supermarket.models import Redemption
 from ledger.timebank.models import Service
@@ -63,14 +64,9 @@ def _award_names(session: Session, cause_ids: set[str]) -> dict[str, str]:
     ).all()
     if not events:
         return {}
-    titles: dict[tuple[str, str], str] = {}
-    versions = session.execute(
-        sa.select(EarningRule.community_id, EarningRule.activity, EarningRule.title)
-        .where(EarningRule.activity.in_({event.activity for event in events}))
-        .order_by(EarningRule.version)
+    titles = latest_titles(
+        session, {event.community_id for event in events}, {event.activity for event in events}
     )
-    for community_id, activity, title in versions:
-        titles[(community_id, activity)] = title  # oldest first: the latest version stays
     return {
         event.id: titles.get((event.community_id, event.activity)) or event.activity
         for event in events
@@ -98,7 +94,7 @@ def _service_names(session: Session, cause_ids: set[str]) -> dict[str, str]:
 NAMERS = (_award_names, _purchase_names, _service_names)
 
 
-def _names_by_cause(session: Session, cause_ids: set[str]) -> dict[str, str]:
+def names_by_cause(session: Session, cause_ids: set[str]) -> dict[str, str]:
     """The plain name of each cause: an award's activity, a purchase's items, a service's title."""
     names: dict[str, str] = {}
     if cause_ids:
@@ -133,7 +129,7 @@ def resident_page(session: Session, member: Member, *, now: datetime) -> Residen
     causes = dict(
         session.execute(sa.select(Entry.id, Entry.cause_id).where(Entry.id.in_(entries))).all()
     )
-    names = _names_by_cause(session, {c for c in causes.values() if c})
+    names = names_by_cause(session, {c for c in causes.values() if c})
     lines = [
         ResidentLine(
             reason=REASONS.get(line.kind, "other"),

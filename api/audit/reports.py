@@ -2,29 +2,24 @@
 
 ``GET /v1/communities/{slug}/report`` answers JSON, or CSV with ``Accept: text/csv``; both carry
 the same figures (``ledger.reports.CommunityReport.rows``). ``GET /v1/accounts/{id}/statement.csv``
-is an account's whole statement for a window, for whoever may read the account.
+is an account's whole statement for a window, for whoever may read the account. Either takes
+``for=people`` for the CSV a person opens in a spreadsheet (``ledger.spreadsheets``); the machine
+CSV stays the default, unchanged.
 """
 
-import csv
-import io
-
-from flask import Response, request
+from flask import request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from api import access
+from api import access, csvs
 from api.auth import roles
 from api.clock import now
+from api.csvs import CSV_CONTENT, CSV_MEDIA_TYPE, csv_response
 from api.extensions import db
 from api.schemas import StrictSchema
 from ledger.audit import reports
 
 blp = Blueprint("reports", __name__, url_prefix="/v1", description="Reports and CSV statements")
-
-CSV_MEDIA_TYPE = "text/csv"
-CSV_CONTENT = {"schema": {"type": "string"}}
-# Spreadsheets run cells that start with these as formulas; free text gets a leading quote.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class WindowQuery(StrictSchema):
@@ -32,6 +27,22 @@ class WindowQuery(StrictSchema):
         data_key="from", metadata={"description": "Inclusive, on posted_at."}
     )
     to = fields.AwareDateTime(metadata={"description": "Exclusive, on posted_at."})
+
+
+# Who a CSV is for: programs (ids, UTC times) or people (see ledger.spreadsheets).
+CSV_AUDIENCES = ("machine", "people")
+
+
+class CsvWindowQuery(WindowQuery):
+    audience = fields.String(
+        data_key="for",
+        load_default="machine",
+        validate=validate.OneOf(CSV_AUDIENCES),
+        metadata={
+            "description": "`people`: a CSV for spreadsheets (UTF-8 with BOM, Chinese headers, "
+            "local times, names instead of ids); `machine` (default): the CSV for programs."
+        },
+    )
 
 
 class ShopFiguresSchema(Schema):
@@ -94,23 +105,6 @@ class ReportSchema(Schema):
     )
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if isinstance(value, str) and text.startswith(_FORMULA_STARTS) else text
-
-
-def csv_response(header, rows, filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    return Response(
-        out.getvalue(),
-        mimetype=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 def wants_csv() -> bool:
     return (
         request.accept_mimetypes.best_match(["application/json", CSV_MEDIA_TYPE]) == CSV_MEDIA_TYPE
@@ -119,17 +113,21 @@ def wants_csv() -> bool:
 
 @blp.route("/communities/<slug>/report")
 @roles("staff")
-@blp.arguments(WindowQuery, location="query", as_kwargs=True)
+@blp.arguments(CsvWindowQuery, location="query", as_kwargs=True)
 @blp.response(
     200,
     ReportSchema,
     description="JSON, or CSV rows (section,item,unit,value) with Accept: text/csv.",
 )
 @blp.doc(responses={200: {"content": {CSV_MEDIA_TYPE: CSV_CONTENT}}})
-def show_report(slug, from_=None, to=None):
-    """Points issued, redeemed, settled, outstanding and pending; participation; minutes (staff)."""
+def show_report(slug, audience, from_=None, to=None):
+    """Points issued, redeemed, settled, outstanding and pending; participation; minutes (staff).
+
+    ``for=people`` answers the CSV for people whatever the Accept header says."""
     community = access.staff_community(slug)
     report = reports.community_report(db.session, community, now=now(), from_=from_, to=to)
+    if audience == "people":
+        return csvs.people_report(report, community)
     if not wants_csv():
         return report
     rows = reports.report_csv_rows(report)
@@ -137,15 +135,18 @@ def show_report(slug, from_=None, to=None):
 
 
 @blp.route("/accounts/<account_id>/statement.csv")
-@blp.arguments(WindowQuery, location="query", as_kwargs=True)
+@blp.arguments(CsvWindowQuery, location="query", as_kwargs=True)
 @blp.response(
     200,
     content_type=CSV_MEDIA_TYPE,
-    description="CSV: entry,kind,posted_at,occurred_at,memo,amount,balance,unit.",
+    description="CSV: entry,kind,posted_at,occurred_at,memo,amount,balance,unit; with "
+    "for=people: 时间,事项,变动,余额,单位 (local time, names), UTF-8 with BOM.",
 )
 @blp.doc(responses={200: {"content": {CSV_MEDIA_TYPE: CSV_CONTENT}}})
-def statement_csv(account_id, from_=None, to=None):
+def statement_csv(account_id, audience, from_=None, to=None):
     """An account's posted entries in the window, oldest first, with running balance, as CSV."""
     account = access.account(account_id)
+    if audience == "people":
+        return csvs.people_statement(db.session, account, from_=from_, to=to)
     rows = reports.statement_csv_rows(db.session, account, from_=from_, to=to)
     return csv_response(reports.STATEMENT_CSV_HEADER, rows, f"statement-{account.id}.csv")

@@ -171,6 +171,23 @@ def set_rule(
     return [*versions, rule], True
 
 
+def latest_titles(
+    session: Session, community_ids: set[str], activities: set[str] | None = None
+) -> dict[tuple[str, str], str]:
+    """{(community id, activity): title} of each rule's latest version that has a title: how
+    residents and staff read an activity now, for awards made before the title was set too."""
+    query = sa.select(EarningRule.community_id, EarningRule.activity, EarningRule.title).where(
+        EarningRule.community_id.in_(community_ids)
+    )
+    if activities is not None:
+        query = query.where(EarningRule.activity.in_(activities))
+    titles: dict[tuple[str, str], str] = {}
+    # Oldest version first, so the latest one's title stays (an emptied title clears it).
+    for community_id, activity, title in session.execute(query.order_by(EarningRule.version)):
+        titles[(community_id, activity)] = title
+    return {named: title for named, title in titles.items() if title}
+
+
 def get_rule(session: Session, community_id: str, activity: str) -> list[EarningRule]:
     versions = versions_of(session, community_id, activity)
     if not versions:

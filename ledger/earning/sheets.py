@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ledger.core.clock import as_utc
-from ledger.core.errors import Invalid
-from ledger.core.models import NAME_MAX_LENGTH
+from sqlalchemy.orm import Session
 
-from .events import EventDraft
+from ledger.core.clock import as_utc
+from ledger.core.errors import Invalid, LedgerError
+from ledger.core.models import NAME_MAX_LENGTH, Community
+
+from .events import MAX_BATCH_EVENTS, EventDraft, paper_source, record_events
 from .models import EVIDENCE_MAX_LENGTH, SOURCE_ID_MAX_LENGTH
 
 REQUIRED_COLUMNS = ("member_ref", "activity", "occurred_at", "quantity", "row_id")
@@ -39,6 +41,11 @@ QUANTITY_PATTERN = re.compile(r"[0-9]{1,6}")
 class SheetHeaderInvalid(Invalid):
     slug = "sheet-header-invalid"
     title = "The sheet's header must name the required columns."
+
+
+class SheetUnreadable(Invalid):
+    slug = "sheet-unreadable"
+    title = "The file is not a UTF-8 CSV sheet."
 
 
 class SheetRowInvalid(Invalid):
@@ -133,3 +140,55 @@ def read_sheet(
             continue
         rows.append(SheetRow(line, draft))
     return rows
+
+
+@dataclass(frozen=True)
+class ImportedLine:
+    """What became of one line: awarded, pending (public notice), refused (caps), replayed
+    (imported before) or bad (``problem`` says why), and the points it was awarded."""
+
+    line: int
+    outcome: str
+    points: int = 0
+    member_ref: str = ""
+    activity: str = ""
+    problem: Exception | None = None
+
+
+def _imported(row: SheetRow, answer) -> ImportedLine:
+    draft = row.draft
+    assert draft is not None
+    member_ref, activity = draft.member_ref or "", draft.activity
+    if isinstance(answer, LedgerError):
+        return ImportedLine(
+            row.line, "bad", member_ref=member_ref, activity=activity, problem=answer
+        )
+    outcome = "replayed" if answer.replayed else answer.event.status
+    points = int(answer.event.points_awarded)
+    return ImportedLine(row.line, outcome, points, member_ref=member_ref, activity=activity)
+
+
+def import_sheet(
+    session: Session,
+    community: Community,
+    lines: Iterable[str],
+    *,
+    now: datetime,
+    recorded_by: str = DEFAULT_RECORDED_BY,
+) -> list[ImportedLine]:
+    """Read a sheet and record its good lines as the community's paper events (never commits).
+
+    Answers every line in order, the bad ones with their problem; importing the same sheet again
+    answers "replayed" for the lines already imported and awards nothing twice.
+    """
+    rows = read_sheet(
+        lines, community=community.slug, timezone=community.timezone, recorded_by=recorded_by
+    )
+    report = [ImportedLine(r.line, "bad", problem=r.error) for r in rows if r.error is not None]
+    readable = [row for row in rows if row.error is None]
+    source = paper_source(community.id)
+    for start in range(0, len(readable), MAX_BATCH_EVENTS):
+        chunk = readable[start : start + MAX_BATCH_EVENTS]
+        answers = record_events(session, source, [row.draft for row in chunk], now=now)
+        report += [_imported(row, answer) for row, answer in zip(chunk, answers, strict=True)]
+    return sorted(report, key=lambda imported: imported.line)

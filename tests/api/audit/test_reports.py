@@ -81,3 +81,44 @@ def test_only_the_communitys_staff_read_its_report(client, make_key, make_commun
     whole = client.get("/v1/communities/taohua/report", headers=staff)
     assert whole.status_code == 200
     assert whole.json["points"]["outstanding_at_end"] == 30 + 110 - 35 + 50
+
+
+def test_the_statement_for_people_opens_in_a_chinese_spreadsheet(client, admin, make_key, taohua):
+    """for=people: a BOM, Chinese headers, local times and names; the machine CSV is unchanged."""
+    wang = taohua["people"]["王秀英"]
+    member = make_key("member", member=wang["id"])
+    path = f"/v1/accounts/{wang['points_account']}/statement.csv"
+    people = client.get(f"{path}?for=people", headers=member)
+    assert people.status_code == 200 and people.mimetype == "text/csv"
+    assert people.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(people.data.decode("utf-8-sig"))))
+    assert rows[0] == ["时间", "事项", "变动", "余额", "单位"]
+    lines = statement(client, admin, wang["points_account"])
+    assert [(int(r[2]), int(r[3]), r[4]) for r in rows[1:]] == [
+        (line["amount"], line["balance"], "积分") for line in lines
+    ]
+    assert all("T" not in r[0] and not r[0].endswith("Z") for r in rows[1:])
+    assert not any(line["entry"] in ",".join(r) for line in lines for r in rows)
+    machine = client.get(path, headers=member)
+    assert not machine.data.startswith("\ufeff".encode())
+    assert machine.data.decode().startswith("entry,kind,posted_at")
+    assert client.get(f"{path}?for=robots", headers=member).status_code == 422
+
+
+def test_the_report_for_people_names_shops_in_chinese(client, make_key, taohua):
+    """for=people answers the report's figures in words, with a BOM, whatever Accept says."""
+    staff = make_key("staff", community="taohua")
+    figures = client.get("/v1/communities/taohua/report", headers=staff).json
+    response = client.get("/v1/communities/taohua/report?for=people", headers=staff)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert response.data.startswith("\ufeff".encode()) and rows[0] == [
+        "项目",
+        "名称",
+        "单位",
+        "数值",
+    ]
+    value = {(r[0], r[1]): r[3] for r in rows[1:]}
+    assert value[("报告", "社区")] == "桃花社区"
+    assert int(value[("发放积分", "合计")]) == figures["points"]["issued"]
+    assert int(value[("净兑换积分", "合计")]) == figures["points"]["redeemed"]

@@ -13,6 +13,7 @@ from ledger.earning.rules import (
     RuleDraft,
     check_activity,
     check_valid_at,
+    latest_titles,
     set_rule,
     version_in_force,
 )
@@ -101,3 +102,20 @@ def test_a_new_title_is_a_new_version_and_a_long_one_is_refused(session, communi
             RuleDraft(points=5, title="夜" * (RULE_TITLE_MAX_LENGTH + 1)),
             now=now,
         )
+
+
+def test_latest_titles_name_each_activity_by_its_newest_version(session, community, now):
+    """The newest version's title names the activity; an activity never titled is left out."""
+    set_rule(
+        session, community.id, "deliberation.attend", RuleDraft(points=5, title="夜话"), now=now
+    )
+    set_rule(
+        session,
+        community.id,
+        "deliberation.attend",
+        RuleDraft(points=5, title="星空夜话"),
+        now=now + timedelta(minutes=1),
+    )
+    set_rule(session, community.id, "cleanup.join", RuleDraft(points=3), now=now)
+    titles = latest_titles(session, {community.id})
+    assert titles == {(community.id, "deliberation.attend"): "星空夜话"}

@@ -1,10 +1,12 @@
 """Paper sign-in sheets: columns in any order, local times, and bad lines named by number."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from ledger.earning.sheets import DEFAULT_RECORDED_BY, SheetHeaderInvalid, read_sheet
+from ledger.earning.rules import RuleDraft, set_rule
+from ledger.earning.sheets import DEFAULT_RECORDED_BY, SheetHeaderInvalid, import_sheet, read_sheet
 
 
 def test_a_sheet_reads_local_times_and_skips_blank_lines():
@@ -45,3 +47,26 @@ def test_a_sheet_without_the_required_columns_is_refused_whole():
     with pytest.raises(SheetHeaderInvalid) as refused:
         read_sheet(["member_ref,activity,occurred_at\n"], community="q", timezone="UTC")
     assert refused.value.numbers["missing"] == ["quantity", "row_id"]
+
+
+def test_importing_a_sheet_reports_each_line_and_awards_nothing_twice(
+    session, community, wang, now
+):
+    """A good line is awarded, a bad one reported by number; the same sheet again replays."""
+    set_rule(session, community.id, "cleanup.join", RuleDraft(points=10), now=now)
+    local = now.astimezone(ZoneInfo(community.timezone)).strftime("%Y-%m-%d %H:%M")
+    sheet = [
+        "member_ref,activity,occurred_at,quantity,row_id\n",
+        f"R-wang,cleanup.join,{local},,A/1\n",
+        "R-wang,cleanup.join,yesterday,,A/2\n",
+        f"R-nobody,cleanup.join,{local},,A/3\n",
+    ]
+    first = import_sheet(session, community, sheet, now=now)
+    assert [(line.line, line.outcome, line.points) for line in first] == [
+        (2, "awarded", 10),
+        (3, "bad", 0),
+        (4, "bad", 0),
+    ]
+    assert first[2].member_ref == "R-nobody" and first[2].problem is not None
+    again = import_sheet(session, community, sheet, now=now)
+    assert [line.outcome for line in again] == ["replayed", "bad", "bad"]
