@@ -7,9 +7,12 @@ check, language and error pages of ``views`` apply to it; its templates live und
 ``templates/pages/<area>/`` and its English catalogue under its own ``translations/``.
 """
 
-from . import cli, views
+from . import cli, till, views
 
-AREAS: tuple = ()
+AREAS: tuple = (
+    till.blp,
+    till.pay_blp,
+)
 for _area in AREAS:
     views.blp.register_blueprint(_area)
 
