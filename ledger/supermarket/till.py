@@ -44,7 +44,8 @@ class PayCodeState:
     code: str
     status: str  # "live", "used" or "expired"
     minutes_left: int
-    expires_at: datetime
+    seconds_left: int
+    expires_at: datetime  # in the community's local time
 
 
 def pay_code(session: Session, member: Member, *, now: datetime) -> PayCode:
@@ -71,8 +72,11 @@ def pay_code_state(
         status = "expired"
     else:
         status = "live"
-    left = minutes_left(record.expires_at, now) if status == "live" else 0
-    return PayCodeState(code, status, left, record.expires_at)
+    live = status == "live"
+    left = minutes_left(record.expires_at, now) if live else 0
+    seconds = max(0, math.ceil((record.expires_at - now).total_seconds())) if live else 0
+    zone = _zone(session, session.get(Member, member_id).community_id)
+    return PayCodeState(code, status, left, seconds, record.expires_at.astimezone(zone))
 
 
 # The till's shelf and customer -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from api.pages.till.reach import till_shop
 from api.problems import status_of
 from ledger.core import errors
 from ledger.supermarket import redemptions, till
+from ledger.supermarket.consent import CONSENT_CODE_DIGITS
 from ledger.supermarket.models import Shop
 
 # Sale form fields: one quantity per item, the consent, and capture or hold.
@@ -65,6 +66,7 @@ def sale_page(args: Mapping[str, str], *, error=None, status: int = 200, form=No
         error=error,
         entered=form or {},
         hold_minutes=HOLD_MINUTES,
+        code_digits=CONSENT_CODE_DIGITS,
     )
     return page, status
 

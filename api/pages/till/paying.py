@@ -15,8 +15,6 @@ from api.pages.cli import qr_svg
 from ledger.supermarket import till
 
 SESSION_KEY = "pay_code"
-# While a code is live the page reloads itself, so its minutes left stay true.
-REFRESH_SECONDS = 30
 
 
 def issue() -> str:
@@ -44,5 +42,4 @@ def pay_page() -> str:
         member=g.resident,
         state=state,
         qr=qr,
-        refresh_seconds=REFRESH_SECONDS,
     )
