@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.core.communities import get_member
 from ledger.core.models import Community, Member
 
 from . import errors as rerr
+from .catalogue import get_shop
 from .consent import issue_code
 from .models import ConsentCode, Redemption, RedemptionRefund, Shop, ShopItem
 from .redemptions import TRANSITIONS, RedemptionAnswer, refunds_of, shown
@@ -75,7 +77,7 @@ def pay_code_state(
     live = status == "live"
     left = minutes_left(record.expires_at, now) if live else 0
     seconds = max(0, math.ceil((record.expires_at - now).total_seconds())) if live else 0
-    zone = _zone(session, session.get(Member, member_id).community_id)
+    zone = _zone(session, get_member(session, member_id).community_id)
     return PayCodeState(code, status, left, seconds, record.expires_at.astimezone(zone))
 
 
@@ -107,7 +109,8 @@ def member_by_number(session: Session, shop: Shop, number: str) -> Member:
 
 
 def _zone(session: Session, community_id: str) -> ZoneInfo:
-    return ZoneInfo(session.get(Community, community_id).timezone)
+    query = sa.select(Community.timezone).where(Community.id == community_id)
+    return ZoneInfo(session.execute(query).scalar_one())
 
 
 # A receipt ----------------------------------------------------------------------------------------
@@ -152,7 +155,7 @@ class Receipt:
 
 def receipt(session: Session, redemption: Redemption, *, now: datetime) -> Receipt:
     zone = _zone(session, redemption.community_id)
-    member = session.get(Member, redemption.member_id)
+    member = get_member(session, redemption.member_id)
     lines = [
         ReceiptLine(
             line.sku, line.name, line.unit_price_points, line.quantity, line.refunded_quantity
@@ -162,7 +165,7 @@ def receipt(session: Session, redemption: Redemption, *, now: datetime) -> Recei
     refunds = [(r.created_at.astimezone(zone), r) for r in refunds_of(session, redemption.id)]
     return Receipt(
         sale=shown(redemption, at=now),
-        shop_name=session.get(Shop, redemption.shop_id).name,
+        shop_name=get_shop(session, redemption.shop_id).name,
         member_name=member.display_name,
         member_ref=member.external_ref,
         at=redemption.created_at.astimezone(zone),
@@ -241,13 +244,13 @@ def day_sales(session: Session, shop: Shop, *, now: datetime) -> DaySales:
     Captured points count on the day of capture, refunds on the day they are made; holds count
     while they are live.
     """
-    day, start, end = local_day(_zone(session, shop.community_id), now)
+    zone = _zone(session, shop.community_id)
+    day, start, end = local_day(zone, now)
     of_shop = Redemption.shop_id == shop.id
     made_today = sa.and_(of_shop, Redemption.created_at >= start, Redemption.created_at < end)
     sales = session.scalars(
         sa.select(Redemption).where(made_today).order_by(Redemption.id.desc()).limit(DAY_MAX_SALES)
     ).all()
-    zone = _zone(session, shop.community_id)
     listed = [
         DaySale(
             r.id,
@@ -281,7 +284,6 @@ def day_sales(session: Session, shop: Shop, *, now: datetime) -> DaySales:
         RedemptionRefund.created_at >= start,
         RedemptionRefund.created_at < end,
     )
-    count = int(
-        session.scalar(sa.select(sa.func.count()).select_from(Redemption).where(made_today))
-    )
+    counted = sa.select(sa.func.count()).select_from(Redemption).where(made_today)
+    count = session.execute(counted).scalar_one()
     return DaySales(day, listed, count, captured, held, refunded)

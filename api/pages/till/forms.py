@@ -96,7 +96,9 @@ def _sell(shop: Shop, form: Mapping[str, str]) -> str:
     if outcome.refusal is not None:
         left = outcome.refusal.numbers["attempts_remaining"]
         return url_for(".sell_form", member=form.get("member", ""), refused=left)
-    return url_for(".receipt", redemption_id=outcome.redemption.id)
+    sold = outcome.redemption
+    assert sold is not None  # an outcome without a refusal carries its redemption
+    return url_for(".receipt", redemption_id=sold.id)
 
 
 def sell(form: Mapping[str, str]):

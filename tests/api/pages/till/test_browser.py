@@ -90,7 +90,9 @@ def test_a_double_tap_on_sell_makes_one_sale(app, live_server, new_page, superma
     assert len(redemptions_of(tablet, live_server, supermarket)) == 1
 
 
-def test_the_qr_link_opens_the_sale_form_with_her_code(app, live_server, new_page, supermarket, wang):
+def test_the_qr_link_opens_the_sale_form_with_her_code(
+    app, live_server, new_page, supermarket, wang
+):
     """The link her QR code holds opens, on the till, her sale form with the code filled in."""
     phone = new_page(360)
     code = her_code(app, live_server, phone, wang)

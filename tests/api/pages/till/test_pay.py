@@ -61,7 +61,10 @@ def test_the_code_sells_at_the_till_and_then_reads_as_used(app, till, customer, 
     new_code(phone, customer)
     code = CODE.search(phone.get(f"/members/{customer['id']}/pay").text).group(1)
     form_page = till.get("/till/sell", query_string={"member": customer["id"], "code": code}).text
-    assert f'name="code" type="text" inputmode="numeric" autocomplete="off" pattern="[0-9]*" value="{code}"' in form_page
+    assert (
+        f'name="code" type="text" inputmode="numeric" autocomplete="off" pattern="[0-9]*" value="{code}"'
+        in form_page
+    )
     sold = till.post(
         "/till/sell",
         data={"member": customer["id"], "code": code, "qty-seeds": "1", **tokens(form_page)},
