@@ -1,7 +1,11 @@
 """The till over HTTP: find the resident, sell once per form, receipts, holds, refunds, the day."""
 
 import re
+import threading
 
+import pytest
+
+from ledger.supermarket.consent import MAX_FAILED_ATTEMPTS
 from tests.api.pages.till.conftest import csrf_of, sign_in, tokens
 from tests.support.supermarket import items_by_sku
 
@@ -174,3 +178,51 @@ def test_a_staff_desk_cannot_open_the_till(app, supermarket):
     sign_in(desk, supermarket.staff)
     assert desk.get("/till").status_code == 403
     assert app.test_client().get("/till").location == "/device"
+
+
+def test_the_fifth_wrong_code_locks_her_and_the_form_says_so(till, customer, fresh_code):
+    """After MAX_FAILED_ATTEMPTS wrong codes the form says she is locked; her right code is then
+    refused too (422) and nothing is sold."""
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        answer = sell(till, customer, "000000", seeds=1)
+    assert 'data-problem="redemption-locked"' in till.get(answer.location).text
+    refused = sell(till, customer, fresh_code(customer), seeds=1)
+    assert refused.status_code == 422 and 'data-problem="redemption-locked"' in refused.text
+
+
+def test_the_sale_form_speaks_english_when_asked(till, customer):
+    """With Accept-Language: en the sale form's labels come from the English catalogue."""
+    answer = till.get(
+        "/till/sell",
+        query_string={"member": customer["external_ref"]},
+        headers={"Accept-Language": "en"},
+    )
+    assert 'lang="en"' in answer.text and "Take the points now" in answer.text
+
+
+@pytest.mark.postgres
+def test_one_sale_form_sent_twice_at_once_sells_once(app, supermarket, customer, fresh_code):
+    """Two tills of one key posting the same form token at the same moment make one sale."""
+    tills = [app.test_client() for _ in range(2)]
+    for client in tills:
+        sign_in(client, supermarket.shop_key)
+    html = sale_form(tills[0], customer["external_ref"])
+    form = {"member": customer["id"], "code": fresh_code(customer), "qty-seeds": "1"}
+    form["form_token"] = tokens(html)["form_token"]
+    # Each session's own CSRF token, one form token between them.
+    csrf = [csrf_of(client.get("/till").text) for client in tills]
+    barrier = threading.Barrier(len(tills))
+    answers = [None] * len(tills)
+
+    def send(i):
+        barrier.wait()
+        answers[i] = tills[i].post("/till/sell", data={**form, "csrf_token": csrf[i]})
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(tills))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {a.status_code for a in answers} == {302}
+    assert len({a.location for a in answers}) == 1
+    assert len(shop_sales(tills[0], supermarket)) == 1
