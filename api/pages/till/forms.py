@@ -43,9 +43,12 @@ def quantities(form: Mapping[str, str], prefix: str) -> list[dict]:
 
 
 def consent_of(form: Mapping[str, str]) -> dict:
-    """The resident's one-time code, else her PIN, as the ledger checks them."""
-    code = form.get("code", "").strip()
-    return {"code": code} if code else {"pin": form.get("pin", "").strip()}
+    """The resident's one-time code, else her PIN, as the ledger checks them (one is needed)."""
+    code, pin = form.get("code", "").strip(), form.get("pin", "").strip()
+    if not (code or pin):
+        # Refused before the ledger sees it: an empty form must not count as a wrong try.
+        raise errors.Invalid("a code or a PIN is needed")
+    return {"code": code} if code else {"pin": pin}
 
 
 def sale_page(args: Mapping[str, str], *, error=None, status: int = 200, form=None):

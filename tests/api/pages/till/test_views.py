@@ -226,3 +226,10 @@ def test_one_sale_form_sent_twice_at_once_sells_once(app, supermarket, customer,
     assert {a.status_code for a in answers} == {302}
     assert len({a.location for a in answers}) == 1
     assert len(shop_sales(tills[0], supermarket)) == 1
+
+
+def test_a_sale_without_code_or_pin_is_refused_without_counting_a_try(till, customer, fresh_code):
+    """An empty consent answers 422 and the next wrong code still has 4 tries left."""
+    refused = sell(till, customer, "", seeds=1)
+    assert refused.status_code == 422 and 'data-problem="invalid"' in refused.text
+    assert "refused=4" in sell(till, customer, "000000", seeds=1).location
