@@ -143,6 +143,7 @@ class Receipt:
     lines: list[ReceiptLine]
     refunds: list[tuple[datetime, RedemptionRefund]]
     refundable_points: int
+    hold_until: datetime | None = None
 
     @property
     def refundable(self) -> bool:
@@ -172,6 +173,9 @@ def receipt(session: Session, redemption: Redemption, *, now: datetime) -> Recei
         lines=lines,
         refunds=refunds,
         refundable_points=redemption.points - redemption.refunded_points,
+        hold_until=redemption.hold_expires_at.astimezone(zone)
+        if redemption.hold_expires_at
+        else None,
     )
 
 

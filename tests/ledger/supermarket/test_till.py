@@ -114,10 +114,15 @@ def test_the_days_sales_count_the_local_day_less_refunds(session, shop, shopper,
 
 
 def test_a_hold_past_its_expiry_no_longer_counts_as_held(session, shop, shopper, now):
-    """A hold counts while it lives, and shows as expired after HOLD_TTL."""
+    """A hold counts while it lives, with its end on the receipt, and shows as expired after
+    HOLD_TTL."""
     sell(session, shop, shopper, now, [{"sku": "soap", "quantity": 1}], capture=False)
+    held = sell(session, shop, shopper, now, [{"sku": "rice", "quantity": 1}], capture=False)
+    shown = receipt(session, held, now=now)
+    assert shown.held and shown.hold_until == (now + HOLD_TTL).astimezone(SHANGHAI)
     later = day_sales(session, shop, now=now + HOLD_TTL)
-    assert later.held_points == 0 and later.sales[0].status == "expired"
+    assert later.held_points == 0 and {s.status for s in later.sales} == {"expired"}
+    assert not receipt(session, held, now=now + HOLD_TTL).held
 
 
 def test_the_local_day_is_the_communitys(now):

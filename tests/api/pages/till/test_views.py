@@ -97,7 +97,7 @@ def test_a_hold_is_captured_from_its_receipt_once(client, till, supermarket, cus
     """A held sale shows capture and void; capturing twice by one form captures once."""
     answer = sell(till, customer, fresh_code(customer), mode="hold", seeds=2)
     receipt = till.get(answer.location).text
-    assert 'data-status="held"' in receipt
+    assert 'data-status="held"' in receipt and "预留至" in receipt
     sale_id = SALE.search(answer.location).group(1)
     form = tokens(receipt, 0)
     first = till.post(f"/till/receipts/{sale_id}/capture", data=form)
