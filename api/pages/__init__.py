@@ -7,9 +7,9 @@ check, language and error pages of ``views`` apply to it; its templates live und
 ``templates/pages/<area>/`` and its English catalogue under its own ``translations/``.
 """
 
-from . import cli, desk, resident, views
+from . import cli, desk, resident, till, views
 
-AREAS: tuple = (resident.blp, desk.blp)
+AREAS: tuple = (resident.blp, desk.blp, till.blp, till.pay_blp)
 for _area in AREAS:
     views.blp.register_blueprint(_area)
 

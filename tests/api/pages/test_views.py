@@ -133,3 +133,20 @@ def test_her_statement_reads_in_plain_words_in_local_time(app, client, town):
     page = client.get("/me", follow_redirects=True).text
     assert "参加星空夜话" in page and "+5" in page
     assert "2026/11/20 19:30" in page
+
+
+def test_her_page_warns_of_points_about_to_expire(app, client, wang, make_key, clock):
+    """With 1-month expiry, 20 days after her points came she reads when they expire."""
+    staff = make_key("staff", community="qianjiang")
+    assert (
+        client.put(
+            "/v1/communities/qianjiang/expiry", json={"months": 1}, headers=staff
+        ).status_code
+        == 200
+    )
+    clock.advance(seconds=20 * 24 * 3600)
+    sign_in(app, client, wang)
+    page = client.get("/me", follow_redirects=True).text
+    warning = re.search(r'data-expiring="(\d+)">([^<]+)<', page)
+    assert warning is not None and warning.group(1) == "120"
+    assert "过期" in warning.group(2)
