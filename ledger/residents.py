@@ -17,6 +17,7 @@ from ledger.core import balances
 from ledger.core.models import Entry, Member
 from ledger.core.paging import MAX_PAGE_LIMIT
 from ledger.earning.models import EarningEvent
+from ledger.gatherings.reports import award_titles
 from ledger.supermarket.models import Redemption
 from ledger.timebank.models import Service
 
@@ -59,6 +60,8 @@ def _names_by_cause(session: Session, cause_ids: set[str]) -> dict[str, str]:
             sa.select(EarningEvent.id, EarningEvent.activity).where(EarningEvent.id.in_(cause_ids))
         ).all()
     )
+    # A gathering's award is named by the gathering ("参加星空夜话"), not by its activity.
+    names.update({event: award.title for event, award in award_titles(session, cause_ids).items()})
     names.update(
         session.execute(sa.select(Service.id, Service.title).where(Service.id.in_(cause_ids))).all()
     )

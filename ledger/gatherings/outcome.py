@@ -1,0 +1,170 @@
+"""The outcome of a gathering: each topic's decision and who carries it out (一事一议一决), its
+publication (结果公示), feedback on each decision's execution, and the public notice page.
+
+A decision is recorded once the gathering has ended and until the outcome is published; the
+published outcome is then fixed, and only feedback is added. The public notice names attendees as
+the community's privacy setting allows (``ATTENDEE_NAMES``) and lists the points under notice with
+the deadline for objections: the latest ``vests_at`` of the gathering's pending awards.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ledger.core.ids import new_id
+from ledger.core.models import NAME_MAX_LENGTH, Community, Member
+from ledger.earning.models import EarningEvent
+
+from . import errors
+from .attendance import attendances
+from .gatherings import MAX_TOPICS, attendee_names, check_text
+from .models import TEXT_MAX_LENGTH, Gathering, GatheringTopic
+
+
+@dataclass(frozen=True)
+class DecisionDraft:
+    topic: str
+    decision: str
+    carried_by: str
+
+
+def _topic(gathering: Gathering, position: int) -> GatheringTopic:
+    for topic in gathering.topics:
+        if topic.position == position:
+            return topic
+    raise errors.TopicNotFound(gathering=gathering.id, position=position)
+
+
+def record_decisions(
+    session: Session, gathering: Gathering, drafts: list[DecisionDraft], *, now: datetime
+) -> Gathering:
+    """Set the outcome's decisions, topic by topic, in order (replacing any not yet published).
+
+    A draft whose topic matches a scheduled topic decides it; others become new topics.
+    """
+    if gathering.published_at is not None:
+        raise errors.AlreadyPublished(gathering=gathering.id)
+    if now < gathering.ends_at:
+        raise errors.GatheringNotOver(gathering=gathering.id, ends_at=gathering.ends_at.isoformat())
+    by_title = {t.title: t for t in gathering.topics}
+    if len(set(by_title) | {d.topic.strip() for d in drafts}) > MAX_TOPICS:
+        raise errors.TooManyTopics(max_topics=MAX_TOPICS)
+    for draft in drafts:
+        title = check_text(draft.topic, "topic", TEXT_MAX_LENGTH)
+        topic = by_title.get(title)
+        if topic is None:
+            topic = GatheringTopic(
+                id=new_id("top"), position=len(gathering.topics) + 1, title=title
+            )
+            gathering.topics.append(topic)
+            by_title[title] = topic
+        topic.decision = check_text(draft.decision, "decision", TEXT_MAX_LENGTH)
+        topic.carried_by = check_text(draft.carried_by, "carried_by", NAME_MAX_LENGTH)
+    session.flush()
+    return gathering
+
+
+def publish(session: Session, gathering: Gathering, *, now: datetime) -> Gathering:
+    """Publish the outcome: every topic decided, then fixed."""
+    if gathering.published_at is not None:
+        raise errors.AlreadyPublished(gathering=gathering.id)
+    if now < gathering.ends_at:
+        raise errors.GatheringNotOver(gathering=gathering.id, ends_at=gathering.ends_at.isoformat())
+    undecided = [t.position for t in gathering.topics if t.decision is None]
+    if undecided:
+        raise errors.TopicUndecided(gathering=gathering.id, positions=undecided)
+    gathering.published_at = now
+    session.flush()
+    return gathering
+
+
+def add_feedback(
+    session: Session,
+    gathering: Gathering,
+    position: int,
+    feedback: str,
+    *,
+    carried_out: bool,
+    now: datetime,
+) -> GatheringTopic:
+    """Report back on a published decision's execution; a later report replaces the earlier."""
+    if gathering.published_at is None:
+        raise errors.NotPublished(gathering=gathering.id)
+    topic = _topic(gathering, position)
+    topic.feedback = check_text(feedback, "feedback", TEXT_MAX_LENGTH)
+    topic.carried_out = carried_out
+    topic.feedback_at = now
+    session.flush()
+    return topic
+
+
+# The public notice ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Attendee:
+    name: str | None  # None under the count-only setting
+    status: str  # the award's: pending, awarded, refused, voided
+    points: int
+
+
+@dataclass(frozen=True)
+class Notice:
+    gathering: Gathering
+    community: Community
+    attendee_names: str
+    attendee_count: int
+    attendees: list[Attendee]  # empty under the count-only setting
+    points_under_notice: int
+    objection_deadline: datetime | None
+    topics: list[GatheringTopic]
+
+
+def shown_name(member: Member, setting: str) -> str | None:
+    """The name a published list shows: full, the surname (the first character, 王某), or none."""
+    if setting == "full":
+        return member.display_name
+    if setting == "surname":
+        return member.display_name[:1] + "某"
+    return None
+
+
+def public_notice(session: Session, gathering: Gathering) -> Notice:
+    """What the public notice page shows of a published gathering."""
+    if gathering.published_at is None:
+        raise errors.GatheringNotFound(gathering=gathering.id)
+    setting = attendee_names(session, gathering.community_id)
+    rows = attendances(session, gathering.id)
+    events = {e.id: e for e in _events(session, [a.event_id for a in rows])}
+    attendees = [
+        Attendee(
+            shown_name(a.member, setting),
+            events[a.event_id].status,
+            events[a.event_id].points_awarded,
+        )
+        for a in rows
+    ]
+    pending = [events[a.event_id] for a in rows if events[a.event_id].status == "pending"]
+    return Notice(
+        gathering=gathering,
+        community=session.get(Community, gathering.community_id),
+        attendee_names=setting,
+        attendee_count=len(rows),
+        attendees=[] if setting == "count" else attendees,
+        points_under_notice=sum(e.points_awarded for e in pending),
+        objection_deadline=max((e.vests_at for e in pending), default=None),
+        topics=list(gathering.topics),
+    )
+
+
+def _events(session: Session, event_ids: list[str]) -> list[EarningEvent]:
+    if not event_ids:
+        return []
+    return list(session.scalars(sa.select(EarningEvent).where(EarningEvent.id.in_(event_ids))))
+
+
+def awards(session: Session, gathering: Gathering) -> list[tuple]:
+    """(attendance, its event) of each attendee, for the desk's list with its object buttons."""
+    rows = attendances(session, gathering.id)
+    events = {e.id: e for e in _events(session, [a.event_id for a in rows])}
+    return [(a, events[a.event_id]) for a in rows]
