@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 
 from api.clock import now
 from api.extensions import db
-from api.pages import sessions, setup
+from api.pages import sessions, setup, submissions
 from api.pages.formatting import FILTERS
 from ledger import residents
 from ledger.core import signin
@@ -37,8 +37,8 @@ for _name, _filter in FILTERS.items():
 # The areas (till, desk, ...) are blueprints nested in this one: its hooks, context and error
 # pages apply to them too.
 @blp.context_processor
-def _page_language():
-    return {"page_language": setup.page_language()}
+def _page_context():
+    return {"page_language": setup.page_language(), "form_token": submissions.form_token}
 
 
 @blp.before_request

@@ -5,7 +5,11 @@ The core knows no capability: capabilities build on it and hand over their parts
 :mod:`ledger.capabilities`.
 """
 
-from . import models
+from . import models, submissions
 from .capability import Capability
 
-CAPABILITY = Capability(name="core", models=models)
+CAPABILITY = Capability(
+    name="core",
+    models=models,
+    jobs=(("forget_old_form_submissions", submissions.forget_old),),
+)

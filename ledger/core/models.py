@@ -256,3 +256,22 @@ class SigninToken(Base):
     used_at = mapped_column(UTCDateTime)
     # Set when a newer card is issued to the member before this one was used.
     revoked_at = mapped_column(UTCDateTime)
+
+
+FORM_TOKEN_MAX_LENGTH = 64
+FORM_SUBJECT_MAX_LENGTH = 80
+FORM_OUTCOME_MAX_LENGTH = 500
+
+
+class FormSubmission(Base):
+    """A page form's one-time token, claimed by the write it submitted, in that write's
+    transaction: a second submission of the same form finds it and is shown the first's result."""
+
+    __tablename__ = "form_submissions"
+
+    token: Mapped[str] = mapped_column(sa.String(FORM_TOKEN_MAX_LENGTH), primary_key=True)
+    # Who submitted it ("key:<id>" for a device, "member:<id>" for a resident).
+    subject: Mapped[str] = mapped_column(sa.String(FORM_SUBJECT_MAX_LENGTH))
+    # Where the first submission sent the browser (the receipt, the updated page).
+    outcome: Mapped[str | None] = mapped_column(sa.String(FORM_OUTCOME_MAX_LENGTH))
+    created_at = mapped_column(UTCDateTime, nullable=False, index=True)

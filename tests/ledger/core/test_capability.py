@@ -22,8 +22,10 @@ def test_what_a_capability_hands_over_cannot_be_changed_afterwards():
 
 
 def test_core_hands_over_its_models_and_earning_its_jobs_and_followups():
-    """core brings the journal's tables; earning brings the vesting sweep and voids awards."""
-    assert core.CAPABILITY.models is models and core.CAPABILITY.jobs == ()
+    """core brings the journal's tables and forgets old form tokens; earning brings the vesting
+    sweep and voids awards."""
+    assert core.CAPABILITY.models is models
+    assert [name for name, _ in core.CAPABILITY.jobs] == ["forget_old_form_submissions"]
     assert earning.CAPABILITY.models.__name__ == "ledger.earning.models"
     assert all(callable(job) for _, job in earning.CAPABILITY.jobs)
     assert "award" in earning.CAPABILITY.reversal_followups
