@@ -1,7 +1,7 @@
 """gatherings: meetings and actions, their topics, attendance and settings
 
 Revision ID: 0014_gatherings
-Revises: 0008_signin_tokens
+Revises: 0009_form_submissions
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import ledger.core.types
 
 revision = "0014_gatherings"
-down_revision = "0008_signin_tokens"
+down_revision = "0009_form_submissions"
 branch_labels = None
 depends_on = None
 
