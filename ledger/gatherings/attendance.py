@@ -27,9 +27,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ledger.core.errors import MemberNotFound
+from ledger.core.lookup import one_or_raise
 from ledger.core.models import Community, Member
 from ledger.earning import events as earning
-from ledger.earning.errors import SourceIdReused
+from ledger.earning.errors import MemberNotNamed, SourceIdReused
 from ledger.earning.models import EarningEvent
 
 from . import errors
@@ -192,3 +194,27 @@ def roll_call(session: Session, gathering: Gathering) -> list[tuple[Member, bool
         .limit(MAX_ROLL_CALL)
     )
     return [(m, m.id in signed) for m in members if m.id != gathering.organizer_member_id]
+
+
+def find_member(
+    session: Session, gathering: Gathering, *, member_id: str | None, member_ref: str | None
+) -> Member:
+    """The member named by id or by the community's reference, exactly one of them."""
+    if (member_id is None) == (member_ref is None):
+        raise MemberNotNamed()
+    query = sa.select(Member).where(Member.community_id == gathering.community_id)
+    if member_id is not None:
+        query = query.where(Member.id == member_id)
+    else:
+        query = query.where(Member.external_ref == member_ref)
+    return one_or_raise(session, query, MemberNotFound, member=member_id, member_ref=member_ref)
+
+
+def signed_in(session: Session, gathering: Gathering) -> list[SignIn]:
+    """Every sign-in with its award, in the order they came."""
+    rows = attendances(session, gathering.id)
+    ids = [a.event_id for a in rows]
+    events = {
+        e.id: e for e in session.scalars(sa.select(EarningEvent).where(EarningEvent.id.in_(ids)))
+    }
+    return [SignIn(a, events[a.event_id], already=False) for a in rows]

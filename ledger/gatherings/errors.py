@@ -66,3 +66,8 @@ class NotPublished(Conflict):
 class TopicUndecided(Conflict):
     slug = "topic-undecided"
     title = "Every topic needs its decision and who carries it out before publishing."
+
+
+class ReportSpanInvalid(Invalid):
+    slug = "report-span-invalid"
+    title = "A report runs from since to a later until, over at most the longest span allowed."

@@ -10,15 +10,13 @@ the deadline for objections: the latest ``vests_at`` of the gathering's pending 
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger.core.ids import new_id
 from ledger.core.models import NAME_MAX_LENGTH, Community, Member
-from ledger.earning.models import EarningEvent
 
 from . import errors
-from .attendance import attendances
+from .attendance import signed_in
 from .gatherings import MAX_TOPICS, attendee_names, check_text
 from .models import TEXT_MAX_LENGTH, Gathering, GatheringTopic
 
@@ -134,17 +132,12 @@ def public_notice(session: Session, gathering: Gathering) -> Notice:
     if gathering.published_at is None:
         raise errors.GatheringNotFound(gathering=gathering.id)
     setting = attendee_names(session, gathering.community_id)
-    rows = attendances(session, gathering.id)
-    events = {e.id: e for e in _events(session, [a.event_id for a in rows])}
+    rows = signed_in(session, gathering)
     attendees = [
-        Attendee(
-            shown_name(a.member, setting),
-            events[a.event_id].status,
-            events[a.event_id].points_awarded,
-        )
-        for a in rows
+        Attendee(shown_name(s.attendance.member, setting), s.event.status, s.event.points_awarded)
+        for s in rows
     ]
-    pending = [events[a.event_id] for a in rows if events[a.event_id].status == "pending"]
+    pending = [s.event for s in rows if s.event.status == "pending"]
     return Notice(
         gathering=gathering,
         community=session.get(Community, gathering.community_id),
@@ -155,16 +148,3 @@ def public_notice(session: Session, gathering: Gathering) -> Notice:
         objection_deadline=max((e.vests_at for e in pending), default=None),
         topics=list(gathering.topics),
     )
-
-
-def _events(session: Session, event_ids: list[str]) -> list[EarningEvent]:
-    if not event_ids:
-        return []
-    return list(session.scalars(sa.select(EarningEvent).where(EarningEvent.id.in_(event_ids))))
-
-
-def awards(session: Session, gathering: Gathering) -> list[tuple]:
-    """(attendance, its event) of each attendee, for the desk's list with its object buttons."""
-    rows = attendances(session, gathering.id)
-    events = {e.id: e for e in _events(session, [a.event_id for a in rows])}
-    return [(a, events[a.event_id]) for a in rows]

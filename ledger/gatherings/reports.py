@@ -5,7 +5,7 @@ every sign-in; decisions carried out are those whose feedback says so.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from ledger.core.models import Community
 
+from . import errors
 from .models import Gathering, GatheringAttendance, GatheringTopic
 
-MAX_REPORT_MONTHS = 36  # three years of months in one answer
+MAX_REPORT_SPAN = timedelta(days=3 * 366)  # three years of months in one answer
 
 
 @dataclass
@@ -52,6 +53,10 @@ def monthly(
 ) -> list[MonthFigures]:
     """Per local month with a gathering starting in [since, until): how many gatherings (and of
     them meetings), sign-ins, decisions, and decisions carried out."""
+    if not since < until <= since + MAX_REPORT_SPAN:
+        raise errors.ReportSpanInvalid(
+            since=since.isoformat(), until=until.isoformat(), max_days=MAX_REPORT_SPAN.days
+        )
     zone = ZoneInfo(community.timezone)
     gatherings = session.execute(
         sa.select(Gathering.id, Gathering.kind, Gathering.starts_at)

@@ -6,12 +6,11 @@ import pytest
 
 from ledger.earning.notice import object_to_event
 from ledger.gatherings import errors
-from ledger.gatherings.attendance import sign_in
+from ledger.gatherings.attendance import sign_in, signed_in
 from ledger.gatherings.gatherings import set_attendee_names
 from ledger.gatherings.outcome import (
     DecisionDraft,
     add_feedback,
-    awards,
     public_notice,
     publish,
     record_decisions,
@@ -81,8 +80,8 @@ def test_the_notice_lists_attendees_points_deadline_and_updates_on_objection(
     notice = public_notice(session, signed)
     assert [a.name for a in notice.attendees] == ["王某", "李某"]
     assert (notice.attendee_count, notice.points_under_notice) == (2, 10)
-    assert notice.objection_deadline == max(e.vests_at for _, e in awards(session, signed))
-    _, event = awards(session, signed)[0]
+    assert notice.objection_deadline == max(s.event.vests_at for s in signed_in(session, signed))
+    event = signed_in(session, signed)[0].event
     object_to_event(session, event.id, reason="未到场", now=after)
     notice = public_notice(session, signed)
     assert [a.status for a in notice.attendees] == ["voided", "pending"]

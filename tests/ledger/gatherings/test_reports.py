@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
+
 from ledger.gatherings.attendance import sign_in
+from ledger.gatherings.errors import ReportSpanInvalid
 from ledger.gatherings.outcome import DecisionDraft, add_feedback, publish, record_decisions
-from ledger.gatherings.reports import award_titles, monthly
+from ledger.gatherings.reports import MAX_REPORT_SPAN, award_titles, monthly
 
 
 def test_a_month_counts_gatherings_attendance_and_decisions_carried_out(
@@ -47,3 +50,11 @@ def test_an_award_is_named_by_its_gathering_and_local_date(session, evening, wan
         "星空夜话",
         "2026-11-02",
     )
+
+
+def test_a_report_span_runs_forward_and_is_bounded(session, community, now):
+    """An empty or over-long span is refused with the largest allowed."""
+    with pytest.raises(ReportSpanInvalid):
+        monthly(session, community, since=now, until=now)
+    with pytest.raises(ReportSpanInvalid):
+        monthly(session, community, since=now, until=now + MAX_REPORT_SPAN + timedelta(days=1))
