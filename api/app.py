@@ -117,7 +117,8 @@ def _refuse_unstorable_paths():
 def _require_json():
     """Bodies of POST/PUT/PATCH are JSON: anything else is 415 before any parsing."""
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
-    is_form = request.blueprint in PAGE_BLUEPRINTS
+    # An area's blueprint is nested in the pages' ("pages.<area>"): its forms are pages' too.
+    is_form = (request.blueprint or "").partition(".")[0] in PAGE_BLUEPRINTS
     if request.method in JSON_METHODS and has_body and not request.is_json and not is_form:
         return problems.problem(
             415,

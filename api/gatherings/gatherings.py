@@ -84,11 +84,13 @@ def tick(body, gathering_id):
     A member already signed in (by scanning or an earlier tick) answers 200 with her first
     sign-in; the organizer herself is refused (``recorded-by-self``)."""
     found, ticked_by = access.roll_call_gathering(principal(), gathering_id)
-    member = attendance.find_member(
-        db.session, found, member_id=body.get("member"), member_ref=body.get("member_ref")
-    )
-    signed = attendance.sign_in(
-        db.session, found, member, method="roll_call", ticked_by=ticked_by, now=now()
+    signed = attendance.tick(
+        db.session,
+        found,
+        member_id=body.get("member"),
+        member_ref=body.get("member_ref"),
+        ticked_by=ticked_by,
+        now=now(),
     )
     return signed, 200 if signed.already else 201
 

@@ -8,8 +8,9 @@ check, language and error pages of ``views`` apply to it; its templates live und
 """
 
 from . import cli, views
+from . import gatherings as gatherings_area
 
-AREAS: tuple = ()
+AREAS: tuple = (gatherings_area.blp,)
 for _area in AREAS:
     views.blp.register_blueprint(_area)
 

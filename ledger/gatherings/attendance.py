@@ -218,3 +218,61 @@ def signed_in(session: Session, gathering: Gathering) -> list[SignIn]:
         e.id: e for e in session.scalars(sa.select(EarningEvent).where(EarningEvent.id.in_(ids)))
     }
     return [SignIn(a, events[a.event_id], already=False) for a in rows]
+
+
+# The resident's scan ----------------------------------------------------------------------------
+def her_sign_in(session: Session, gathering: Gathering, member: Member) -> SignIn | None:
+    """The member's own sign-in at the gathering, if she has one (another community's: 404)."""
+    if member.community_id != gathering.community_id:
+        raise errors.GatheringNotFound(gathering=gathering.id)
+    found = _attendance(session, gathering.id, member.id)
+    return None if found is None else _already(session, found)
+
+
+def check_scan(
+    session: Session,
+    secret: bytes,
+    gathering: Gathering,
+    member: Member,
+    code: str,
+    *,
+    now: datetime,
+) -> SignIn | None:
+    """What a scan would do: None when she may sign in now, her sign-in when she already has
+    one; an expired code, another community or a closed window raise their refusal."""
+    found = her_sign_in(session, gathering, member)
+    if found is not None:
+        return found
+    check_signin_code(secret, gathering.id, code, now=now)
+    check_window(gathering, now)
+    return None
+
+
+def scan(
+    session: Session,
+    secret: bytes,
+    gathering: Gathering,
+    member: Member,
+    code: str,
+    *,
+    now: datetime,
+) -> SignIn:
+    """The resident signs herself in with the code she scanned (a second scan: "already")."""
+    found = check_scan(session, secret, gathering, member, code, now=now)
+    if found is not None:
+        return found
+    return sign_in(session, gathering, member, method="scan", ticked_by=member.id, now=now)
+
+
+def tick(
+    session: Session,
+    gathering: Gathering,
+    *,
+    member_id: str | None = None,
+    member_ref: str | None = None,
+    ticked_by: str,
+    now: datetime,
+) -> SignIn:
+    """Tick a member (by id or reference) off the roll call, recording who ticked."""
+    member = find_member(session, gathering, member_id=member_id, member_ref=member_ref)
+    return sign_in(session, gathering, member, method="roll_call", ticked_by=ticked_by, now=now)

@@ -16,7 +16,7 @@ from ledger.core.clock import as_utc
 from ledger.core.communities import get_member
 from ledger.core.errors import MemberNotFound
 from ledger.core.ids import new_id
-from ledger.core.lookup import get_or_raise
+from ledger.core.lookup import get_or_raise, one_or_raise
 from ledger.core.models import Community, Member
 from ledger.core.paging import Page, keyset_page
 from ledger.earning.rules import get_rule
@@ -49,6 +49,7 @@ class GatheringDraft:
     kind: str = "meeting"
     organizer_member_id: str | None = None
     organizer_name: str = ""
+    organizer_member_ref: str | None = None  # or by the community's reference (a desk's form)
     topics: tuple[str, ...] = ()
 
 
@@ -73,6 +74,20 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> tuple[datetime, date
 
 def _organizer(session: Session, community: Community, draft: GatheringDraft) -> tuple:
     """(member or None, the organizer's name as shown)."""
+    if draft.organizer_member_ref:
+        member = one_or_raise(
+            session,
+            sa.select(Member).where(
+                Member.community_id == community.id,
+                Member.external_ref == draft.organizer_member_ref,
+            ),
+            MemberNotFound,
+            member_ref=draft.organizer_member_ref,
+            community=community.slug,
+        )
+        return member, (draft.organizer_name or "").strip()[
+            :TITLE_MAX_LENGTH
+        ] or member.display_name
     if draft.organizer_member_id is None:
         name = (draft.organizer_name or "").strip()
         if not name:

@@ -14,7 +14,7 @@ event is voided.
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.core.models import NAME_MAX_LENGTH, Base, IdColumn, Member, _in
+from ledger.core.models import NAME_MAX_LENGTH, Base, Community, IdColumn, Member, _in
 from ledger.core.types import UTCDateTime
 from ledger.earning.models import ACTIVITY_MAX_LENGTH
 
@@ -71,6 +71,7 @@ class Gathering(Base):
     created_at = mapped_column(UTCDateTime, nullable=False)
     api_key_id: Mapped[str | None] = mapped_column(IdColumn)
 
+    community: Mapped[Community] = relationship()
     organizer: Mapped[Member | None] = relationship()
     topics: Mapped[list["GatheringTopic"]] = relationship(
         order_by="GatheringTopic.position", lazy="selectin"

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 
 from ledger.core.ids import new_id
 from ledger.core.models import NAME_MAX_LENGTH, Community, Member
+from ledger.earning.errors import EventNotFound
+from ledger.earning.models import EarningEvent
+from ledger.earning.notice import object_to_event
 
 from . import errors
 from .attendance import signed_in
@@ -36,9 +39,15 @@ def _topic(gathering: Gathering, position: int) -> GatheringTopic:
 
 
 def record_decisions(
-    session: Session, gathering: Gathering, drafts: list[DecisionDraft], *, now: datetime
+    session: Session,
+    gathering: Gathering,
+    drafts: list[DecisionDraft],
+    *,
+    now: datetime,
+    then_publish: bool = False,
 ) -> Gathering:
-    """Set the outcome's decisions, topic by topic, in order (replacing any not yet published).
+    """Set the outcome's decisions, topic by topic, in order (replacing any not yet published),
+    and publish them at once when ``then_publish``.
 
     A draft whose topic matches a scheduled topic decides it; others become new topics.
     """
@@ -61,7 +70,7 @@ def record_decisions(
         topic.decision = check_text(draft.decision, "decision", TEXT_MAX_LENGTH)
         topic.carried_by = check_text(draft.carried_by, "carried_by", NAME_MAX_LENGTH)
     session.flush()
-    return gathering
+    return publish(session, gathering, now=now) if then_publish else gathering
 
 
 def publish(session: Session, gathering: Gathering, *, now: datetime) -> Gathering:
@@ -148,3 +157,12 @@ def public_notice(session: Session, gathering: Gathering) -> Notice:
         objection_deadline=max((e.vests_at for e in pending), default=None),
         topics=list(gathering.topics),
     )
+
+
+def object_to_award(
+    session: Session, gathering: Gathering, event_id: str, *, reason: str, now: datetime
+) -> EarningEvent:
+    """Staff object to one of the gathering's awards under notice (earning's objection)."""
+    if event_id not in {s.event.id for s in signed_in(session, gathering)}:
+        raise EventNotFound(event=event_id)
+    return object_to_event(session, event_id, reason=reason, now=now)

@@ -1,11 +1,15 @@
 """Gatherings' town: 星空夜话 on a Friday evening in 潜江社区, its rule, organizer and residents."""
 
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from ledger.earning.notice import vest_due_awards
 from tests.support.earning import FRIDAY_EVENING
+from tests.support.pages import card_token
 
 STARTS_AT = FRIDAY_EVENING  # 20:00 in Shanghai
 ENDS_AT = STARTS_AT + timedelta(hours=2)
@@ -64,3 +68,51 @@ def sweep(app, clock) -> int:
         handled = vest_due_awards(db.session, clock.now())
         db.session.commit()
         return handled
+
+
+_FORM = re.compile(
+    r'<form method="post" action="(?P<action>[^"]+)"[^>]*>(?P<body>.*?)</form>', re.S
+)
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+_LINK = re.compile(r'href="([^"]+)" data-signin-link')
+
+
+def submit(client, page, action: str, **fields):
+    """Post the page's form whose action starts with ``action``, with its hidden fields."""
+    for form in _FORM.finditer(page.text):
+        if form["action"].startswith(action):
+            pairs = _HIDDEN.findall(form["body"])
+            hidden = dict(pairs)
+            if "event" in fields or "member" in fields:  # one form per row: pick the row's
+                key = "event" if "event" in fields else "member"
+                if hidden.get(key) != fields[key]:
+                    continue
+            data = MultiDict(pairs)
+            for name, value in fields.items():
+                data.setlist(name, value if isinstance(value, list) else [value])
+            return client.post(form["action"], data=data)
+    raise AssertionError(f"no form posting to {action}")
+
+
+def desk(app, headers):
+    """A test client signed in as a staff desk with the key of ``headers``."""
+    client = app.test_client()
+    page = client.get("/device")
+    token = headers["Authorization"].split(" ", 1)[1]
+    response = submit(client, page, "/device", key=token)
+    assert response.status_code == 302, response.text
+    return client
+
+
+def resident_client(app, member):
+    """A test client of the member's phone, signed in by her card."""
+    client = app.test_client()
+    assert client.get(f"/s/{card_token(app, member['id'])}").status_code == 302
+    return client
+
+
+def signin_link(desk_client, gathering_id: str) -> str:
+    """The link the desk's QR code shows now (its path)."""
+    page = desk_client.get(f"/desk/gatherings/{gathering_id}/code")
+    assert page.status_code == 200, page.text
+    return urlsplit(_LINK.search(page.text).group(1)).path
