@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from ledger.earning.errors import RecordedBySelf
+from ledger.core.errors import MemberNotFound
+from ledger.earning.errors import MemberNotNamed, RecordedBySelf
 from ledger.earning.rules import RuleDraft, set_rule
 from ledger.gatherings import errors
 from ledger.gatherings.attendance import (
@@ -12,12 +13,17 @@ from ledger.gatherings.attendance import (
     SIGNIN_CLOSES_AFTER,
     SIGNIN_OPENS_BEFORE,
     attendances,
+    check_scan,
     check_signin_code,
     code_expires_at,
+    her_sign_in,
     roll_call,
+    scan,
     sign_in,
+    signed_in,
     signin_code,
     source_id_of,
+    tick,
 )
 from ledger.gatherings.gatherings import GatheringDraft, schedule
 
@@ -131,3 +137,36 @@ def test_a_member_of_another_community_is_not_signed_in(
     stranger = make_member(make_community("taohua"))
     with pytest.raises(errors.GatheringNotFound):
         sign_in(session, evening, stranger, method="scan", ticked_by=stranger.id, now=now)
+
+
+def test_a_scan_checks_the_code_then_signs_in_once(session, evening, wang, now):
+    """A fresh code signs her in by scan; an old one is refused; once in, any scan is 'already'."""
+    at = now + timedelta(minutes=3)
+    stale = signin_code(SECRET, evening.id, now=at - timedelta(seconds=2 * QR_SLOT_SECONDS))
+    with pytest.raises(errors.SigninCodeExpired):
+        scan(session, SECRET, evening, wang, stale, now=at)
+    assert (
+        check_scan(session, SECRET, evening, wang, signin_code(SECRET, evening.id, now=at), now=at)
+        is None
+    )
+    first = scan(session, SECRET, evening, wang, signin_code(SECRET, evening.id, now=at), now=at)
+    assert (first.already, first.attendance.method, first.attendance.ticked_by) == (
+        False,
+        "scan",
+        wang.id,
+    )
+    again = scan(session, SECRET, evening, wang, stale, now=at)
+    assert again.already and her_sign_in(session, evening, wang).event.id == first.event.id
+
+
+def test_a_tick_names_the_member_by_reference_and_records_who_ticked(
+    session, evening, wang, organizer, now
+):
+    """The organizer ticks R-wang: the attendance says roll call, ticked by her."""
+    ticked = tick(session, evening, member_ref="R-wang", ticked_by=organizer.id, now=now)
+    assert (ticked.attendance.member_id, ticked.attendance.ticked_by) == (wang.id, organizer.id)
+    assert [s.event.id for s in signed_in(session, evening)] == [ticked.event.id]
+    with pytest.raises(MemberNotNamed):
+        tick(session, evening, ticked_by=organizer.id, now=now)
+    with pytest.raises(MemberNotFound):
+        tick(session, evening, member_ref="R-nobody", ticked_by=organizer.id, now=now)

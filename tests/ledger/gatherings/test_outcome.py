@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from ledger.earning.errors import EventNotFound
 from ledger.earning.notice import object_to_event
 from ledger.gatherings import errors
 from ledger.gatherings.attendance import sign_in, signed_in
@@ -11,6 +12,7 @@ from ledger.gatherings.gatherings import set_attendee_names
 from ledger.gatherings.outcome import (
     DecisionDraft,
     add_feedback,
+    object_to_award,
     public_notice,
     publish,
     record_decisions,
@@ -94,3 +96,23 @@ def test_the_notice_lists_attendees_points_deadline_and_updates_on_objection(
 def test_names_are_shown_as_the_setting_allows(wang):
     """Full name, surname with 某, or nothing at all."""
     assert [shown_name(wang, s) for s in ("full", "surname", "count")] == ["王秀英", "王某", None]
+
+
+def test_an_objection_through_the_gathering_reaches_only_its_own_awards(
+    session, signed, wang, award, now
+):
+    """Objecting to one of its awards voids it; another gathering's award is not found here."""
+    event = signed_in(session, signed)[0].event
+    voided = object_to_award(
+        session, signed, event.id, reason="未到场", now=now + timedelta(hours=3)
+    )
+    assert voided.status == "voided"
+    elsewhere = award(wang, "proposal.adopted", points=20, notice_days=3)
+    with pytest.raises(EventNotFound):
+        object_to_award(session, signed, elsewhere.event.id, reason="无关", now=now)
+
+
+def test_decisions_may_be_published_in_the_same_step(session, evening):
+    """then_publish records the decisions and publishes them at once."""
+    record_decisions(session, evening, DECISIONS, now=evening.ends_at, then_publish=True)
+    assert evening.published_at == evening.ends_at
