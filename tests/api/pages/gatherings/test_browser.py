@@ -3,6 +3,8 @@ desk's gathering page, the public notice and the statement, each checked with ax
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from tests.support.browser import needs_chromium, serious_violations, sign_in_device
 from tests.support.gatherings import ENDS_AT, NOTICE_DAYS, sweep
 from tests.support.pages import card_token
@@ -36,7 +38,7 @@ def test_thirty_scan_the_desks_code_five_are_ticked_and_the_organizer_earns_noth
     desk = new_page(width=1280)
     sign_in_device(desk, live_server, evening["staff"])
     link = _desk_link(desk, live_server, gathering)
-    assert desk.locator(".qr svg").is_visible()
+    expect(desk.locator(".qr svg")).to_be_visible()
     _checked(desk, "gatherings-desk-code", screenshots)
     phone = new_page()
     for n, member in enumerate(evening["residents"][:30]):
@@ -45,19 +47,19 @@ def test_thirty_scan_the_desks_code_five_are_ticked_and_the_organizer_earns_noth
         if n == 0:
             _checked(phone, "gatherings-scan", screenshots)
         phone.get_by_role("button", name="确认签到").click()
-        assert phone.locator('[data-state="signed"]').is_visible()
+        expect(phone.locator('[data-state="signed"]')).to_be_visible()
     _checked(phone, "gatherings-signed", screenshots)
     phone.goto(link)
-    assert phone.locator('[data-state="already"]').is_visible()
+    expect(phone.locator('[data-state="already"]')).to_be_visible()
     _as_resident(app, phone, live_server, evening["organizer"])
     phone.goto(f"{live_server}/g/{gathering}/roll")
     for member in evening["residents"][30:]:
         phone.get_by_role("button", name=f"为{member['display_name']}签到").click()
-    assert phone.locator(".roll .done").count() == 35
+    expect(phone.locator(".roll .done")).to_have_count(35)
     _checked(phone, "gatherings-roll", screenshots)
     phone.goto(link)
     phone.get_by_role("button", name="确认签到").click()
-    assert phone.get_by_text("组织者不能为自己组织的活动签到得分。").is_visible()
+    expect(phone.get_by_text("组织者不能为自己组织的活动签到得分。")).to_be_visible()
     _checked(phone, "gatherings-refused", screenshots)
     desk.goto(f"{live_server}/desk/gatherings/{gathering}")
     assert desk.locator('.awards [data-status="pending"]').count() == 35
@@ -73,7 +75,7 @@ def test_an_expired_code_is_refused_on_the_phone(app, live_server, new_page, clo
     phone = new_page()
     _as_resident(app, phone, live_server, evening["residents"][0])
     assert phone.goto(link).status == 422
-    assert phone.get_by_text("二维码已过期").is_visible()
+    expect(phone.get_by_text("二维码已过期")).to_be_visible()
 
 
 def test_the_published_notice_updates_on_an_objection_and_the_statement_names_the_evening(
@@ -105,6 +107,7 @@ def test_the_published_notice_updates_on_an_objection_and_the_statement_names_th
     desk.go_back()
     first = evening["residents"][0]["id"]
     row = desk.locator(f'.awards [data-member="{first}"]')
+    row.locator("summary").click()  # the objection form is folded away until asked for
     row.get_by_label("异议理由").fill("未到场")
     row.get_by_role("button", name="提出异议").click()
     desk.goto(notice_url)
@@ -139,4 +142,4 @@ def test_the_desk_schedules_with_labelled_inputs_and_visible_focus(
     desk.get_by_label("结束").fill("21:00")
     desk.get_by_label("组织者的居民编号（组织者是居民时）").fill("R-000")
     desk.get_by_role("button", name="安排活动").click()
-    assert desk.get_by_role("heading", name="广场夜话").is_visible()
+    expect(desk.get_by_role("heading", name="广场夜话")).to_be_visible()
