@@ -16,6 +16,7 @@ from ledger.core import demo as core_demo
 from ledger.core.journal import EntryRecord
 from ledger.core.models import Base
 from ledger.earning import demo as earning_demo
+from ledger.gatherings import demo as gatherings_demo
 from ledger.supermarket import demo as supermarket_demo
 from ledger.timebank import demo as timebank_demo
 from ledger.webhooks import outbox
@@ -27,9 +28,9 @@ CAPABILITIES = (
     timebank.CAPABILITY,
     supermarket.CAPABILITY,
     earning.CAPABILITY,
+    gatherings.CAPABILITY,
     audit.CAPABILITY,
     webhooks.CAPABILITY,
-    gatherings.CAPABILITY,
 )
 
 JOBS = tuple(job for capability in CAPABILITIES for job in capability.jobs)
@@ -41,6 +42,7 @@ METADATA = Base.metadata
 # Each capability's part of the demo's story, told in the order the story reads best.
 DEMO_TELLERS = (
     earning_demo.tell_demo,
+    gatherings_demo.tell_demo,
     supermarket_demo.tell_demo,
     timebank_demo.tell_demo,
     audit_demo.tell_demo,

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from ledger import audit, earning, supermarket, timebank
+from ledger import audit, earning, gatherings, supermarket, timebank
 from ledger.capabilities import (
     CAPABILITIES,
     DEMO_PARTS,
@@ -26,6 +26,7 @@ def test_capabilities_run_core_first_and_seal_after_every_writing_part():
         "timebank",
         "supermarket",
         "earning",
+        "gatherings",
         "audit",
         "webhooks",
     ]
@@ -33,6 +34,7 @@ def test_capabilities_run_core_first_and_seal_after_every_writing_part():
         timebank.CAPABILITY.demo_part,
         supermarket.CAPABILITY.demo_part,
         earning.CAPABILITY.demo_part,
+        gatherings.CAPABILITY.demo_part,
         audit.CAPABILITY.demo_part,
     ) == DEMO_PARTS
     assert [name for name, _ in JOBS] == [
