@@ -3,9 +3,13 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from ledger.core.errors import MemberNotFound
+from ledger.core.models import Member
 from ledger.earning.errors import MemberNotNamed, RecordedBySelf
+from ledger.earning.models import EarningEvent
 from ledger.earning.rules import RuleDraft, set_rule
 from ledger.gatherings import errors
 from ledger.gatherings.attendance import (
@@ -26,6 +30,8 @@ from ledger.gatherings.attendance import (
     tick,
 )
 from ledger.gatherings.gatherings import GatheringDraft, schedule
+from ledger.gatherings.models import Gathering
+from tests.support.concurrently import run_together
 
 from .conftest import SECRET
 
@@ -170,3 +176,23 @@ def test_a_tick_names_the_member_by_reference_and_records_who_ticked(
         tick(session, evening, ticked_by=organizer.id, now=now)
     with pytest.raises(MemberNotFound):
         tick(session, evening, member_ref="R-nobody", ticked_by=organizer.id, now=now)
+
+
+@pytest.mark.postgres
+def test_concurrent_sign_ins_of_one_member_award_once(engine, session, evening, wang, li, now):
+    """Eight scans and ticks of Wang at once: one new sign-in, seven 'already', one award."""
+    session.commit()
+
+    def sign(index):
+        with Session(engine) as own:
+            gathering, member = own.get(Gathering, evening.id), own.get(Member, wang.id)
+            method = "scan" if index % 2 else "roll_call"
+            signed = sign_in(own, gathering, member, method=method, ticked_by=li.id, now=now)
+            own.commit()
+            return signed.already, signed.event.id
+
+    answers = run_together(8, sign)
+    assert sorted(already for already, _ in answers) == [False] + [True] * 7
+    assert len({event for _, event in answers}) == 1
+    events = session.scalars(sa.select(EarningEvent).where(EarningEvent.member_id == wang.id))
+    assert [e.points_awarded for e in events] == [5]

@@ -2,8 +2,9 @@
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from ledger.gatherings.attendance import sign_in
 from ledger.gatherings.models import GatheringAttendance, GatheringTopic
 
 
@@ -33,3 +34,26 @@ def test_an_attendance_is_keyed_by_gathering_and_member(session):
     """(gathering, member) is the attendance's primary key: a member attends once."""
     keys = [c.name for c in GatheringAttendance.__table__.primary_key.columns]
     assert keys == ["gathering_id", "member_id"]
+
+
+@pytest.mark.postgres
+def test_postgresql_keeps_attendance_append_only_and_tied_to_its_award(session, evening, wang, now):
+    """An attendance cannot be changed, nor linked to another member's award."""
+    signed = sign_in(session, evening, wang, method="scan", ticked_by=wang.id, now=now)
+    session.commit()
+    with pytest.raises(DBAPIError, match="append-only"):
+        session.execute(sa.update(GatheringAttendance).values(ticked_by="someone else"))
+    session.rollback()
+    # A second row, for the organizer, pointing at Wang's award is refused.
+    with pytest.raises(DBAPIError, match="award for this gathering"):
+        session.execute(
+            sa.insert(GatheringAttendance).values(
+                gathering_id=evening.id,
+                member_id=evening.organizer_member_id,
+                method="scan",
+                ticked_by="x",
+                signed_in_at=now,
+                event_id=signed.event.id,
+            )
+        )
+    session.rollback()
