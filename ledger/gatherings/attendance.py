@@ -22,6 +22,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core.errors import MemberNotFound
 from ledger.core.lookup import one_or_raise
-from ledger.core.models import Community, Member
+from ledger.core.models import Member
 from ledger.earning import events as earning
 from ledger.earning.errors import MemberNotNamed, SourceIdReused
 from ledger.earning.models import EarningEvent
@@ -46,7 +47,7 @@ SIGNIN_CLOSES_AFTER = timedelta(hours=1)  # the roll call of those without phone
 SOURCE_PREFIX = "gatherings:"
 MAX_ROLL_CALL = 500  # members listed on one roll call page
 
-_attendances = GatheringAttendance.__table__
+_attendances = cast(sa.Table, GatheringAttendance.__table__)
 
 
 # QR codes ---------------------------------------------------------------------------------------
@@ -125,7 +126,15 @@ def _insert_attendance(session: Session, values: dict) -> None:
 
 
 def _already(session: Session, found: GatheringAttendance) -> SignIn:
-    return SignIn(found, session.get(EarningEvent, found.event_id), already=True)
+    return SignIn(found, earning.get_event(session, found.event_id), already=True)
+
+
+def _written(session: Session, gathering_id: str, member_id: str) -> GatheringAttendance:
+    """The attendance just written (by this transaction or the concurrent one it waited for)."""
+    found = _attendance(session, gathering_id, member_id)
+    if found is None:  # an award of this source is only ever written with its attendance
+        raise errors.GatheringNotFound(gathering=gathering_id)
+    return found
 
 
 def sign_in(
@@ -144,9 +153,8 @@ def sign_in(
     if found is not None:
         return _already(session, found)
     check_window(gathering, now)
-    community = session.get(Community, gathering.community_id)
     draft = earning.EventDraft(
-        community=community.slug,
+        community=gathering.community.slug,
         activity=gathering.activity,
         occurred_at=gathering.starts_at,
         source_id=source_id_of(gathering.id, member.id),
@@ -160,7 +168,7 @@ def sign_in(
         recorded = None
     if recorded is None or recorded.replayed:
         session.flush()
-        return _already(session, _attendance(session, gathering.id, member.id))
+        return _already(session, _written(session, gathering.id, member.id))
     values = dict(
         gathering_id=gathering.id,
         member_id=member.id,
@@ -170,7 +178,7 @@ def sign_in(
         event_id=recorded.event.id,
     )
     _insert_attendance(session, values)
-    return SignIn(_attendance(session, gathering.id, member.id), recorded.event, already=False)
+    return SignIn(_written(session, gathering.id, member.id), recorded.event, already=False)
 
 
 def attendances(session: Session, gathering_id: str) -> list[GatheringAttendance]:

@@ -149,7 +149,7 @@ def public_notice(session: Session, gathering: Gathering) -> Notice:
     pending = [s.event for s in rows if s.event.status == "pending"]
     return Notice(
         gathering=gathering,
-        community=session.get(Community, gathering.community_id),
+        community=gathering.community,
         attendee_names=setting,
         attendee_count=len(rows),
         attendees=[] if setting == "count" else attendees,

@@ -35,7 +35,10 @@ def desk_community(device: Principal) -> Community:
     """The community of the desk's staff key (a staff key belongs to exactly one)."""
     if len(device.community_ids) != 1:
         abort(403)
-    return db.session.get(Community, next(iter(device.community_ids)))
+    community = db.session.get(Community, next(iter(device.community_ids)))
+    if community is None:
+        abort(404)
+    return community
 
 
 def desk_gathering(gathering_id: str) -> Gathering:
