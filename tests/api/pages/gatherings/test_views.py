@@ -173,9 +173,24 @@ def test_a_desk_schedules_a_gathering_once(app, evening):
     assert "2026/11/27" in shown and "19:30" in shown and "李建国" in shown
 
 
-def test_a_till_may_not_open_the_desk_and_a_resident_sees_only_her_own(app, evening, make_key):
-    """A shop key's device is 403 on the desk; a resident's status page shows her own sign-in only."""
+def test_a_till_is_refused_the_desk_and_a_resident_sees_only_her_own(
+    app, client, evening, make_key
+):
+    """A till's session opening the desk is 403; a resident's status page shows only her own."""
+    shop = client.post(
+        "/v1/communities/qianjiang/shops", json={"name": "潜江积分超市"}, headers=evening["staff"]
+    ).json
+    till = desk(app, make_key("shop", shop=shop["id"]))
+    assert till.get(f"/desk/gatherings/{evening['gathering']['id']}").status_code == 403
     phone = resident_client(app, evening["residents"][0])
     page = phone.get(f"/g/{evening['gathering']['id']}")
     assert 'data-state="absent"' in page.text
-    assert phone.get(f"/desk/gatherings/{evening['gathering']['id']}").status_code in (302, 403)
+    assert phone.get("/desk/gatherings/").status_code == 302  # to the device sign-in
+
+
+def test_the_code_page_reloads_every_minute_with_or_without_javascript(app, evening):
+    """The desk's code page carries the reload script and a noscript meta refresh of 60 s."""
+    staff = desk(app, evening["staff"])
+    page = staff.get(f"/desk/gatherings/{evening['gathering']['id']}/code").text
+    assert 'data-refresh-seconds="60"' in page
+    assert '<noscript><meta http-equiv="refresh" content="60"></noscript>' in page
