@@ -85,3 +85,24 @@ def test_a_tick_outside_the_window_is_refused_with_the_times(client, clock, even
     late = tick(client, evening, evening["residents"][0])
     assert (late.status_code, late.json["type"].split("/")[-1]) == (422, "outside-signin-window")
     assert late.json["opens_at"] < late.json["closes_at"] < late.json["now"]
+
+
+def test_the_privacy_setting_is_read_by_the_community_and_checked_for_shape(
+    client, evening, make_key
+):
+    """A resident reads the setting (surname by default); an unknown value is 422."""
+    resident_key = make_key("member", community="qianjiang", member=evening["residents"][0]["id"])
+    read = client.get("/v1/communities/qianjiang/gathering-settings", headers=resident_key)
+    assert read.json == {"attendee_names": "surname"}
+    refused = client.put(
+        "/v1/communities/qianjiang/gathering-settings",
+        json={"attendee_names": "everyone"},
+        headers=evening["staff"],
+    )
+    assert refused.status_code == 422
+    forbidden = client.put(
+        "/v1/communities/qianjiang/gathering-settings",
+        json={"attendee_names": "full"},
+        headers=resident_key,
+    )
+    assert forbidden.status_code == 403

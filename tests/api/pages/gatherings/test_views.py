@@ -42,6 +42,17 @@ def test_thirty_scan_five_are_ticked_and_each_has_one_pending_award(app, clock, 
     page = staff.get(f"/desk/gatherings/{gathering}").text
     assert page.count('data-status="pending"') == 35
     assert "签到（35 人）" in page
+    _publish_from_the_desk(staff, clock, gathering)
+    notice = app.test_client().get(f"/notice/{gathering}").text
+    assert notice.count('data-status="pending"') == 35 and "参加人员（35 人）" in notice
+    assert "公示中的积分共 175 分" in notice
+    app.test_client().put(
+        "/v1/communities/qianjiang/gathering-settings",
+        json={"attendee_names": "count"},
+        headers=evening["staff"],
+    )
+    counted = app.test_client().get(f"/notice/{gathering}").text
+    assert "参加人员（35 人）" in counted and 'data-status="pending"' not in counted
 
 
 def test_a_second_scan_says_already_signed_in(app, evening):
