@@ -18,6 +18,7 @@ from api import (
     core,
     earning,
     expiry,
+    gatherings,
     observability,
     pages,
     problems,
@@ -49,7 +50,7 @@ JSON_METHODS = {"POST", "PUT", "PATCH"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECRET_KEY_BYTES = 32
 # Blueprints are registered in this order, which is the order of /openapi.json's paths and tags.
-CAPABILITIES = (core, supermarket, timebank, earning, audit, webhooks, pages, expiry)
+CAPABILITIES = (core, supermarket, timebank, earning, audit, webhooks, pages, expiry, gatherings)
 # Blueprints of HTML pages: forms post form-encoded bodies, and they are not in /openapi.json.
 PAGE_BLUEPRINTS = frozenset(b.name for c in CAPABILITIES for b in getattr(c, "PAGES", ()))
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ledger import audit, core, earning, expiry, supermarket, timebank, webhooks
+from ledger import audit, core, earning, expiry, gatherings, supermarket, timebank, webhooks
 from ledger.audit import demo as audit_demo
 from ledger.core import corrections, journal
 from ledger.core import demo as core_demo
@@ -18,6 +18,7 @@ from ledger.core.journal import EntryRecord
 from ledger.core.models import Base
 from ledger.earning import demo as earning_demo
 from ledger.expiry import demo as expiry_demo
+from ledger.gatherings import demo as gatherings_demo
 from ledger.supermarket import demo as supermarket_demo
 from ledger.timebank import demo as timebank_demo
 from ledger.webhooks import outbox
@@ -30,6 +31,7 @@ CAPABILITIES = (
     supermarket.CAPABILITY,
     earning.CAPABILITY,
     expiry.CAPABILITY,
+    gatherings.CAPABILITY,
     audit.CAPABILITY,
     webhooks.CAPABILITY,
 )
@@ -46,6 +48,7 @@ for _keeper in (c.lot_keeper for c in CAPABILITIES if c.lot_keeper is not None):
 # Each capability's part of the demo's story, told in the order the story reads best.
 DEMO_TELLERS = (
     earning_demo.tell_demo,
+    gatherings_demo.tell_demo,
     supermarket_demo.tell_demo,
     timebank_demo.tell_demo,
     expiry_demo.tell_demo,

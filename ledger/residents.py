@@ -19,6 +19,7 @@ from ledger.core.paging import MAX_PAGE_LIMIT
 from ledger.earning.models import EarningEvent
 from ledger.earning.rules import latest_titles
 from ledger.expiry.notice import Expiring, expiring
+from ledger.gatherings.reports import award_titles
 from ledger.supermarket.models import Redemption
 from ledger.timebank.models import Service
 
@@ -73,6 +74,11 @@ def _award_names(session: Session, cause_ids: set[str]) -> dict[str, str]:
     }
 
 
+def _gathering_names(session: Session, cause_ids: set[str]) -> dict[str, str]:
+    """A gathering's award is named by the gathering ("参加星空夜话"), not by its activity."""
+    return {event: award.title for event, award in award_titles(session, cause_ids).items()}
+
+
 def _purchase_names(session: Session, cause_ids: set[str]) -> dict[str, str]:
     """Each purchase's items as the till rang them up ("酱油 500ml", "鸡蛋 ×2")."""
     return {
@@ -91,7 +97,8 @@ def _service_names(session: Session, cause_ids: set[str]) -> dict[str, str]:
 
 
 # Who names the causes of lines, one capability each; a new kind of cause adds its own here.
-NAMERS = (_award_names, _purchase_names, _service_names)
+# Later namers win: an award made at a gathering reads as the gathering, not its activity.
+NAMERS = (_award_names, _gathering_names, _purchase_names, _service_names)
 
 
 def names_by_cause(session: Session, cause_ids: set[str]) -> dict[str, str]:

@@ -8,8 +8,9 @@ check, language and error pages of ``views`` apply to it; its templates live und
 """
 
 from . import cli, desk, resident, till, views
+from . import gatherings as gatherings_area
 
-AREAS: tuple = (resident.blp, desk.blp, till.blp, till.pay_blp)
+AREAS: tuple = (resident.blp, desk.blp, till.blp, till.pay_blp, gatherings_area.blp)
 for _area in AREAS:
     views.blp.register_blueprint(_area)
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from ledger import audit, earning, expiry, supermarket, timebank
+from ledger import audit, earning, expiry, gatherings, supermarket, timebank
 from ledger.capabilities import (
     CAPABILITIES,
     DEMO_PARTS,
@@ -27,6 +27,7 @@ def test_capabilities_run_core_first_and_seal_after_every_writing_part():
         "supermarket",
         "earning",
         "expiry",
+        "gatherings",
         "audit",
         "webhooks",
     ]
@@ -35,6 +36,7 @@ def test_capabilities_run_core_first_and_seal_after_every_writing_part():
         supermarket.CAPABILITY.demo_part,
         earning.CAPABILITY.demo_part,
         expiry.CAPABILITY.demo_part,
+        gatherings.CAPABILITY.demo_part,
         audit.CAPABILITY.demo_part,
     ) == DEMO_PARTS
     assert [name for name, _ in JOBS] == [

@@ -1,0 +1,5 @@
+"""The gatherings' page tests share the Friday evening of tests.support.gatherings."""
+
+from tests.support.gatherings import evening
+
+__all__ = ["evening"]
