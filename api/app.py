@@ -13,9 +13,11 @@ from flask import Flask, abort, g, has_request_context, request
 from sqlalchemy import event
 
 from api import (
+    approvals,
     audit,
     core,
     earning,
+    membership,
     observability,
     pages,
     problems,
@@ -47,7 +49,7 @@ JSON_METHODS = {"POST", "PUT", "PATCH"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECRET_KEY_BYTES = 32
 # Blueprints are registered in this order, which is the order of /openapi.json's paths and tags.
-CAPABILITIES = (core, supermarket, timebank, earning, audit, webhooks, pages)
+CAPABILITIES = (core, supermarket, timebank, earning, audit, webhooks, pages, approvals, membership)
 # Blueprints of HTML pages: forms post form-encoded bodies, and they are not in /openapi.json.
 PAGE_BLUEPRINTS = frozenset(b.name for c in CAPABILITIES for b in getattr(c, "PAGES", ()))
 

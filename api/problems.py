@@ -13,12 +13,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from api.dbstate import RETRYABLE_SQLSTATES, UNIQUE_VIOLATION, is_connection_lost, sqlstate
+from ledger.approvals.errors import SecondPersonRequired
 from ledger.core import errors
 
 PROBLEM_TYPE_BASE = "/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 STATUS_BY_FAMILY = (
+    # A rule about who may take the step, not about the books: the caller is forbidden it.
+    (SecondPersonRequired, 403),
     (errors.NotFound, 404),
     (errors.Invalid, 422),
     (errors.Refused, 422),

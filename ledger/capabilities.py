@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ledger import audit, core, earning, supermarket, timebank, webhooks
+from ledger import approvals, audit, core, earning, membership, supermarket, timebank, webhooks
 from ledger.audit import demo as audit_demo
 from ledger.core import corrections
 from ledger.core import demo as core_demo
@@ -29,6 +29,8 @@ CAPABILITIES = (
     earning.CAPABILITY,
     audit.CAPABILITY,
     webhooks.CAPABILITY,
+    approvals.CAPABILITY,
+    membership.CAPABILITY,
 )
 
 JOBS = tuple(job for capability in CAPABILITIES for job in capability.jobs)

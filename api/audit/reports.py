@@ -85,6 +85,11 @@ class ReportSchema(Schema):
     minutes_exchanged = fields.Integer()
     minutes_by_category = _counts()
     love_bank = _counts()
+    clearing = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Minutes owed to other communities of the district, by account."},
+    )
 
 
 def _cell(value) -> str:

@@ -13,7 +13,9 @@ the capability tables and always agrees with the statements:
 - *pending* is what pending entries hold right now, by entry kind and unit;
 - *participants* are the distinct members whose accounts a posted entry in the window touched;
 - *minutes by category* sums posted service entries by the service ``category`` in their metadata;
-- *love bank* is the posted balance of the love bank accounts at ``to``.
+- *love bank* is the posted balance of the love bank accounts at ``to``;
+- *clearing* is the posted balance at ``to`` of each of the community's clearing accounts (minutes
+  it owes, or with a minus is owed by, another community of its district), by account id.
 """
 
 from dataclasses import dataclass, field
@@ -82,6 +84,7 @@ class CommunityReport:
     members: int = 0
     minutes_by_category: dict[str, int] = field(default_factory=dict)
     love_bank: dict[str, int] = field(default_factory=dict)  # unit -> posted balance at ``to``
+    clearing: dict[str, int] = field(default_factory=dict)  # account id -> minutes at ``to``
 
     @property
     def issued(self) -> int:
@@ -158,6 +161,10 @@ class CommunityReport:
         rows += [
             ("love_bank", "balance", unit, amount)
             for unit, amount in sorted(self.love_bank.items())
+        ]
+        rows += [
+            ("clearing", account_id, "minutes", amount)
+            for account_id, amount in sorted(self.clearing.items())
         ]
         return rows
 
@@ -329,6 +336,14 @@ def community_report(
     ).all()
     report.love_bank = {
         unit: _posted_before(session, account_id, to) for account_id, unit in love_banks
+    }
+    clearing = session.scalars(
+        sa.select(Account.id).where(
+            Account.community_id == community.id, Account.kind == "clearing"
+        )
+    )
+    report.clearing = {
+        account_id: _posted_before(session, account_id, to) for account_id in clearing
     }
     return report
 

@@ -1,0 +1,8 @@
+"""Two-person approval: staff adjustments and love-bank grants above a community's threshold,
+and any adjustment to the requesting staff member's own account, wait for a second person."""
+
+from ledger.core.capability import Capability
+
+from . import models
+
+CAPABILITY = Capability(name="approvals", models=models)
