@@ -10,12 +10,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ledger import approvals, audit, core, earning, membership, supermarket, timebank, webhooks
+from ledger.approvals import demo as approvals_demo
 from ledger.audit import demo as audit_demo
 from ledger.core import corrections
 from ledger.core import demo as core_demo
 from ledger.core.journal import EntryRecord
 from ledger.core.models import Base
 from ledger.earning import demo as earning_demo
+from ledger.membership import demo as membership_demo
 from ledger.supermarket import demo as supermarket_demo
 from ledger.timebank import demo as timebank_demo
 from ledger.webhooks import outbox
@@ -27,10 +29,10 @@ CAPABILITIES = (
     timebank.CAPABILITY,
     supermarket.CAPABILITY,
     earning.CAPABILITY,
-    audit.CAPABILITY,
-    webhooks.CAPABILITY,
     approvals.CAPABILITY,
     membership.CAPABILITY,
+    audit.CAPABILITY,
+    webhooks.CAPABILITY,
 )
 
 JOBS = tuple(job for capability in CAPABILITIES for job in capability.jobs)
@@ -44,6 +46,8 @@ DEMO_TELLERS = (
     earning_demo.tell_demo,
     supermarket_demo.tell_demo,
     timebank_demo.tell_demo,
+    approvals_demo.tell_demo,
+    membership_demo.tell_demo,
     audit_demo.tell_demo,
 )
 

@@ -4,5 +4,6 @@ and any adjustment to the requesting staff member's own account, wait for a seco
 from ledger.core.capability import Capability
 
 from . import models
+from .demo import add_demo
 
-CAPABILITY = Capability(name="approvals", models=models)
+CAPABILITY = Capability(name="approvals", models=models, demo_part=add_demo)

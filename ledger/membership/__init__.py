@@ -3,5 +3,6 @@
 from ledger.core.capability import Capability
 
 from . import models
+from .demo import add_demo
 
-CAPABILITY = Capability(name="membership", models=models)
+CAPABILITY = Capability(name="membership", models=models, demo_part=add_demo)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from ledger import audit, earning, supermarket, timebank
+from ledger import approvals, audit, earning, membership, supermarket, timebank
 from ledger.capabilities import (
     CAPABILITIES,
     DEMO_PARTS,
@@ -26,6 +26,8 @@ def test_capabilities_run_core_first_and_seal_after_every_writing_part():
         "timebank",
         "supermarket",
         "earning",
+        "approvals",
+        "membership",
         "audit",
         "webhooks",
     ]
@@ -33,6 +35,8 @@ def test_capabilities_run_core_first_and_seal_after_every_writing_part():
         timebank.CAPABILITY.demo_part,
         supermarket.CAPABILITY.demo_part,
         earning.CAPABILITY.demo_part,
+        approvals.CAPABILITY.demo_part,
+        membership.CAPABILITY.demo_part,
         audit.CAPABILITY.demo_part,
     ) == DEMO_PARTS
     assert [name for name, _ in JOBS] == [
