@@ -211,7 +211,7 @@ def approve(
 ) -> ApprovalRequest:
     """Approve with a second person's key: the entry is posted now, floors tested now."""
     request = _pending_locked(session, request_id)
-    requester = session.get(ApiKey, request.requested_by_key_id)
+    requester = session.get_one(ApiKey, request.requested_by_key_id)  # a foreign key: it exists
     approver = session.get(ApiKey, approver_key_id)
     if approver is None:
         raise errors.SecondPersonRequired("the approving key is unknown", rule="different-key")

@@ -7,6 +7,8 @@ handful of scans:
 - every entry has at least one posting;
 - each account's cached posted / pending in / pending out equal the sums of its postings;
 - no account with a floor has an available balance below it;
+- the two clearing accounts of each pair of communities of a district sum to zero (a move
+  credits one exactly as it debits the other);
 - each community's sealed journal (``ledger/chain.py``) still matches the entries and postings it
   sealed, record by record, and names the first bad sequence number when it does not.
 """
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from ledger.core.models import Account, AccountBalance, Community, Entry, Posting
+from ledger.membership.models import ClearingAccount
 
 from . import chain
 
@@ -129,6 +132,31 @@ def _cached_balances(session: Session):
         yield Breach("cached-balance", account_id, "postings touch an account with no balance row")
 
 
+def _clearing_pairs(session: Session):
+    """Each pair's clearing accounts, from their postings: what one is owed the other owes."""
+    posted = _sums_by_account(session)
+    mine, theirs = aliased(ClearingAccount), aliased(ClearingAccount)
+    pairs = session.execute(
+        sa.select(mine.account_id, theirs.account_id, mine.community_id, mine.counterparty_id)
+        .join(
+            theirs,
+            sa.and_(
+                theirs.community_id == mine.counterparty_id,
+                theirs.counterparty_id == mine.community_id,
+            ),
+        )
+        .where(mine.community_id < mine.counterparty_id)
+    )
+    for account_id, counterpart_id, community_id, counterparty_id in pairs:
+        total = posted.get(account_id, [0])[0] + posted.get(counterpart_id, [0])[0]
+        if total != 0:
+            yield Breach(
+                "clearing-pair",
+                f"{community_id}/{counterparty_id}",
+                f"clearing accounts {account_id} and {counterpart_id} sum to {total}, not 0",
+            )
+
+
 def _journal_chain(session: Session):
     slugs = dict(session.execute(sa.select(Community.id, Community.slug)).all())
     named_first = set()
@@ -147,7 +175,7 @@ def _journal_chain(session: Session):
         )
 
 
-CHECKS = (_bad_postings, _empty_entries, _cached_balances, _journal_chain)
+CHECKS = (_bad_postings, _empty_entries, _cached_balances, _clearing_pairs, _journal_chain)
 
 
 def verify(session: Session) -> list[Breach]:

@@ -69,8 +69,7 @@ def tell_demo(session: Session, community: Community, now: datetime, story) -> N
     )
     if move is None:
         return
-    district = session.get(District, move.district_id)
-    view = districts.district_view(session, district)
+    view = districts.district_view(session, session.get_one(District, move.district_id))
     story.lines.append(
         f"district '{view.slug}' ({view.name}): {', '.join(view.communities)}; "
         f"{move.minutes} minutes moved in with {DEMO_MOVER[1]} ({DEMO_MOVER[0]})"
