@@ -69,7 +69,9 @@ def add_community(district_slug, community_slug):
 @click.argument("district_slug")
 @click.argument("member_id")
 @click.option("--to-community", required=True, help="The slug of the community she moves to.")
-@click.option("--minutes", type=click.IntRange(min=1), required=True)
+@click.option(
+    "--minutes", type=click.IntRange(min=1), required=True, help="How many minutes she takes."
+)
 @click.option("--to-member-ref", default=None, help="Her reference there (default: her own).")
 @with_appcontext
 def move(district_slug, member_id, to_community, minutes, to_member_ref):
