@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.audit.chain import seal_community
 from ledger.core.communities import (
     create_community,
     create_member,
@@ -60,6 +61,8 @@ def add_demo(session: Session, community: Community, members: list[Member], now:
         memo="搬到示范社区（通存通兑）",
         now=now,
     )
+    # The audit part seals the demo community last; 东园's journal is sealed here, whole.
+    seal_community(session, east.id, now=now)
 
 
 def tell_demo(session: Session, community: Community, now: datetime, story) -> None:
