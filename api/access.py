@@ -10,11 +10,15 @@ from flask import abort
 
 from api.auth import Principal, principal
 from api.extensions import db
+from ledger.approvals import requests as approvals
+from ledger.approvals.errors import ApprovalNotFound
 from ledger.core import errors
 from ledger.core.communities import accounts_touched, get_account, get_community, get_member
 from ledger.core.corrections import get_entry
 from ledger.earning import events as earning
 from ledger.earning.errors import EventNotFound
+from ledger.membership import districts
+from ledger.membership.errors import DistrictNotFound
 from ledger.supermarket import catalogue, redemptions, settlement
 from ledger.supermarket import errors as supermarket_errors
 from ledger.timebank import services as timebank
@@ -88,6 +92,13 @@ def staff_entry(entry_id: str):
     """An entry staff of its community may reverse."""
     found = get_entry(db.session, entry_id)
     _visible(principal().is_staff_of(found.community_id), errors.EntryNotFound(entry=entry_id))
+    return found
+
+
+def staff_member(member_id: str):
+    """A member staff of her community may close or move."""
+    found = get_member(db.session, member_id)
+    _visible(principal().is_staff_of(found.community_id), errors.MemberNotFound(member=member_id))
     return found
 
 
@@ -265,3 +276,31 @@ def event_list(slug: str) -> tuple:
         return found, who.key_id, None
     _visible(who.role == "member", errors.CommunityNotFound(slug=slug))
     return found, None, who.member_id
+
+
+# Approvals and districts -------------------------------------------------------------------------
+def staff_approval(request_id: str):
+    """An approval request of a community the caller is staff of."""
+    found = approvals.get_request(db.session, request_id)
+    _visible(principal().is_staff_of(found.community_id), ApprovalNotFound(approval=request_id))
+    return found
+
+
+def district(slug: str):
+    """A district: admin, or staff of one of its communities."""
+    found = districts.get_district(db.session, slug)
+    members = districts.communities_of(db.session, found)
+    who = principal()
+    _visible(
+        who.is_admin or any(who.is_staff_of(c.id) for c in members), DistrictNotFound(slug=slug)
+    )
+    return found
+
+
+def district_pair(slug: str, community_slug: str, counterparty_slug: str):
+    """A district and two communities of it, the first the caller's (staff) or any (admin)."""
+    return (
+        district(slug),
+        staff_community(community_slug),
+        get_community(db.session, counterparty_slug),
+    )

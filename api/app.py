@@ -14,11 +14,13 @@ from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 
 from api import (
+    approvals,
     audit,
     core,
     earning,
     expiry,
     gatherings,
+    membership,
     observability,
     pages,
     problems,
@@ -50,7 +52,19 @@ JSON_METHODS = {"POST", "PUT", "PATCH"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECRET_KEY_BYTES = 32
 # Blueprints are registered in this order, which is the order of /openapi.json's paths and tags.
-CAPABILITIES = (core, supermarket, timebank, earning, audit, webhooks, pages, expiry, gatherings)
+CAPABILITIES = (
+    core,
+    supermarket,
+    timebank,
+    earning,
+    audit,
+    webhooks,
+    pages,
+    expiry,
+    gatherings,
+    approvals,
+    membership,
+)
 # Blueprints of HTML pages: forms post form-encoded bodies, and they are not in /openapi.json.
 PAGE_BLUEPRINTS = frozenset(b.name for c in CAPABILITIES for b in getattr(c, "PAGES", ()))
 

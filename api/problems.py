@@ -14,12 +14,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from api.dbstate import RETRYABLE_SQLSTATES, UNIQUE_VIOLATION, is_connection_lost, sqlstate
+from ledger.approvals.errors import SecondPersonRequired
 from ledger.core import errors
 
 PROBLEM_TYPE_BASE = "/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 STATUS_BY_FAMILY = (
+    # A rule about who may take the step, not about the books: the caller is forbidden it.
+    (SecondPersonRequired, 403),
     (errors.NotFound, 404),
     (errors.Invalid, 422),
     (errors.Refused, 422),
@@ -152,8 +155,20 @@ def problem_response_from_http_exception(error: HTTPException):
 RETRY_AFTER_SECONDS = 1
 
 
+# What PostgreSQL's trigger says of a posting to a closed account (migration 0011): a writer that
+# read the account before a closing committed gets the ledger's own refusal, not a 500.
+CLOSED_ACCOUNT_TRIGGER_MESSAGE = "account is closed"
+
+
 def integrity_conflict(error: IntegrityError):
     """A unique key that a concurrent request took first: the loser is told to look again."""
+    if CLOSED_ACCOUNT_TRIGGER_MESSAGE in str(error.orig):
+        return ledger_problem(
+            errors.AccountNotOpen(
+                "an account of this entry was closed while it was written: it is closed",
+                account_status="closed",
+            )
+        )
     if sqlstate(error) != UNIQUE_VIOLATION and "UNIQUE constraint failed" not in str(error.orig):
         return internal_error(error)
     return problem(

@@ -10,7 +10,19 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ledger import audit, core, earning, expiry, gatherings, supermarket, timebank, webhooks
+from ledger import (
+    approvals,
+    audit,
+    core,
+    earning,
+    expiry,
+    gatherings,
+    membership,
+    supermarket,
+    timebank,
+    webhooks,
+)
+from ledger.approvals import demo as approvals_demo
 from ledger.audit import demo as audit_demo
 from ledger.core import corrections, journal
 from ledger.core import demo as core_demo
@@ -19,6 +31,7 @@ from ledger.core.models import Base
 from ledger.earning import demo as earning_demo
 from ledger.expiry import demo as expiry_demo
 from ledger.gatherings import demo as gatherings_demo
+from ledger.membership import demo as membership_demo
 from ledger.supermarket import demo as supermarket_demo
 from ledger.timebank import demo as timebank_demo
 from ledger.webhooks import outbox
@@ -32,6 +45,8 @@ CAPABILITIES = (
     earning.CAPABILITY,
     expiry.CAPABILITY,
     gatherings.CAPABILITY,
+    approvals.CAPABILITY,
+    membership.CAPABILITY,
     audit.CAPABILITY,
     webhooks.CAPABILITY,
 )
@@ -52,6 +67,8 @@ DEMO_TELLERS = (
     supermarket_demo.tell_demo,
     timebank_demo.tell_demo,
     expiry_demo.tell_demo,
+    approvals_demo.tell_demo,
+    membership_demo.tell_demo,
     audit_demo.tell_demo,
 )
 

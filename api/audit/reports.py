@@ -103,6 +103,11 @@ class ReportSchema(Schema):
     exchanged_for_time = _counts(
         metadata={"description": "Points exchanged for time credits and the minutes they bought."}
     )
+    clearing = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Minutes owed to other communities of the district, by account."},
+    )
 
 
 def wants_csv() -> bool:

@@ -72,7 +72,12 @@ def keys():
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the key may do.")
 @click.option("--community", "communities", multiple=True, help="Community slug (repeatable).")
 @click.option("--shop", "shop_id", default=None, help="The shop a shop key acts for.")
-@click.option("--member", "member_id", default=None, help="The member a member key is.")
+@click.option(
+    "--member",
+    "member_id",
+    default=None,
+    help="The member a member key is, or a staff key's holder is.",
+)
 @click.option("--label", default="", help="Which till, which app: shown by `keys list`.")
 @click.option("--expires-in", type=Duration(), default=None, help="e.g. 90d; no expiry if absent.")
 @with_appcontext

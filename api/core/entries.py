@@ -3,13 +3,15 @@
 from flask_smorest import Blueprint
 
 from api import access
+from api.approvals.outcome import HELD_DESCRIPTION, HELD_STATUS, answers_held
+from api.approvals.schemas import ApprovalSchema
 from api.auth import principal, roles
 from api.clock import now
 from api.core.schemas import AdjustmentRequest, EntrySchema, ReversalRequest
 from api.extensions import db
 from api.writes import write
+from ledger.approvals.requests import adjust_or_hold
 from ledger.capabilities import reverse_entry
-from ledger.core.corrections import adjust
 from ledger.core.journal import PostingDraft
 
 blp = Blueprint("entries", __name__, url_prefix="/v1", description="Journal entries")
@@ -40,11 +42,16 @@ def reverse(body, entry_id):
 @write
 @blp.arguments(AdjustmentRequest)
 @blp.response(201, EntrySchema)
+@blp.alt_response(HELD_STATUS, schema=ApprovalSchema, description=HELD_DESCRIPTION)
+@answers_held
 def create_adjustment(body):
-    """A manual balanced entry with a required reason (staff, within their community)."""
+    """A manual balanced entry with a required reason (staff, within their community).
+
+    Above the community's approval threshold, or crediting the requesting staff member's own
+    account, it is held (202) until a second person approves it."""
     postings = [PostingDraft(**p) for p in body.pop("postings")]
     account = access.staff_account(postings[0].from_account_id)
-    return adjust(
+    return adjust_or_hold(
         db.session,
         community_id=account.community_id,
         postings=postings,

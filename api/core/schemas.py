@@ -192,7 +192,10 @@ class ApiKeyCreate(StrictSchema):
         metadata={"description": "Community slugs: one for staff, one or more for integrators."},
     )
     shop_id = Id(data_key="shop", metadata={"description": "The shop a shop key acts for."})
-    member_id = Id(data_key="member", metadata={"description": "The member a member key is."})
+    member_id = Id(
+        data_key="member",
+        metadata={"description": "The member a member key is, or a staff key's holder is."},
+    )
     label = Text(
         NAME_MAX_LENGTH, load_default="", metadata={"description": "Which till, which app."}
     )

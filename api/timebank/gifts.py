@@ -3,12 +3,15 @@
 from flask_smorest import Blueprint
 
 from api import access
+from api.approvals.outcome import HELD_DESCRIPTION, HELD_STATUS, answers_held
+from api.approvals.schemas import ApprovalSchema
 from api.auth import principal, roles
 from api.clock import now
 from api.core.schemas import EntrySchema
 from api.extensions import db
 from api.timebank.schemas import GrantRequest, LoveBankSchema, TransferRequest
 from api.writes import write
+from ledger.approvals.requests import grant_or_hold
 from ledger.timebank import gifts as transfers
 
 blp = Blueprint("transfers", __name__, url_prefix="/v1", description="Gifts, donations, love bank")
@@ -34,10 +37,14 @@ def create(body):
 @write
 @blp.arguments(GrantRequest)
 @blp.response(201, EntrySchema)
+@blp.alt_response(HELD_STATUS, schema=ApprovalSchema, description=HELD_DESCRIPTION)
+@answers_held
 def grant(body, slug):
-    """Grant points or minutes from issuance into the love bank (staff, with a reason)."""
+    """Grant points or minutes from issuance into the love bank (staff, with a reason).
+
+    Above the community's approval threshold it is held (202) for a second person."""
     community = access.staff_community(slug)
-    return transfers.grant_to_love_bank(
+    return grant_or_hold(
         db.session, community_id=community.id, now=now(), api_key_id=principal().key_id, **body
     )
 

@@ -17,6 +17,8 @@ the capability tables and always agrees with the statements:
 - *expired* sums the expiry entries (points that expired into the love bank), *donated* the
   donations to it, by unit, and *exchanged for time* the points given and minutes got by
   exchange entries (兑换服务时长).
+- *clearing* is the posted balance at ``to`` of each of the community's clearing accounts (minutes
+  it owes, or with a minus is owed by, another community of its district), by account id.
 """
 
 from dataclasses import dataclass, field
@@ -88,6 +90,7 @@ class CommunityReport:
     expired_points: int = 0
     donated: dict[str, int] = field(default_factory=dict)  # unit -> donated to the love bank
     exchanged_for_time: dict[str, int] = field(default_factory=dict)  # points in, minutes out
+    clearing: dict[str, int] = field(default_factory=dict)  # account id -> minutes at ``to``
 
     @property
     def issued(self) -> int:
@@ -173,6 +176,10 @@ class CommunityReport:
         rows += [
             ("exchanged_for_time", "total", unit, amount)
             for unit, amount in sorted(self.exchanged_for_time.items())
+        ]
+        rows += [
+            ("clearing", account_id, "minutes", amount)
+            for account_id, amount in sorted(self.clearing.items())
         ]
         return rows
 
@@ -346,6 +353,14 @@ def community_report(
         unit: _posted_before(session, account_id, to) for account_id, unit in love_banks
     }
     _love_bank_and_exchange_flows(session, report, window)
+    clearing = session.scalars(
+        sa.select(Account.id).where(
+            Account.community_id == community.id, Account.kind == "clearing"
+        )
+    )
+    report.clearing = {
+        account_id: _posted_before(session, account_id, to) for account_id in clearing
+    }
     return report
 
 

@@ -9,6 +9,8 @@ handful of scans:
 - no account with a floor has an available balance below it;
 - in communities whose points expire, each member's lots hold exactly her posted points less
   what is held (``ledger.expiry.lots``);
+- the two clearing accounts of each pair of communities of a district sum to zero (a move
+  credits one exactly as it debits the other);
 - each community's sealed journal (``ledger/chain.py``) still matches the entries and postings it
   sealed, record by record, and names the first bad sequence number when it does not.
 """
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ledger.core.models import Account, AccountBalance, Community, Entry, Posting
 from ledger.expiry.lots import lots_out_of_step
+from ledger.membership.models import ClearingAccount
 
 from . import chain
 
@@ -132,6 +135,31 @@ def _cached_balances(session: Session):
         yield Breach("cached-balance", account_id, "postings touch an account with no balance row")
 
 
+def _clearing_pairs(session: Session):
+    """Each pair's clearing accounts, from their postings: what one is owed the other owes."""
+    posted = _sums_by_account(session)
+    mine, theirs = aliased(ClearingAccount), aliased(ClearingAccount)
+    pairs = session.execute(
+        sa.select(mine.account_id, theirs.account_id, mine.community_id, mine.counterparty_id)
+        .join(
+            theirs,
+            sa.and_(
+                theirs.community_id == mine.counterparty_id,
+                theirs.counterparty_id == mine.community_id,
+            ),
+        )
+        .where(mine.community_id < mine.counterparty_id)
+    )
+    for account_id, counterpart_id, community_id, counterparty_id in pairs:
+        total = posted.get(account_id, [0])[0] + posted.get(counterpart_id, [0])[0]
+        if total != 0:
+            yield Breach(
+                "clearing-pair",
+                f"{community_id}/{counterparty_id}",
+                f"clearing accounts {account_id} and {counterpart_id} sum to {total}, not 0",
+            )
+
+
 def _journal_chain(session: Session):
     slugs = dict(session.execute(sa.select(Community.id, Community.slug)).all())
     named_first = set()
@@ -159,7 +187,14 @@ def _lots_in_step(session: Session):
         )
 
 
-CHECKS = (_bad_postings, _empty_entries, _cached_balances, _lots_in_step, _journal_chain)
+CHECKS = (
+    _bad_postings,
+    _empty_entries,
+    _cached_balances,
+    _lots_in_step,
+    _clearing_pairs,
+    _journal_chain,
+)
 
 
 def verify(session: Session) -> list[Breach]:

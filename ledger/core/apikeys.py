@@ -3,7 +3,8 @@
 A token reads ``<key id>.<secret>``; the secret carries 256 random bits, so a fast hash is enough
 (a slow salted hash is for low-entropy PINs). Each key has one role and is bound to what it may
 act for (its reach): staff to one community, integrators to one or more, a shop to its shop, a
-member to itself.
+member to itself. A staff key may also name the member its holder is in the community, so that
+awards to the holder's own account wait for a second person (``ledger.approvals``).
 
 A key's life: created (optionally with ``expires_at``), used (``last_used_at``, written at most
 once per ``LAST_USED_RESOLUTION`` so a busy till does not write on every request), rotated (a new
@@ -124,8 +125,8 @@ def _reach(
     session: Session, role: str, slugs: Sequence[str], shop_id: str | None, member_id: str | None
 ) -> list[Community]:
     """The communities a new key belongs to, checked against what its role must name."""
-    if member_id and role != "member":
-        raise errors.Invalid("only a member key names a member")
+    if member_id and role not in ("member", "staff"):
+        raise errors.Invalid("only a member key, or a staff key of a resident, names a member")
     if shop_id and role != "shop":
         raise errors.Invalid("only a shop key names a shop")
     if role == "member":
@@ -140,6 +141,9 @@ def _reach(
         communities.append(community)
     if role == "staff" and len(communities) != 1:
         raise ReachMissing("a staff key belongs to exactly one community", role="staff")
+    # Staff who live in the community: the member they are (see ledger.approvals.rules).
+    if role == "staff" and member_id and _member_community(session, member_id) != communities[0]:
+        raise errors.Invalid("a staff key names a member of its own community")
     if role == "integrator" and not communities:
         raise ReachMissing("an integrator key needs at least one community", role="integrator")
     return communities

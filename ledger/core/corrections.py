@@ -77,7 +77,7 @@ def reverse_entry(
     return record
 
 
-def _refuse_accounts_outside(session: Session, community_id: str, postings) -> None:
+def refuse_accounts_outside(session: Session, community_id: str, postings) -> None:
     """An account of another community is answered exactly as one that does not exist: a
     distinct refusal would tell a caller that the other community's account is there."""
     ids = sorted({a for p in postings for a in (p.from_account_id, p.to_account_id)})
@@ -98,15 +98,18 @@ def adjust(
     memo: str = "",
     now: datetime,
     api_key_id: str | None = None,
+    cause_id: str | None = None,
 ) -> EntryRecord:
+    """Post a staff adjustment; ``cause_id`` names what led to it (an approval request)."""
     reason = errors.require_reason(reason)
-    _refuse_accounts_outside(session, community_id, postings)
+    refuse_accounts_outside(session, community_id, postings)
     draft = EntryDraft(
         community_id=community_id,
         kind="adjustment",
         postings=list(postings),
         memo=memo or reason,
         details={"reason": reason},
+        cause_id=cause_id,
         api_key_id=api_key_id,
     )
     return post_entry(session, draft, now=now)

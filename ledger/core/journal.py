@@ -164,6 +164,15 @@ def check_draft(draft: EntryDraft) -> None:
             raise errors.SameAccountPosting(account=posting.from_account_id)
 
 
+def _not_open(account) -> errors.AccountNotOpen:
+    """The refusal of a posting to or from a frozen or closed account, saying which it is."""
+    return errors.AccountNotOpen(
+        f"account {account.id} is {account.status}: it takes no new postings",
+        account=account.id,
+        account_status=account.status,
+    )
+
+
 def _load_accounts(
     session: Session, drafts: Sequence[EntryDraft]
 ) -> dict[str, sa.Row[*tuple[Any, ...]]]:
@@ -199,9 +208,9 @@ def _load_accounts(
                         account=account_id, account_unit=account.unit, unit=posting.unit
                     )
             if accounts[posting.from_account_id].status != "open":
-                raise errors.AccountNotOpen(account=posting.from_account_id)
+                raise _not_open(accounts[posting.from_account_id])
             if accounts[posting.to_account_id].status == "closed":
-                raise errors.AccountNotOpen(account=posting.to_account_id)
+                raise _not_open(accounts[posting.to_account_id])
     return accounts
 
 

@@ -114,8 +114,11 @@ def grant_to_love_bank(
     reason: str,
     now: datetime,
     api_key_id: str | None = None,
+    cause_id: str | None = None,
 ) -> EntryRecord:
-    """Staff grant points or minutes from issuance into the love bank; a reason is required."""
+    """Staff grant points or minutes from issuance into the love bank; a reason is required.
+
+    ``cause_id`` names what led to it (an approval request)."""
     _check_unit(unit)
     reason = errors.require_reason(reason, max_length=MEMO_MAX_LENGTH)
     issuance = system_account(session, community_id, "issuance", unit)
@@ -128,6 +131,7 @@ def grant_to_love_bank(
             postings=[PostingDraft(issuance.id, love_bank.id, unit, amount)],
             memo=reason,
             details={"reason": reason, "to": LOVE_BANK},
+            cause_id=cause_id,
             api_key_id=api_key_id,
         ),
         now=now,

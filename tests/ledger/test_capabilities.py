@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from ledger import audit, earning, expiry, gatherings, supermarket, timebank
+from ledger import approvals, audit, earning, expiry, gatherings, membership, supermarket, timebank
 from ledger.capabilities import (
     CAPABILITIES,
     DEMO_PARTS,
@@ -28,6 +28,8 @@ def test_capabilities_run_core_first_and_seal_after_every_writing_part():
         "earning",
         "expiry",
         "gatherings",
+        "approvals",
+        "membership",
         "audit",
         "webhooks",
     ]
@@ -37,6 +39,8 @@ def test_capabilities_run_core_first_and_seal_after_every_writing_part():
         earning.CAPABILITY.demo_part,
         expiry.CAPABILITY.demo_part,
         gatherings.CAPABILITY.demo_part,
+        approvals.CAPABILITY.demo_part,
+        membership.CAPABILITY.demo_part,
         audit.CAPABILITY.demo_part,
     ) == DEMO_PARTS
     assert [name for name, _ in JOBS] == [

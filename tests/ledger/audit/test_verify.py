@@ -19,6 +19,7 @@ from ledger.core.communities import create_community, create_member, member_acco
 from ledger.core.ids import new_id
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
 from ledger.core.models import Entry
+from ledger.membership import districts
 
 TAMPERINGS = 100
 _entries = Entry.__table__
@@ -385,3 +386,22 @@ def test_a_cached_balance_that_drifts_from_its_postings_is_a_breach(
     session.rollback()
     assert [(b.check, b.subject) for b in breaches] == [("cached-balance", points_of(wang))]
     assert "[90, 0, 0] != postings [100, 0, 0]" in breaches[0].detail
+
+
+def test_clearing_accounts_that_do_not_cancel_are_a_breach(session, community, make_community, now):
+    """Minutes posted into one side of a pair's clearing only are named with the pair's sum."""
+    district = districts.create_district(session, slug="meiyuan", name="梅园街道", now=now).district
+    other = make_community("taohua", "桃花社区")
+    for member in (community, other):
+        districts.add_community(session, district, member, now=now)
+    due_to = districts.clearing_account(session, community.id, other.id).account_id
+    issuance = system_account(session, community.id, "issuance", "minutes").id
+    post_entry(
+        session,
+        EntryDraft(community.id, "adjustment", [PostingDraft(issuance, due_to, "minutes", 45)]),
+        now=now,
+    )
+    session.commit()
+    breaches = verify(session)
+    assert [b.check for b in breaches] == ["clearing-pair"]
+    assert "sum to 45" in breaches[0].detail

@@ -42,3 +42,18 @@ def test_member_and_shop_keys_belong_to_their_own_community(session, community, 
     shop_key, _ = apikeys.create_key(session, role="shop", shop_id=shop.id, now=now)
     assert [c.slug for c in member_key.communities] == ["qianjiang"]
     assert [c.slug for c in shop_key.communities] == ["qianjiang"]
+
+
+def test_a_staff_key_may_name_its_holders_own_member_record_only(
+    session, community, wang, make_community, make_member, now
+):
+    """Staff who live in the community may name themselves; a member elsewhere is refused."""
+    key, _ = apikeys.create_key(
+        session, role="staff", community_slugs=[community.slug], member_id=wang.id, now=now
+    )
+    assert key.member_id == wang.id
+    elsewhere = make_member(make_community("taohua", "桃花社区"))
+    with pytest.raises(errors.Invalid):
+        apikeys.create_key(
+            session, role="staff", community_slugs=[community.slug], member_id=elsewhere.id, now=now
+        )

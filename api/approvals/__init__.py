@@ -1,0 +1,6 @@
+"""Two-person approval: held staff adjustments and grants, their approval and rejection."""
+
+from . import requests
+
+BLUEPRINTS = (requests.blp,)
+COMMANDS = ()
