@@ -1,4 +1,5 @@
-"""What community staff read at the desk: residents, the rule book, the shops, the dispatch board.
+"""What community staff read at the desk: residents, the rule book, the shops, the dispatch board,
+the staff writes waiting for a second person.
 
 Like ``residents`` it reads across capabilities, so it lives beside ``capabilities.py``. Every
 time it hands over is in the community's local time; every figure is the owning capability's own
@@ -13,8 +14,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.approvals.models import ApprovalRequest
+from ledger.approvals.requests import pending_for
 from ledger.core.communities import list_members, members_with_accounts
-from ledger.core.models import Community, Member
+from ledger.core.models import Account, ApiKey, Community, Member
 from ledger.core.paging import DEFAULT_PAGE_LIMIT, Page
 from ledger.earning.models import EarningRule
 from ledger.earning.rules import RuleHistory, history
@@ -29,6 +32,7 @@ RECENT_SETTLEMENTS = 5
 MAX_BOARD_SERVICES = 500
 MAX_VOLUNTEER_CHOICES = 1_000
 DISPATCH_STATES = ("open", "assigned", "completed")
+MAX_HELD_REQUESTS = 200
 
 
 def residents(session: Session, community: Community, *, now: datetime, cursor=None) -> Page:
@@ -157,3 +161,62 @@ def dispatch_board(session: Session, community: Community) -> DispatchBoard:
             )
         )
     return DispatchBoard(lines, list(members))
+
+
+@dataclass(frozen=True)
+class HeldPosting:
+    from_name: str  # a member's name, or her account's kind for the community's own accounts
+    to_name: str
+    unit: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class HeldLine:
+    request: ApprovalRequest
+    postings: list[HeldPosting]
+    requested_at: datetime
+    requested_by: str  # the requesting key's label (or, for a member's key, her name)
+
+
+def _account_names(session: Session, account_ids: set[str]) -> dict[str, str]:
+    """A member's account by her name; the community's own accounts by their kind."""
+    rows = session.execute(
+        sa.select(Account.id, Account.kind, Member.display_name)
+        .outerjoin(Member, Member.id == Account.owner_id)
+        .where(Account.id.in_(account_ids))
+    ).all()
+    return {row.id: row.display_name or row.kind for row in rows}
+
+
+def _holder(session: Session, key: ApiKey) -> str:
+    if key.member_id:
+        return session.get_one(Member, key.member_id).display_name
+    return key.label or key.id
+
+
+def approvals_board(session: Session, community: Community) -> list[HeldLine]:
+    """Staff writes waiting for a second person, oldest first, with whom they move between."""
+    zone = ZoneInfo(community.timezone)
+    held = pending_for(session, community.id, limit=MAX_HELD_REQUESTS)
+    keys = {
+        key.id: key
+        for key in session.scalars(
+            sa.select(ApiKey).where(ApiKey.id.in_({r.requested_by_key_id for r in held}))
+        )
+    }
+    names = _account_names(
+        session, {p[end] for request in held for p in request.postings for end in ("from", "to")}
+    )
+    return [
+        HeldLine(
+            request,
+            [
+                HeldPosting(names[p["from"]], names[p["to"]], p["unit"], p["amount"])
+                for p in request.postings
+            ],
+            request.requested_at.astimezone(zone),
+            _holder(session, keys[request.requested_by_key_id]),
+        )
+        for request in held
+    ]

@@ -3,6 +3,11 @@
 from datetime import timedelta
 
 from ledger import desk
+from ledger.approvals import requests as approvals
+from ledger.approvals.rules import set_thresholds
+from ledger.core.apikeys import create_key
+from ledger.core.communities import system_account
+from ledger.core.journal import PostingDraft
 from ledger.earning.rules import CapDraft, RuleDraft, set_rule
 from ledger.supermarket.consent import issue_code
 from ledger.supermarket.redemptions import redeem
@@ -82,3 +87,25 @@ def test_the_dispatch_board_names_requester_and_volunteer(session, community, wa
     assert [(line.requester, line.volunteer) for line in board.lines["assigned"]] == [
         ("王秀英", "李建国")
     ]
+
+
+def test_the_approvals_board_names_whom_a_held_write_moves_between(
+    session, community, wang, points_of, now
+):
+    """A held adjustment reads from the community's issuance to 王秀英, with its amount."""
+    key, _ = create_key(
+        session, role="staff", community_slugs=[community.slug], label="李敏", now=now
+    )
+    set_thresholds(session, community.id, {"points": 10}, now=now)
+    issuance = system_account(session, community.id, "issuance", "points").id
+    approvals.adjust_or_hold(
+        session,
+        community_id=community.id,
+        postings=[PostingDraft(issuance, points_of(wang), "points", 50)],
+        reason="补录",
+        now=now,
+        api_key_id=key.id,
+    )
+    [line] = desk.approvals_board(session, community)
+    assert line.postings == [desk.HeldPosting("issuance", "王秀英", "points", 50)]
+    assert line.requested_by == "李敏"

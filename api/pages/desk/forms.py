@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from api import access
 from api.clock import now
 from api.extensions import db
+from ledger.approvals import requests as approvals
 from ledger.core.models import Community
 from ledger.earning import notice, sheets
 from ledger.supermarket import settlement
@@ -85,3 +86,30 @@ def _uploaded_lines() -> list[str]:
     except UnicodeDecodeError as error:
         raise sheets.SheetUnreadable(max_bytes=MAX_SHEET_BYTES) from error
     return io.StringIO(text, newline="").readlines()
+
+
+def approve(request_id: str) -> str:
+    """Approve a held write as the second person: its entry is posted now."""
+    held = access.staff_approval(request_id)
+    approvals.approve(db.session, held.id, approver_key_id=g.device.key_id, now=now())
+    flash(_("已批准，已经入账。"))
+    return _approvals_of(held.community_id)
+
+
+def reject(request_id: str) -> str:
+    """Reject (or, by its requester, withdraw) a held write with a reason: nothing is posted."""
+    held = access.staff_approval(request_id)
+    approvals.reject(
+        db.session,
+        held.id,
+        key_id=g.device.key_id,
+        reason=request.form.get("reason", ""),
+        now=now(),
+    )
+    flash(_("已驳回，没有入账。"))
+    return _approvals_of(held.community_id)
+
+
+def _approvals_of(community_id: str) -> str:
+    slug = db.session.get_one(Community, community_id).slug
+    return url_for("pages.desk.approvals", slug=slug)

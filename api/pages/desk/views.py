@@ -190,6 +190,29 @@ def dispatch(slug):
     return render_template("pages/desk/services.html", community=community, board=found)
 
 
+@blp.get("/<slug>/approvals")
+@desk_required
+def approvals(slug):
+    """Staff writes waiting for a second person (双人复核), with approve and reject forms."""
+    community = access.staff_community(slug)
+    held = desk.approvals_board(db.session, community)
+    return render_template("pages/desk/approvals.html", community=community, held=held)
+
+
+@blp.post("/approvals/<request_id>/approval")
+@desk_required
+def approve(request_id):
+    """Approve as the second person: the entry is posted."""
+    return submit_once(lambda: forms.approve(request_id))
+
+
+@blp.post("/approvals/<request_id>/rejection")
+@desk_required
+def reject(request_id):
+    """Reject with a reason: nothing is posted."""
+    return submit_once(lambda: forms.reject(request_id))
+
+
 @blp.post("/services/<service_id>/assign")
 @desk_required
 def assign(service_id):

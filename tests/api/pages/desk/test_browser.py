@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.api.approvals.conftest import THRESHOLD_POINTS, Desk
 from tests.support.browser import needs_chromium, serious_violations, sign_in_device
 from tests.support.pages import card_token
 
@@ -128,6 +129,7 @@ def test_a_tills_session_cannot_open_the_desk(live_server, page, supermarket):
         ("/desk/qianjiang/shops", "desk-shops"),
         ("/desk/qianjiang/report", "desk-report"),
         ("/desk/qianjiang/services", "desk-services"),
+        ("/desk/qianjiang/approvals", "desk-approvals"),
     ],
 )
 def test_every_desk_page_is_accessible(live_server, page, tour, screenshots, path, name):
@@ -161,3 +163,19 @@ def test_the_settlement_statement_and_the_sheet_report(
     page.get_by_role("button", name="上传并导入").click()
     assert page.locator('[data-line="3"]').is_visible()
     _clean(page, screenshots, "desk-sheet-report")
+
+
+def test_a_second_person_approves_a_held_write_at_the_desk(
+    app, client, admin, make_community, make_member, grant, live_server, page, screenshots
+):
+    """赵刚's desk lists 李敏's held adjustment, approves it, and the list empties; no findings."""
+    staff = Desk(app, client, admin, make_community, make_member, grant)
+    assert staff.adjust(staff.li, THRESHOLD_POINTS + 50).status_code == 202
+    sign_in_device(page, live_server, staff.zhao)
+    page.goto(f"{live_server}/desk/qianjiang/approvals")
+    assert page.get_by_text("王秀英").is_visible()
+    assert serious_violations(page) == []
+    screenshots(page, "desk-approvals-held")
+    page.get_by_role("button", name="批准并入账").click()
+    assert page.get_by_text("已批准，已经入账。").is_visible()
+    assert staff.posted(staff.wang["points_account"]) == 60 + THRESHOLD_POINTS + 50
