@@ -1,8 +1,9 @@
 """Who is calling, and what they may touch.
 
 Every ``/v1`` request carries ``Authorization: Bearer <token>``. A missing, bad, revoked or expired
-token is 401 (keys are read on every request, never cached, so revocation and expiry take effect
-on the next one); a role that may never call an endpoint is 403; another party's resource answers
+token is 401 (a verified key is kept in memory for at most ``apikeys.KEY_CACHE_SECONDS``: expiry
+and a revocation made by this process take effect on the next request, one made by another
+process within that bound); a role that may never call an endpoint is 403; another party's resource answers
 404, exactly as one that does not exist, so a key cannot probe what others have.
 """
 
@@ -56,11 +57,7 @@ def load_principal():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     at = now()
-    key = (
-        apikeys.authenticate(db.session, token.strip(), now=at)
-        if scheme.lower() == "bearer"
-        else None
-    )
+    key = apikeys.verify(db.session, token.strip(), now=at) if scheme.lower() == "bearer" else None
     if key is None:
         return problem(
             401,
@@ -72,12 +69,13 @@ def load_principal():
     g.principal = Principal(
         key_id=key.id,
         role=key.role,
-        community_ids=frozenset(c.id for c in key.communities),
+        community_ids=key.community_ids,
         member_id=key.member_id,
         shop_id=key.shop_id,
     )
     if apikeys.use_is_due(key, at):
         _stamp_last_use(key.id, at)
+        key.last_used_at = at
     return None
 
 

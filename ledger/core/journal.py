@@ -16,12 +16,15 @@ key) leaves it failed, and the caller must roll back.
 
 Round trips for a one-posting entry (an award): one SELECT of the two accounts, one UPDATE per
 balance row touched (two), one INSERT of the entry and one of its postings: five in all.
+:func:`direct_write` hands the same rows, checked by the same rules, to a caller that writes
+them in one statement (the award of one earn event on PostgreSQL, ``ledger.earning.fastpath``).
 """
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -131,6 +134,14 @@ def _load_accounts(session: Session, drafts: Sequence[EntryDraft]) -> dict[str, 
         .all()
     )
     accounts = {row.id: row for row in rows}
+    check_accounts(accounts, drafts)
+    return accounts
+
+
+def check_accounts(accounts: Mapping[str, Any], drafts: Sequence[EntryDraft]) -> None:
+    """Every account the drafts touch exists, is of the entry's community and the posting's
+    unit, and is open for what the posting does to it (a debit needs an open account)."""
+    ids = {a for d in drafts for p in d.postings for a in (p.from_account_id, p.to_account_id)}
     for account_id in sorted(ids):
         if account_id not in accounts:
             raise errors.AccountNotFound(f"no account {account_id}", account=account_id)
@@ -148,7 +159,6 @@ def _load_accounts(session: Session, drafts: Sequence[EntryDraft]) -> dict[str, 
                 raise errors.AccountNotOpen(account=posting.from_account_id)
             if accounts[posting.to_account_id].status == "closed":
                 raise errors.AccountNotOpen(account=posting.to_account_id)
-    return accounts
 
 
 @dataclass
@@ -295,21 +305,7 @@ def _insert_entries(connection, records, drafts, *, now: datetime) -> None:
         connection.execute(
             _entries.insert(),
             [
-                {
-                    "id": record.id,
-                    "community_id": record.community_id,
-                    "kind": record.kind,
-                    "status": record.status,
-                    "occurred_at": record.occurred_at,
-                    "posted_at": record.posted_at,
-                    "created_at": now,
-                    "expires_at": record.expires_at,
-                    "memo": record.memo,
-                    "metadata": record.details,
-                    "reverses_id": record.reverses_id,
-                    "cause_id": record.cause_id,
-                    "api_key_id": draft.api_key_id,
-                }
+                _entry_row(record, draft, now=now)
                 for record, draft in zip(records, drafts, strict=True)
             ],
         )
@@ -320,22 +316,43 @@ def _insert_entries(connection, records, drafts, *, now: datetime) -> None:
         raise
 
 
+def _entry_row(record: EntryRecord, draft: EntryDraft, *, now: datetime) -> dict:
+    """The entries row of ``record``, by column name."""
+    return {
+        "id": record.id,
+        "community_id": record.community_id,
+        "kind": record.kind,
+        "status": record.status,
+        "occurred_at": record.occurred_at,
+        "posted_at": record.posted_at,
+        "created_at": now,
+        "expires_at": record.expires_at,
+        "memo": record.memo,
+        "metadata": record.details,
+        "reverses_id": record.reverses_id,
+        "cause_id": record.cause_id,
+        "api_key_id": draft.api_key_id,
+    }
+
+
+def _posting_rows(records) -> list[dict]:
+    """The postings rows of every entry of ``records``, by column name."""
+    return [
+        {
+            "entry_id": record.id,
+            "from_account_id": p.from_account_id,
+            "to_account_id": p.to_account_id,
+            "unit": p.unit,
+            "amount": p.amount,
+        }
+        for record in records
+        for p in record.postings
+    ]
+
+
 def _insert_postings(connection, records) -> None:
     """One INSERT of every posting of every entry."""
-    connection.execute(
-        _postings.insert(),
-        [
-            {
-                "entry_id": record.id,
-                "from_account_id": p.from_account_id,
-                "to_account_id": p.to_account_id,
-                "unit": p.unit,
-                "amount": p.amount,
-            }
-            for record in records
-            for p in record.postings
-        ],
-    )
+    connection.execute(_postings.insert(), _posting_rows(records))
 
 
 def post_entries(
@@ -364,6 +381,41 @@ def post_entries(
     _insert_entries(connection, records, drafts, now=now)
     _insert_postings(connection, records)
     return records
+
+
+@dataclass(frozen=True)
+class DirectWrite:
+    """One entry as rows, for a caller that ships them to the database in a single statement:
+    the entry, its postings and the change of each balance row (floor tests need none)."""
+
+    record: EntryRecord
+    entry: dict
+    postings: list[dict]
+    balances: list[dict]
+
+
+def direct_write(
+    draft: EntryDraft, accounts: Mapping[str, Any], *, now: datetime
+) -> DirectWrite | None:
+    """The rows :func:`post_entries` would write for ``draft``, checked by the same rules, for
+    the one-statement award of ``ledger.earning.fastpath``; None when a debit must pass a floor
+    test (the conditional UPDATE of :func:`_apply` is then needed, and the caller takes the
+    general path). ``accounts`` are rows read in the caller's transaction."""
+    check_draft(draft)
+    check_accounts(accounts, [draft])
+    record = _record_of(draft, now=now)
+    transition = "post" if record.status == "posted" else "hold"
+    deltas = _deltas(record.id, draft.postings, accounts, transition)
+    if any(d.debit > 0 and accounts[a].floor is not None for (a, _), d in deltas.items()):
+        return None
+    entry = _entry_row(record, draft, now=now)
+    postings = _posting_rows([record])
+    balances = [
+        {"account_id": a, "shard": shard, "posted": d.posted}
+        | {"pending_in": d.pending_in, "pending_out": d.pending_out}
+        for (a, shard), d in sorted(deltas.items())
+    ]
+    return DirectWrite(record, entry, postings, balances)
 
 
 def _resolve(session: Session, entry_id: str, *, now: datetime, to_status: str) -> None:
