@@ -20,6 +20,7 @@ balance row touched (two), one INSERT of the entry and one of its postings: five
 them in one statement (the award of one earn event on PostgreSQL, ``ledger.earning.fastpath``).
 """
 
+import secrets
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,10 @@ from .models import ENTRY_KINDS, MEMO_MAX_LENGTH, UNITS, Account, AccountBalance
 MAX_AMOUNT = 1_000_000_000  # per posting: far above any real award, far below BIGINT
 MAX_POSTINGS_PER_ENTRY = 100
 UNFLOORED_SHARDS = 16
+# Draws of an entry id before settling for any shard (a miss has odds (15/16)^256, nil).
+MAX_SHARD_DRAWS = 256
+# More balance rows than this, none with a floor test, change in one UPDATE (PostgreSQL).
+BULK_BALANCE_ROWS = 2
 
 _accounts = Account.__table__
 _balances = AccountBalance.__table__
@@ -229,18 +234,60 @@ def _update(account_id: str, shard: int, delta: _Delta, sign: int = 1):
     )
 
 
+def _guarded(delta: _Delta, account) -> bool:
+    return delta.debit > 0 and account.floor is not None
+
+
+def _apply_all_at_once(session: Session, deltas: dict[tuple[str, int], _Delta]) -> None:
+    """PostgreSQL, many rows, no floor test: lock them in sorted order with one SELECT ... FOR
+    UPDATE (rows are locked as the sort emits them), then change them with one UPDATE."""
+    keys = sorted(deltas)
+    key_column = sa.tuple_(_balances.c.account_id, _balances.c.shard)
+    locked = session.connection().execute(
+        sa.select(_balances.c.account_id, _balances.c.shard)
+        .where(key_column.in_(keys))
+        .order_by(_balances.c.account_id, _balances.c.shard)
+        .with_for_update()
+    )
+    if len(locked.all()) != len(keys):
+        raise RuntimeError("a balance row is missing")
+    rows = [(a, shard, d.posted, d.pending_in, d.pending_out) for (a, shard), d in deltas.items()]
+    change = sa.values(
+        sa.column("account_id", sa.String),
+        sa.column("shard", sa.SmallInteger),
+        sa.column("posted", sa.BigInteger),
+        sa.column("pending_in", sa.BigInteger),
+        sa.column("pending_out", sa.BigInteger),
+        name="change",
+    ).data(rows)
+    session.connection().execute(
+        _balances.update()
+        .where(_balances.c.account_id == change.c.account_id, _balances.c.shard == change.c.shard)
+        .values(
+            posted=_balances.c.posted + change.c.posted,
+            pending_in=_balances.c.pending_in + change.c.pending_in,
+            pending_out=_balances.c.pending_out + change.c.pending_out,
+        )
+    )
+
+
 def _apply(session: Session, deltas: dict[tuple[str, int], _Delta], accounts) -> None:
     """Change balance rows in sorted order; a debit's floor test is part of its UPDATE.
 
     If a floor refuses, the rows already changed are changed back (their locks are still ours)
     before raising, so a refused entry leaves no trace even when the caller goes on with the
-    same transaction.
+    same transaction. A batch on PostgreSQL whose rows need no floor test (awards) changes them
+    in two statements however many there are (see :func:`_apply_all_at_once`).
     """
+    many = len(deltas) > BULK_BALANCE_ROWS and session.get_bind().dialect.name == "postgresql"
+    if many and not any(_guarded(d, accounts[a]) for (a, _), d in deltas.items()):
+        _apply_all_at_once(session, deltas)
+        return
     applied = []
     for account_id, shard in sorted(deltas):
         delta = deltas[(account_id, shard)]
         stmt = _update(account_id, shard, delta)
-        guarded = delta.debit > 0 and accounts[account_id].floor is not None
+        guarded = _guarded(delta, accounts[account_id])
         if guarded:
             stmt = stmt.where(
                 _balances.c.posted - _balances.c.pending_out - delta.debit >= _balances.c.floor
@@ -280,10 +327,10 @@ def post_entry(session: Session, draft: EntryDraft, *, now: datetime) -> EntryRe
     return post_entries(session, [draft], now=now)[0]
 
 
-def _record_of(draft: EntryDraft, *, now: datetime) -> EntryRecord:
+def _record_of(draft: EntryDraft, *, now: datetime, entry_id: str | None = None) -> EntryRecord:
     """The entry a draft becomes: posted now, or pending (held) until resolved."""
     return EntryRecord(
-        id=new_id("ent"),
+        id=entry_id or new_id("ent"),
         community_id=draft.community_id,
         kind=draft.kind,
         status="pending" if draft.pending else "posted",
@@ -355,14 +402,36 @@ def _insert_postings(connection, records) -> None:
     connection.execute(_postings.insert(), _posting_rows(records))
 
 
+def _entry_id(draft: EntryDraft, accounts, shard: int | None) -> str:
+    """A new entry id; with ``shard``, one whose shard on the draft's one unfloored account is
+    that shard (drawn again until it is: 16 draws on average), so that a batch holds one
+    issuance row instead of all of them and concurrent batches do not queue behind each other.
+    The shard still follows from the entry id, as :func:`shard_for` requires."""
+    unfloored = {
+        a
+        for p in draft.postings
+        for a in (p.from_account_id, p.to_account_id)
+        if accounts[a].floor is None
+    }
+    if shard is None or len(unfloored) != 1:
+        return new_id("ent")
+    (account_id,) = unfloored
+    for _ in range(MAX_SHARD_DRAWS):
+        entry_id = new_id("ent")
+        if shard_for(entry_id, account_id, None) == shard:
+            return entry_id
+    return entry_id
+
+
 def post_entries(
-    session: Session, drafts: Sequence[EntryDraft], *, now: datetime
+    session: Session, drafts: Sequence[EntryDraft], *, now: datetime, one_shard: bool = False
 ) -> list[EntryRecord]:
     """Write several entries at once, all or none: the bulk form of :func:`post_entry`.
 
     One read of the accounts, one UPDATE per balance row touched (their changes summed), one
     INSERT of the entries and one of their postings, however many entries: the path for a
-    batch of awards. Floors are tested against the sum of the entries' debits.
+    batch of awards. Floors are tested against the sum of the entries' debits. With
+    ``one_shard`` every entry uses the same (random) shard of its unfloored account.
     """
     if not drafts:
         return []
@@ -370,8 +439,9 @@ def post_entries(
         check_draft(draft)
     accounts = _load_accounts(session, drafts)
     records, deltas = [], {}
+    shard = secrets.randbelow(UNFLOORED_SHARDS) if one_shard else None
     for draft in drafts:
-        record = _record_of(draft, now=now)
+        record = _record_of(draft, now=now, entry_id=_entry_id(draft, accounts, shard))
         records.append(record)
         transition = "post" if record.status == "posted" else "hold"
         _deltas(record.id, draft.postings, accounts, transition, into=deltas)
@@ -406,7 +476,7 @@ def direct_write(
     record = _record_of(draft, now=now)
     transition = "post" if record.status == "posted" else "hold"
     deltas = _deltas(record.id, draft.postings, accounts, transition)
-    if any(d.debit > 0 and accounts[a].floor is not None for (a, _), d in deltas.items()):
+    if any(_guarded(d, accounts[a]) for (a, _), d in deltas.items()):
         return None
     entry = _entry_row(record, draft, now=now)
     postings = _posting_rows([record])

@@ -198,3 +198,30 @@ def test_concurrent_events_answer_and_write_as_the_general_path_does(app, meetin
     assert Counter(code for *_, code, _ in fast) == Counter(
         {201: RESIDENTS * TABLETS, 200: RESIDENTS * TABLETS}
     )
+
+
+def _batch(slug, residents, prefix, size):
+    events = [
+        attend(slug, residents[n % len(residents)], f"{prefix}-{n}", n % 60) for n in range(size)
+    ]
+    return {"events": events}
+
+
+def test_a_batch_costs_the_same_round_trips_for_ten_events_as_for_fifty(app, client, meeting):
+    """The batch path writes its events, balances, entries and postings in one statement each:
+    its round trips do not grow with the number of events (each town's residents start afresh)."""
+    from api.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    counted = []
+    for slug, size in (("qianjiang", 10), ("taohua", 50)):
+        town = meeting[slug]
+        warm = _batch(slug, town["residents"][:1], f"w{size}", 1)
+        assert client.post("/v1/events/batch", headers=town["app"], json=warm).status_code == 200
+        with round_trips(engine) as sent:
+            body = _batch(slug, town["residents"], f"b{size}", size)
+            response = client.post("/v1/events/batch", headers=town["app"], json=body)
+        assert response.status_code == 200 and response.json["summary"]["awarded"] >= RESIDENTS
+        counted.append(sent.total())
+    assert counted[0] == counted[1], counted

@@ -16,6 +16,7 @@ from ledger.core.journal import (
     post_entries,
     post_entry,
     post_pending,
+    shard_for,
     void_pending,
 )
 
@@ -292,3 +293,20 @@ def test_a_captured_hold_cannot_be_voided_afterwards(session, book):
     with pytest.raises(errors.EntryNotPending):
         void_pending(session, hold.id, now=NOW)
     assert balances.current_balance(session, bob).posted == 10
+
+
+def test_a_batch_posted_on_one_shard_holds_one_issuance_row(session, community, wang, li, now):
+    """With one_shard, every award of a batch lands on the same issuance shard, so concurrent
+    batches do not each lock all of them; the shard still follows from each entry's id."""
+    issuance = system_account(session, community.id, "issuance", "points").id
+    drafts = [
+        EntryDraft(
+            community.id,
+            "award",
+            [PostingDraft(issuance, member_account(session, m.id, "points").id, "points", 1)],
+        )
+        for m in (wang, li) * 20
+    ]
+    posted = post_entries(session, drafts, now=now, one_shard=True)
+    shards = {shard_for(record.id, issuance, None) for record in posted}
+    assert len(shards) == 1
