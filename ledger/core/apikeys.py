@@ -257,8 +257,11 @@ def verify(session: Session, token: str, *, now: datetime) -> VerifiedKey | None
         return None
     cache = _cache_of(session)
     found = cache.get(key_id)
-    hit = found is not None and _fresh(found, now)
-    if hit and hmac.compare_digest(found.secret_sha256, _digest(secret)):
+    if (
+        found is not None
+        and _fresh(found, now)
+        and hmac.compare_digest(found.secret_sha256, _digest(secret))
+    ):
         return found if found.expires_at is None or found.expires_at > now else None
     key = authenticate(session, token, now=now)
     if key is None:

@@ -268,6 +268,7 @@ def _record_fast(session, source, draft, now) -> events.Recorded | None:
             cache.forget(community.slug, community.id, draft.activity)
         return None
     member = standing.member
+    assert member is not None  # _usable
     points_account = next(
         (a.id for a in standing.accounts.values() if a.owner_id == member.id), None
     )
