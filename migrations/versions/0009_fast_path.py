@@ -4,7 +4,8 @@ Revision ID: 0009_fast_path
 Revises: 0008_signin_tokens
 
 Two server-side functions used by ``ledger/earning/fastpath.py``; SQLite keeps the general,
-multi-statement path. No table changes.
+multi-statement path. One partial index of pending entries by expiry, so that a balance read
+finds an account's expired holds without scanning all of the account's postings.
 
 - ``pointsbank_award_standing`` takes the member's row lock (FOR NO KEY UPDATE, as
   ``lock_members`` does) and only then reads what the judgement needs: the member, their points
@@ -19,6 +20,7 @@ multi-statement path. No table changes.
   row. Every CHECK, foreign key and trigger of those tables applies as for any other insert.
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_fast_path"
@@ -124,6 +126,15 @@ $$;
 
 
 def upgrade():
+    pending = sa.text("status = 'pending'")
+    op.create_index(
+        op.f("ix_entries_pending_expires_at"),
+        "entries",
+        ["expires_at"],
+        unique=False,
+        postgresql_where=pending,
+        sqlite_where=pending,
+    )
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(STANDING)
@@ -131,6 +142,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index(op.f("ix_entries_pending_expires_at"), table_name="entries")
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("DROP FUNCTION IF EXISTS pointsbank_record_award(json, json, json, json, json)")
