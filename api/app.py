@@ -177,8 +177,8 @@ def _answer_refusal():
 
 def _database_settings(app: Flask) -> None:
     """SQLite needs its instance folder and a busy timeout on every connection. A server
-    database's pooled connections are pinged at checkout only after sitting idle (see
-    ledger/core/engine.py): a ping on every checkout would add a round trip to every request."""
+    database's pooled connections prove they are alive at checkout with the transaction's own
+    BEGIN (ledger/core/engine.py), which replaces pool pre-ping and its extra round trip."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config.setdefault(
