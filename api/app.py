@@ -11,7 +11,6 @@ import secrets
 
 from flask import Flask, abort, g, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
-from sqlalchemy import event
 
 from api import (
     approvals,
@@ -47,6 +46,7 @@ from api.extensions import (
     throttle_refused_keys,
 )
 from ledger.core.clock import Clock
+from ledger.core.engine import configure_postgresql, configure_sqlite
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -88,39 +88,10 @@ def _secret_key(instance_path: str) -> str:
         return handle.read().strip()
 
 
-def _configure_sqlite(engine) -> None:
-    """SQLite: foreign keys on, WAL, and every transaction BEGIN IMMEDIATE.
-
-    IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue (up to the busy timeout)
-    instead of failing when a read transaction tries to become a write one. Requests with a safe
-    method (GET, HEAD, OPTIONS) begin deferred: they never write. pysqlite's own
-    transaction handling is switched off so that our BEGIN is the one that counts.
-    """
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        # A GET only reads: under WAL a deferred transaction does not hold writers back.
-        reading = has_request_context() and request.method in SAFE_METHODS
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
-
-
-def _configure_postgresql(engine, lock_timeout_ms: int) -> None:
-    """Bound every lock wait, so a stuck transaction turns into a retryable answer, not a pile-up."""
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
-        dbapi_connection.commit()
+def _reads_only() -> bool:
+    """A request with a safe method (GET, HEAD, OPTIONS) never writes: under SQLite's WAL its
+    deferred transaction does not hold writers back."""
+    return has_request_context() and request.method in SAFE_METHODS
 
 
 def _refuse_unstorable_paths():
@@ -224,16 +195,13 @@ def _answer_refusal():
 
 def _database_settings(app: Flask) -> None:
     """SQLite needs its instance folder and a busy timeout on every connection. A server
-    database gets pool pre-ping: a pooled connection that died with a restart is replaced at
-    checkout, so the first request after the restart does not fail on it."""
+    database's pooled connections prove they are alive at checkout with the transaction's own
+    BEGIN (ledger/core/engine.py), which replaces pool pre-ping and its extra round trip."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config.setdefault(
             "SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}}
         )
-    else:
-        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **options}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -255,9 +223,9 @@ def create_app(config: dict | None = None) -> Flask:
     api = ProblemApi(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            _configure_sqlite(db.engine)
+            configure_sqlite(db.engine, reads_only=_reads_only)
         elif db.engine.dialect.name == "postgresql":
-            _configure_postgresql(db.engine, app.config["LOCK_TIMEOUT_MS"])
+            configure_postgresql(db.engine, lock_timeout_ms=app.config["LOCK_TIMEOUT_MS"])
 
     problems.register(app)
     app.before_request(_refuse_unstorable_paths)

@@ -1,8 +1,9 @@
 """Who is calling, and what they may touch.
 
 Every ``/v1`` request carries ``Authorization: Bearer <token>``. A missing, bad, revoked or expired
-token is 401 (keys are read on every request, never cached, so revocation and expiry take effect
-on the next one); a role that may never call an endpoint is 403; another party's resource answers
+token is 401 (a verified key is kept in memory for at most ``apikeys.KEY_CACHE_SECONDS``: expiry
+and a revocation made by this process take effect on the next request, one made by another
+process within that bound); a role that may never call an endpoint is 403; another party's resource answers
 404, exactly as one that does not exist, so a key cannot probe what others have.
 """
 
@@ -15,6 +16,7 @@ from api.clock import now
 from api.extensions import db
 from api.problems import problem
 from ledger.core import apikeys
+from ledger.core.models import ApiKey
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,16 @@ class Principal:
         return self.may_read(account.community_id, member_id=owner, shop_id=owner)
 
 
-def principal_of(key) -> Principal:
-    """What a verified key may touch."""
+def principal_of(key: ApiKey | apikeys.VerifiedKey) -> Principal:
+    """What a verified key (a request's, from the key cache; or a device's, as stored) may touch."""
+    if isinstance(key, apikeys.VerifiedKey):
+        community_ids = key.community_ids
+    else:
+        community_ids = frozenset(c.id for c in key.communities)
     return Principal(
         key_id=key.id,
         role=key.role,
-        community_ids=frozenset(c.id for c in key.communities),
+        community_ids=community_ids,
         member_id=key.member_id,
         shop_id=key.shop_id,
     )
@@ -67,11 +73,7 @@ def load_principal():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     at = now()
-    key = (
-        apikeys.authenticate(db.session, token.strip(), now=at)
-        if scheme.lower() == "bearer"
-        else None
-    )
+    key = apikeys.verify(db.session, token.strip(), now=at) if scheme.lower() == "bearer" else None
     if key is None:
         return problem(
             401,
@@ -83,6 +85,7 @@ def load_principal():
     g.principal = principal_of(key)
     if apikeys.use_is_due(key, at):
         _stamp_last_use(key.id, at)
+        key.last_used_at = at
     return None
 
 

@@ -7,13 +7,13 @@ from importlib import resources
 from pathlib import Path
 
 from api.dbstate import LOCK_TIMEOUT_MS
+from ledger.core.engine import SQLITE_BUSY_TIMEOUT_SECONDS as SQLITE_BUSY_TIMEOUT_SECONDS
 
 MAX_BODY_BYTES = 64 * 1024
 # No request body of this API nests deeper than a few levels; the bound keeps the JSON parser's
 # recursion far from Python's own limit (a RecursionError would otherwise be a 500).
 MAX_JSON_DEPTH = 32
 DEFAULT_RATE_LIMIT = "1200 per minute"
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # The Alembic scripts ship as the `migrations` package (with its ini and mako as package data), so
 # an installed copy finds them beside its own code, wherever it was installed.
 MIGRATIONS_DIR = str(resources.files("migrations"))

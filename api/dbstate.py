@@ -2,8 +2,10 @@
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-# No request waits longer than this on a row lock (PostgreSQL); set per connection.
-LOCK_TIMEOUT_MS = 10_000
+# No request waits longer than this on a row lock (PostgreSQL); set per connection by the
+# engine's connect hook, whose constant this is.
+from ledger.core.engine import LOCK_TIMEOUT_MS as LOCK_TIMEOUT_MS
+
 LOCK_NOT_AVAILABLE = "55P03"
 SERIALIZATION_FAILURE = "40001"
 DEADLOCK_DETECTED = "40P01"

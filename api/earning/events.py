@@ -24,7 +24,7 @@ from api.extensions import db
 from api.problems import PROBLEM_TYPE_BASE, ledger_problem_body
 from api.writes import write
 from ledger.earning import events as earning
-from ledger.earning import notice
+from ledger.earning import fastpath, notice
 
 # A full batch of events is far larger than the service's default body limit.
 MAX_BATCH_BODY_BYTES = 2 * 1024 * 1024
@@ -111,7 +111,7 @@ def create(body):
     with the first event. Caps are never exceeded: an event over a cap is awarded what room is
     left (outcome "partial") or nothing (status "refused"), and says why.
     """
-    recorded = earning.record_event(db.session, access.event_source(), _draft(body), now=now())
+    recorded = fastpath.record_event(db.session, access.event_source(), _draft(body), now=now())
     answer = earning.recorded_answer(db.session, recorded, body["community"])
     return answer, 200 if recorded.replayed else 201
 

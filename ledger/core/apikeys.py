@@ -9,13 +9,20 @@ awards to the holder's own account wait for a second person (``ledger.approvals`
 A key's life: created (optionally with ``expires_at``), used (``last_used_at``, written at most
 once per ``LAST_USED_RESOLUTION`` so a busy till does not write on every request), rotated (a new
 secret for the same key id: the old secret stops working at once, while the id, reach, label,
-expiry and the Idempotency-Keys scoped to the key stay), revoked. Nothing caches keys: every
-request reads its key, so revocation and expiry take effect on the next request.
+expiry and the Idempotency-Keys scoped to the key stay), revoked.
+
+:func:`verify` keeps a verified key in memory for at most ``KEY_CACHE_SECONDS`` (per engine, so
+per process), which saves the two reads of the key and its communities on most requests. The
+bound: a revocation or rotation made by another process takes effect there within
+``KEY_CACHE_SECONDS``; one made in this process (API, command line) forgets the key at once;
+an expiry is tested on every request against the cached ``expires_at``; a secret that does not
+match the cached one is always looked up afresh, so a rotated key's new secret works at once.
 """
 
 import hashlib
 import hmac
 import secrets
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +42,8 @@ SECRET_BYTES = 32
 # last_used_at is this coarse: one conditional UPDATE per key per interval, not one per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 KEY_STATES = ("active", "expired", "revoked")
+# How long a verified key is trusted from memory; the bound on another process's revocation.
+KEY_CACHE_SECONDS = 30
 
 
 class ApiKeyNotFound(errors.NotFound):
@@ -214,7 +223,76 @@ def authenticate(session: Session, token: str, *, now: datetime) -> ApiKey | Non
     return key
 
 
-def use_is_due(key: ApiKey, now: datetime) -> bool:
+@dataclass
+class VerifiedKey:
+    """What a request needs of its key, as verified: role, reach, expiry and last use."""
+
+    id: str
+    role: str
+    community_ids: frozenset[str]
+    member_id: str | None
+    shop_id: str | None
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    secret_sha256: str
+    verified_at: datetime
+
+
+_verified: "weakref.WeakKeyDictionary[sa.Engine, dict[str, VerifiedKey]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _cache_of(session: Session) -> dict[str, VerifiedKey]:
+    engine = session.get_bind().engine
+    cache = _verified.get(engine)
+    if cache is None:
+        cache = _verified[engine] = {}
+    return cache
+
+
+def _fresh(found: VerifiedKey, now: datetime) -> bool:
+    age = now - found.verified_at
+    return timedelta(0) <= age < timedelta(seconds=KEY_CACHE_SECONDS)
+
+
+def verify(session: Session, token: str, *, now: datetime) -> VerifiedKey | None:
+    """:func:`authenticate`, answered from memory for up to KEY_CACHE_SECONDS (see above)."""
+    key_id, _, secret = token.partition(".")
+    if not key_id or not secret:
+        return None
+    cache = _cache_of(session)
+    found = cache.get(key_id)
+    if (
+        found is not None
+        and _fresh(found, now)
+        and hmac.compare_digest(found.secret_sha256, _digest(secret))
+    ):
+        return found if found.expires_at is None or found.expires_at > now else None
+    key = authenticate(session, token, now=now)
+    if key is None:
+        cache.pop(key_id, None)
+        return None
+    found = cache[key_id] = VerifiedKey(
+        id=key.id,
+        role=key.role,
+        community_ids=frozenset(c.id for c in key.communities),
+        member_id=key.member_id,
+        shop_id=key.shop_id,
+        expires_at=key.expires_at,
+        last_used_at=key.last_used_at,
+        secret_sha256=key.secret_sha256,
+        verified_at=now,
+    )
+    return found
+
+
+def forget_verified(session: Session, key_id: str) -> None:
+    """Drop a key from this process's memory of verified keys (it was revoked or rotated)."""
+    _cache_of(session).pop(key_id, None)
+
+
+def use_is_due(key: ApiKey | VerifiedKey, now: datetime) -> bool:
     """Whether ``last_used_at`` is older than LAST_USED_RESOLUTION (read from the loaded key)."""
     return key.last_used_at is None or key.last_used_at <= now - LAST_USED_RESOLUTION
 
@@ -280,6 +358,7 @@ def revoke(session: Session, key_id: str, now: datetime) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = now
         session.flush()
+    forget_verified(session, key_id)
     return key
 
 
@@ -307,4 +386,5 @@ def rotate_key(
         raise ApiKeyExpired(key=key_id, expires_at=key.expires_at.isoformat())
     secret, key.secret_sha256 = _new_secret()
     session.flush()
+    forget_verified(session, key_id)
     return IssuedKey(describe(key, now), f"{key.id}.{secret}")

@@ -3,13 +3,18 @@
 SQLite: foreign keys on (they are off by default), WAL, a busy timeout, and every transaction
 BEGIN IMMEDIATE, so concurrent writers queue at BEGIN instead of failing when a read transaction
 tries to become a write one. PostgreSQL: every lock wait is bounded, so a stuck transaction turns
-into a retryable refusal rather than a pile-up. The web app and the ledger's own tests share these.
+into a retryable refusal rather than a pile-up, and every pooled connection proves it is alive at
+checkout with the transaction's own BEGIN (see :func:`begin_as_ping`): a connection that died
+with a server restart is replaced before a request uses it, at no extra round trip. The web
+app and the ledger's own tests share these.
 """
 
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy import event
+from sqlalchemy.exc import InvalidatePoolError
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # No transaction waits longer than this on a row lock (PostgreSQL); the same as api/dbstate.py.
@@ -42,13 +47,55 @@ def configure_sqlite(engine: sa.Engine, *, reads_only: Callable[[], bool] = _nev
 
 
 def configure_postgresql(engine: sa.Engine, *, lock_timeout_ms: int) -> None:
-    """Bound every lock wait on each new connection."""
+    """Bound every lock wait on each new connection; begin (and so ping) at checkout."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
         dbapi_connection.commit()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, record, _proxy):
+        begin_as_ping(dbapi_connection, record)
+
+    @event.listens_for(engine, "set_connection_execution_options")
+    def on_options(connection, options):
+        # An isolation level or read-only flag must be set before the transaction begins: give
+        # back the BEGIN sent at checkout (one round trip, on these rare connections only).
+        if set(options) & _TRANSACTION_OPTIONS:
+            record = connection.connection._connection_record
+            if record is not None and record.info.pop(_BEGUN_AT_CHECKOUT, False):
+                dbapi_connection = connection.connection.dbapi_connection
+                dbapi_connection.pgconn.exec_(b"ROLLBACK")
+
+
+_BEGUN_AT_CHECKOUT = "pointsbank.begun_at_checkout"
+_TRANSACTION_OPTIONS = {"isolation_level", "postgresql_readonly", "postgresql_deferrable"}
+
+
+def begin_as_ping(dbapi_connection, record) -> None:
+    """Send the transaction's BEGIN at checkout, and treat its failure as a dead connection.
+
+    psycopg would send this BEGIN before the first statement anyway, so the check that a pooled
+    connection survived (a server restart) costs no round trip: a connection that fails it is
+    replaced, with every older one, before a request sees it. Connections with their own
+    isolation level, read-only flag or autocommit are left to psycopg's own BEGIN.
+    """
+    record.info.pop(_BEGUN_AT_CHECKOUT, None)
+    pgconn = dbapi_connection.pgconn
+    plain = (
+        not dbapi_connection.autocommit
+        and dbapi_connection.isolation_level is None
+        and dbapi_connection.read_only is None
+        and pgconn.transaction_status == TransactionStatus.IDLE
+    )
+    if not plain:
+        return
+    result = pgconn.exec_(b"BEGIN")
+    if result.status != ExecStatus.COMMAND_OK:
+        raise InvalidatePoolError("BEGIN failed at checkout")
+    record.info[_BEGUN_AT_CHECKOUT] = True
 
 
 def configure_engine(engine: sa.Engine, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> sa.Engine:

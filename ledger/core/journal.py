@@ -21,10 +21,14 @@ One extension point: an entry that touches an account with ``keeps_lots`` (a com
 points expire) is handed, after its balances changed and while their rows are still locked, to
 the :data:`LotKeeper` a capability installed (:func:`install_lot_keeper`). Whether an account
 keeps lots comes with the accounts' SELECT, so entries that touch none cost no extra statement.
+
+:func:`direct_write` hands the same rows, checked by the same rules, to a caller that writes
+them in one statement (the award of one earn event on PostgreSQL, ``ledger.earning.fastpath``).
 """
 
+import secrets
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,6 +44,10 @@ from .models import ENTRY_KINDS, MEMO_MAX_LENGTH, UNITS, Account, AccountBalance
 MAX_AMOUNT = 1_000_000_000  # per posting: far above any real award, far below BIGINT
 MAX_POSTINGS_PER_ENTRY = 100
 UNFLOORED_SHARDS = 16
+# Draws of an entry id before settling for any shard (a miss has odds (15/16)^256, nil).
+MAX_SHARD_DRAWS = 256
+# More balance rows than this, none with a floor test, change in one UPDATE (PostgreSQL).
+BULK_BALANCE_ROWS = 2
 
 _accounts = Account.__table__
 _balances = AccountBalance.__table__
@@ -194,6 +202,14 @@ def _load_accounts(
         .all()
     )
     accounts = {row.id: row for row in rows}
+    check_accounts(accounts, drafts)
+    return accounts
+
+
+def check_accounts(accounts: Mapping[str, Any], drafts: Sequence[EntryDraft]) -> None:
+    """Every account the drafts touch exists, is of the entry's community and the posting's
+    unit, and is open for what the posting does to it (a debit needs an open account)."""
+    ids = {a for d in drafts for p in d.postings for a in (p.from_account_id, p.to_account_id)}
     for account_id in sorted(ids):
         if account_id not in accounts:
             raise errors.AccountNotFound(f"no account {account_id}", account=account_id)
@@ -211,7 +227,6 @@ def _load_accounts(
                 raise _not_open(accounts[posting.from_account_id])
             if accounts[posting.to_account_id].status == "closed":
                 raise _not_open(accounts[posting.to_account_id])
-    return accounts
 
 
 @dataclass
@@ -282,18 +297,60 @@ def _update(account_id: str, shard: int, delta: _Delta, sign: int = 1):
     )
 
 
+def _guarded(delta: _Delta, account) -> bool:
+    return delta.debit > 0 and account.floor is not None
+
+
+def _apply_all_at_once(session: Session, deltas: dict[tuple[str, int], _Delta]) -> None:
+    """PostgreSQL, many rows, no floor test: lock them in sorted order with one SELECT ... FOR
+    UPDATE (rows are locked as the sort emits them), then change them with one UPDATE."""
+    keys = sorted(deltas)
+    key_column = sa.tuple_(_balances.c.account_id, _balances.c.shard)
+    locked = session.connection().execute(
+        sa.select(_balances.c.account_id, _balances.c.shard)
+        .where(key_column.in_(keys))
+        .order_by(_balances.c.account_id, _balances.c.shard)
+        .with_for_update()
+    )
+    if len(locked.all()) != len(keys):
+        raise RuntimeError("a balance row is missing")
+    rows = [(a, shard, d.posted, d.pending_in, d.pending_out) for (a, shard), d in deltas.items()]
+    change = sa.values(
+        sa.column("account_id", sa.String),
+        sa.column("shard", sa.SmallInteger),
+        sa.column("posted", sa.BigInteger),
+        sa.column("pending_in", sa.BigInteger),
+        sa.column("pending_out", sa.BigInteger),
+        name="change",
+    ).data(rows)
+    session.connection().execute(
+        _balances.update()
+        .where(_balances.c.account_id == change.c.account_id, _balances.c.shard == change.c.shard)
+        .values(
+            posted=_balances.c.posted + change.c.posted,
+            pending_in=_balances.c.pending_in + change.c.pending_in,
+            pending_out=_balances.c.pending_out + change.c.pending_out,
+        )
+    )
+
+
 def _apply(session: Session, deltas: dict[tuple[str, int], _Delta], accounts) -> None:
     """Change balance rows in sorted order; a debit's floor test is part of its UPDATE.
 
     If a floor refuses, the rows already changed are changed back (their locks are still ours)
     before raising, so a refused entry leaves no trace even when the caller goes on with the
-    same transaction.
+    same transaction. A batch on PostgreSQL whose rows need no floor test (awards) changes them
+    in two statements however many there are (see :func:`_apply_all_at_once`).
     """
+    many = len(deltas) > BULK_BALANCE_ROWS and session.get_bind().dialect.name == "postgresql"
+    if many and not any(_guarded(d, accounts[a]) for (a, _), d in deltas.items()):
+        _apply_all_at_once(session, deltas)
+        return
     applied = []
     for account_id, shard in sorted(deltas):
         delta = deltas[(account_id, shard)]
         stmt = _update(account_id, shard, delta)
-        guarded = delta.debit > 0 and accounts[account_id].floor is not None
+        guarded = _guarded(delta, accounts[account_id])
         if guarded:
             stmt = stmt.where(
                 _balances.c.posted - _balances.c.pending_out - delta.debit >= _balances.c.floor
@@ -333,10 +390,10 @@ def post_entry(session: Session, draft: EntryDraft, *, now: datetime) -> EntryRe
     return post_entries(session, [draft], now=now)[0]
 
 
-def _record_of(draft: EntryDraft, *, now: datetime) -> EntryRecord:
+def _record_of(draft: EntryDraft, *, now: datetime, entry_id: str | None = None) -> EntryRecord:
     """The entry a draft becomes: posted now, or pending (held) until resolved."""
     return EntryRecord(
-        id=new_id("ent"),
+        id=entry_id or new_id("ent"),
         community_id=draft.community_id,
         kind=draft.kind,
         status="pending" if draft.pending else "posted",
@@ -358,21 +415,7 @@ def _insert_entries(connection, records, drafts, *, now: datetime) -> None:
         connection.execute(
             _entries.insert(),
             [
-                {
-                    "id": record.id,
-                    "community_id": record.community_id,
-                    "kind": record.kind,
-                    "status": record.status,
-                    "occurred_at": record.occurred_at,
-                    "posted_at": record.posted_at,
-                    "created_at": now,
-                    "expires_at": record.expires_at,
-                    "memo": record.memo,
-                    "metadata": record.details,
-                    "reverses_id": record.reverses_id,
-                    "cause_id": record.cause_id,
-                    "api_key_id": draft.api_key_id,
-                }
+                _entry_row(record, draft, now=now)
                 for record, draft in zip(records, drafts, strict=True)
             ],
         )
@@ -383,32 +426,75 @@ def _insert_entries(connection, records, drafts, *, now: datetime) -> None:
         raise
 
 
+def _entry_row(record: EntryRecord, draft: EntryDraft, *, now: datetime) -> dict:
+    """The entries row of ``record``, by column name."""
+    return {
+        "id": record.id,
+        "community_id": record.community_id,
+        "kind": record.kind,
+        "status": record.status,
+        "occurred_at": record.occurred_at,
+        "posted_at": record.posted_at,
+        "created_at": now,
+        "expires_at": record.expires_at,
+        "memo": record.memo,
+        "metadata": record.details,
+        "reverses_id": record.reverses_id,
+        "cause_id": record.cause_id,
+        "api_key_id": draft.api_key_id,
+    }
+
+
+def _posting_rows(records) -> list[dict]:
+    """The postings rows of every entry of ``records``, by column name."""
+    return [
+        {
+            "entry_id": record.id,
+            "from_account_id": p.from_account_id,
+            "to_account_id": p.to_account_id,
+            "unit": p.unit,
+            "amount": p.amount,
+        }
+        for record in records
+        for p in record.postings
+    ]
+
+
 def _insert_postings(connection, records) -> None:
     """One INSERT of every posting of every entry."""
-    connection.execute(
-        _postings.insert(),
-        [
-            {
-                "entry_id": record.id,
-                "from_account_id": p.from_account_id,
-                "to_account_id": p.to_account_id,
-                "unit": p.unit,
-                "amount": p.amount,
-            }
-            for record in records
-            for p in record.postings
-        ],
-    )
+    connection.execute(_postings.insert(), _posting_rows(records))
+
+
+def _entry_id(draft: EntryDraft, accounts, shard: int | None) -> str:
+    """A new entry id; with ``shard``, one whose shard on the draft's one unfloored account is
+    that shard (drawn again until it is: 16 draws on average), so that a batch holds one
+    issuance row instead of all of them and concurrent batches do not queue behind each other.
+    The shard still follows from the entry id, as :func:`shard_for` requires."""
+    unfloored = {
+        a
+        for p in draft.postings
+        for a in (p.from_account_id, p.to_account_id)
+        if accounts[a].floor is None
+    }
+    if shard is None or len(unfloored) != 1:
+        return new_id("ent")
+    (account_id,) = unfloored
+    for _ in range(MAX_SHARD_DRAWS):
+        entry_id = new_id("ent")
+        if shard_for(entry_id, account_id, None) == shard:
+            return entry_id
+    return entry_id
 
 
 def post_entries(
-    session: Session, drafts: Sequence[EntryDraft], *, now: datetime
+    session: Session, drafts: Sequence[EntryDraft], *, now: datetime, one_shard: bool = False
 ) -> list[EntryRecord]:
     """Write several entries at once, all or none: the bulk form of :func:`post_entry`.
 
     One read of the accounts, one UPDATE per balance row touched (their changes summed), one
     INSERT of the entries and one of their postings, however many entries: the path for a
-    batch of awards. Floors are tested against the sum of the entries' debits.
+    batch of awards. Floors are tested against the sum of the entries' debits. With
+    ``one_shard`` every entry uses the same (random) shard of its unfloored account.
     """
     if not drafts:
         return []
@@ -417,8 +503,9 @@ def post_entries(
     accounts = _load_accounts(session, drafts)
     records: list[EntryRecord] = []
     deltas: dict[tuple[str, int], _Delta] = {}
+    shard = secrets.randbelow(UNFLOORED_SHARDS) if one_shard else None
     for draft in drafts:
-        record = _record_of(draft, now=now)
+        record = _record_of(draft, now=now, entry_id=_entry_id(draft, accounts, shard))
         records.append(record)
         transition = "post" if record.status == "posted" else "hold"
         _deltas(record.id, draft.postings, accounts, transition, into=deltas)
@@ -444,6 +531,43 @@ def post_entries(
         now,
     )
     return records
+
+
+@dataclass(frozen=True)
+class DirectWrite:
+    """One entry as rows, for a caller that ships them to the database in a single statement:
+    the entry, its postings and the change of each balance row (floor tests need none)."""
+
+    record: EntryRecord
+    entry: dict
+    postings: list[dict]
+    balances: list[dict]
+
+
+def direct_write(
+    draft: EntryDraft, accounts: Mapping[str, Any], *, now: datetime
+) -> DirectWrite | None:
+    """The rows :func:`post_entries` would write for ``draft``, checked by the same rules, for
+    the one-statement award of ``ledger.earning.fastpath``; None when a debit must pass a floor
+    test (the conditional UPDATE of :func:`_apply` is then needed) or an account keeps lots (its
+    lot keeper must see the entry), and the caller then takes the general path. ``accounts`` are rows read in the caller's transaction."""
+    check_draft(draft)
+    check_accounts(accounts, [draft])
+    if _keeping(draft.postings, accounts):
+        return None  # the lot keeper runs in the general path only
+    record = _record_of(draft, now=now)
+    transition = "post" if record.status == "posted" else "hold"
+    deltas = _deltas(record.id, draft.postings, accounts, transition)
+    if any(_guarded(d, accounts[a]) for (a, _), d in deltas.items()):
+        return None
+    entry = _entry_row(record, draft, now=now)
+    postings = _posting_rows([record])
+    balances = [
+        {"account_id": a, "shard": shard, "posted": d.posted}
+        | {"pending_in": d.pending_in, "pending_out": d.pending_out}
+        for (a, shard), d in sorted(deltas.items())
+    ]
+    return DirectWrite(record, entry, postings, balances)
 
 
 def _resolve(session: Session, entry_id: str, *, now: datetime, to_status: str) -> None:

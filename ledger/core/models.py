@@ -170,6 +170,14 @@ class Entry(Base):
         sa.CheckConstraint(_in("kind", ENTRY_KINDS), name="kind_known"),
         sa.CheckConstraint("status <> 'posted' OR posted_at IS NOT NULL", name="posted_has_time"),
         sa.Index("ix_entries_community_posted_at", "community_id", "posted_at"),
+        # The few pending entries, by expiry: a balance read finds the expired holds of an
+        # account from here instead of scanning every posting of the account.
+        sa.Index(
+            "ix_entries_pending_expires_at",
+            "expires_at",
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(IdColumn, primary_key=True)

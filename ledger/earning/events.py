@@ -378,8 +378,12 @@ def _record_checked(
     now: datetime,
     memo: UsageMemo | None = None,
     awards: list | None = None,
+    inserts: list | None = None,
 ) -> Recorded:
-    """Judge and write one event whose member is locked; the caller owns the transaction."""
+    """Judge and write one event whose member is locked; the caller owns the transaction.
+
+    With ``inserts`` the event row is collected there instead of inserted (a batch inserts
+    them all at once, and starts again one by one if any of them turns out to be a replay)."""
     draft, rule = checked.draft, checked.rule
     due = points_due(rule, checked.quantity)
     caps = standings(
@@ -394,7 +398,9 @@ def _record_checked(
     judgement = judge(due, caps)
     step = _first_step(judgement.points, rule.notice_days)
     values = _event_values(source, checked, due, judgement, step, now)
-    if not _insert_ignoring_duplicate(session, values):
+    if inserts is not None:
+        inserts.append(values)
+    elif not _insert_ignoring_duplicate(session, values):
         existing = _existing(session, source, [draft.source_id])[draft.source_id]
         return _replay(existing, draft, session)
     # A detached copy built from what was written: no second read of the row.
@@ -470,6 +476,25 @@ def _usage_of(session: Session, ready: list[_Checked]) -> UsageMemo:
     return memo
 
 
+class _Raced(Exception):
+    """A batch's bulk insert met events a concurrent request recorded after the batch looked."""
+
+
+def _insert_all(session: Session, rows: list[dict]) -> None:
+    """Insert every new event of a batch in one statement; _Raced if any already exists."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(_events)
+        .on_conflict_do_nothing(index_elements=["source", "source_id"])
+        .returning(_events.c.id)
+    )
+    if len(session.execute(statement, rows).all()) != len(rows):
+        raise _Raced()
+
+
 def record_events(
     session: Session,
     source: Source,
@@ -484,9 +509,21 @@ def record_events(
     An event that breaks a rule is answered ``failure(error)`` and writes nothing: judging an
     event only reads, its one write (the event row) comes last, and its award is collected and
     posted with the others' by one :func:`ledger.journal.post_entries` at the end.
+
+    The event rows go in one INSERT, inside a savepoint: should a concurrent request have
+    recorded one of the same source ids in the meantime, the batch is rolled back to it and
+    recorded again event by event, each such event then answered as a replay.
     """
     if len(drafts) > MAX_BATCH_EVENTS:
         raise errors.BatchTooLarge(events=len(drafts), max_events=MAX_BATCH_EVENTS)
+    try:
+        with session.begin_nested():
+            return _record_batch(session, source, drafts, now, failure, bulk=True)
+    except _Raced:
+        return _record_batch(session, source, drafts, now, failure, bulk=False)
+
+
+def _record_batch(session: Session, source: Source, drafts, now: datetime, failure, *, bulk):
     present = [d for d in drafts if d is not None]
     existing = _existing(session, source, {d.source_id for d in present})
     ctx = _load_context(session, [d for d in present if d.source_id not in existing])
@@ -495,6 +532,7 @@ def record_events(
     lock_members(session, {c.member.id for c in ready})
     memo = _usage_of(session, ready)
     awards: list[tuple[Recorded, EntryDraft]] = []
+    inserts: list[dict] | None = [] if bulk else None
     answers: list[object] = []
     for index, draft in enumerate(drafts):
         if draft is None:
@@ -507,7 +545,7 @@ def record_events(
             outcome = checked[index]
             if isinstance(outcome, LedgerError):
                 raise outcome
-            recorded = _record_checked(session, ctx, source, outcome, now, memo, awards)
+            recorded = _record_checked(session, ctx, source, outcome, now, memo, awards, inserts)
             answers.append(recorded)
             if not recorded.replayed and recorded.event.points_awarded:
                 memo.spend(
@@ -518,9 +556,11 @@ def record_events(
                 )
         except LedgerError as error:
             answers.append(failure(error))
+    _insert_all(session, inserts or [])
     # One write for every award: balance rows change once each, in sorted order, at the end,
-    # so issuance rows are held only from here to the commit.
-    posted = post_entries(session, [award for _, award in awards], now=now)
+    # so issuance rows are held only from here to the commit, and only one of them: every
+    # award of the batch uses the same shard (see post_entries' one_shard).
+    posted = post_entries(session, [award for _, award in awards], now=now, one_shard=True)
     for (recorded, _), record in zip(awards, posted, strict=True):
         recorded.entry_id = record.id
     outbox.record_many(session, _told(answers), at=now)

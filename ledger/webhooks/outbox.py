@@ -64,6 +64,15 @@ def _posted_by(resource_id: str):
 
 
 def _row(event_type: str, resource, at: datetime) -> dict:
+    family = event_type.split(".", 1)[0]
+    posted_by = _posted_by(resource.id) if family == POSTED_FAMILY else None
+    return plain_row(event_type, resource, at=at, posted_by=posted_by)
+
+
+def plain_row(event_type: str, resource, *, at: datetime, posted_by=None) -> dict:
+    """The outbox row of ``event_type`` about ``resource``, with the key that posted it given
+    by the caller (an award written in one statement cannot read back its own event row).
+    Its ``xid`` is left to the inserting statement."""
     assert event_type in EVENT_TYPES, event_type
     family = event_type.split(".", 1)[0]
     return {
@@ -73,7 +82,7 @@ def _row(event_type: str, resource, at: datetime) -> dict:
         "resource_type": RESOURCE_TYPES[family],
         "resource_id": resource.id,
         "occurred_at": at,
-        "api_key_id": _posted_by(resource.id) if family == POSTED_FAMILY else None,
+        "api_key_id": posted_by if family == POSTED_FAMILY else None,
     }
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from ledger.core import apikeys
 from ledger.core.models import ApiKey
 from tests.support.cli import pointsbank
 
@@ -54,12 +55,16 @@ def test_keys_list_shows_each_key_and_never_its_secret(database_url, client, fro
     assert session.get(ApiKey, key_id).secret_sha256 not in result.stdout
 
 
-def test_keys_revoke_refuses_the_key_on_its_next_request(database_url, client, front_desk):
-    """After `keys revoke` the key is 401 and listed as revoked."""
+def test_keys_revoke_refuses_the_key_within_the_cache_bound(
+    database_url, client, front_desk, clock
+):
+    """After `keys revoke` (another process) the key is 401 once KEY_CACHE_SECONDS have passed,
+    and listed as revoked."""
     key_id = front_desk.split(".")[0]
     assert client.get("/v1/communities/qianjiang", headers=bearer(front_desk)).status_code == 200
     result = pointsbank(database_url, "keys", "revoke", key_id)
     assert result.returncode == 0, result.stderr
+    clock.advance(seconds=apikeys.KEY_CACHE_SECONDS)
     assert client.get("/v1/communities/qianjiang", headers=bearer(front_desk)).status_code == 401
     listed = pointsbank(database_url, "keys", "list").stdout
     assert "revoked" in next(line for line in listed.splitlines() if line.startswith(key_id))

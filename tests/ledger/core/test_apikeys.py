@@ -57,3 +57,55 @@ def test_a_staff_key_may_name_its_holders_own_member_record_only(
         apikeys.create_key(
             session, role="staff", community_slugs=[community.slug], member_id=elsewhere.id, now=now
         )
+
+
+def _revoke_elsewhere(session, key_id, at):
+    """Revoke the key as another process would: a plain UPDATE, not ``apikeys.revoke`` (which
+    also forgets the key in this process)."""
+    import sqlalchemy as sa
+
+    from ledger.core.models import ApiKey
+
+    session.execute(sa.update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=at))
+    session.commit()
+
+
+def test_a_key_revoked_by_another_process_is_refused_within_the_cache_bound(
+    session, community, now
+):
+    """Verified once, a key revoked elsewhere still passes from memory, and fails once
+    KEY_CACHE_SECONDS have passed."""
+    key, token = apikeys.create_key(session, role="staff", community_slugs=["qianjiang"], now=now)
+    session.commit()
+    assert apikeys.verify(session, token, now=now).id == key.id
+    _revoke_elsewhere(session, key.id, now)
+    soon = now + timedelta(seconds=apikeys.KEY_CACHE_SECONDS - 1)
+    assert apikeys.verify(session, token, now=soon) is not None
+    later = now + timedelta(seconds=apikeys.KEY_CACHE_SECONDS)
+    assert apikeys.verify(session, token, now=later) is None
+
+
+def test_a_key_revoked_or_rotated_in_this_process_is_forgotten_at_once(session, community, now):
+    """revoke and rotate_key drop the key from memory: the old secret fails on the next call,
+    a rotated key's new secret works at once."""
+    rotated, old = apikeys.create_key(session, role="staff", community_slugs=["qianjiang"], now=now)
+    revoked, token = apikeys.create_key(
+        session, role="staff", community_slugs=["qianjiang"], now=now
+    )
+    assert apikeys.verify(session, old, now=now) is not None
+    assert apikeys.verify(session, token, now=now) is not None
+    new = apikeys.rotate_key(session, rotated.id, now).token
+    apikeys.revoke(session, revoked.id, now)
+    assert apikeys.verify(session, old, now=now) is None
+    assert apikeys.verify(session, new, now=now).id == rotated.id
+    assert apikeys.verify(session, token, now=now) is None
+
+
+def test_a_cached_key_still_expires_on_time(session, community, now):
+    """The cached expiry is tested on every call: a key past it fails even from memory."""
+    expiry = now + timedelta(seconds=5)
+    _, token = apikeys.create_key(
+        session, role="staff", community_slugs=["qianjiang"], now=now, expires_at=expiry
+    )
+    assert apikeys.verify(session, token, now=now) is not None
+    assert apikeys.verify(session, token, now=expiry) is None

@@ -16,6 +16,7 @@ from ledger.core.journal import (
     post_entries,
     post_entry,
     post_pending,
+    shard_for,
     void_pending,
 )
 from ledger.expiry.lots import keep_lots
@@ -300,3 +301,20 @@ def test_the_journal_has_one_lot_keeper():
     journal.install_lot_keeper(keep_lots)
     with pytest.raises(RuntimeError, match="already installed"):
         journal.install_lot_keeper(lambda session, changes, now: None)
+
+
+def test_a_batch_posted_on_one_shard_holds_one_issuance_row(session, community, wang, li, now):
+    """With one_shard, every award of a batch lands on the same issuance shard, so concurrent
+    batches do not each lock all of them; the shard still follows from each entry's id."""
+    issuance = system_account(session, community.id, "issuance", "points").id
+    drafts = [
+        EntryDraft(
+            community.id,
+            "award",
+            [PostingDraft(issuance, member_account(session, m.id, "points").id, "points", 1)],
+        )
+        for m in (wang, li) * 20
+    ]
+    posted = post_entries(session, drafts, now=now, one_shard=True)
+    shards = {shard_for(record.id, issuance, None) for record in posted}
+    assert len(shards) == 1
