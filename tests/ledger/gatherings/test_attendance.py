@@ -182,12 +182,14 @@ def test_a_tick_names_the_member_by_reference_and_records_who_ticked(
 def test_concurrent_sign_ins_of_one_member_award_once(engine, session, evening, wang, li, now):
     """Eight scans and ticks of Wang at once: one new sign-in, seven 'already', one award."""
     session.commit()
+    # Read once here: the threads must not reload the test session's expired objects together.
+    gathering_id, member_id, organizer_id = evening.id, wang.id, li.id
 
     def sign(index):
         with Session(engine) as own:
-            gathering, member = own.get(Gathering, evening.id), own.get(Member, wang.id)
+            gathering, member = own.get(Gathering, gathering_id), own.get(Member, member_id)
             method = "scan" if index % 2 else "roll_call"
-            signed = sign_in(own, gathering, member, method=method, ticked_by=li.id, now=now)
+            signed = sign_in(own, gathering, member, method=method, ticked_by=organizer_id, now=now)
             own.commit()
             return signed.already, signed.event.id
 
