@@ -9,8 +9,14 @@ from ledger.earning.rules import latest_titles
 
 
 def _page_community_id() -> str | None:
-    """The community of the page's URL (its slug), if it names one that exists."""
-    slug = (request.view_args or {}).get("slug")
+    """The community of the page's URL (its slug), if it names one that exists; looked up once
+    a request, however many lines the page names."""
+    if "page_community_id" not in g:
+        g.page_community_id = _community_of_slug((request.view_args or {}).get("slug"))
+    return g.page_community_id
+
+
+def _community_of_slug(slug: str | None) -> str | None:
     if slug is None:
         return None
     try:

@@ -13,7 +13,7 @@ from api import access, csvs
 from api.clock import now
 from api.extensions import db
 from api.pages.submissions import submit_once
-from api.problems import STATUS_BY_FAMILY
+from api.problems import status_of
 from ledger import desk
 from ledger.audit.weekly import DEFAULT_WEEKS, MAX_WEEKS
 from ledger.core.errors import LedgerError
@@ -49,8 +49,7 @@ def _allow_sheet_uploads():
 
 @blp.errorhandler(LedgerError)
 def _refused(error):
-    status = next((s for family, s in STATUS_BY_FAMILY if isinstance(error, family)), 422)
-    return render_template("pages/desk/refused.html", error=error), status
+    return render_template("pages/desk/refused.html", error=error), status_of(error)
 
 
 @blp.get("/")
