@@ -1,7 +1,5 @@
 """Held staff writes: the community's list, one request, approval, rejection, thresholds."""
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.approvals.schemas import (
     ApprovalPage,
@@ -14,6 +12,7 @@ from api.approvals.schemas import (
 from api.auth import principal, roles
 from api.clock import now
 from api.extensions import db
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.approvals import requests, rules
 

@@ -6,12 +6,12 @@ that the current journal extends the saved head (``ledger.chain.check_extension`
 ``pointsbank check-proof``).
 """
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api import access
 from api.extensions import db
 from api.schemas import StrictSchema
+from api.smorest import Blueprint
 from ledger.audit import chain
 
 blp = Blueprint(

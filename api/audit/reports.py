@@ -8,7 +8,6 @@ CSV stays the default, unchanged.
 """
 
 from flask import request
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api import access, csvs
@@ -17,6 +16,7 @@ from api.clock import now
 from api.csvs import CSV_CONTENT, CSV_MEDIA_TYPE, csv_response
 from api.extensions import db
 from api.schemas import StrictSchema
+from api.smorest import Blueprint
 from ledger.audit import reports
 
 blp = Blueprint("reports", __name__, url_prefix="/v1", description="Reports and CSV statements")

@@ -1,7 +1,5 @@
 """Accounts: balances, statements with running balance, balance as of an instant."""
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.clock import now
 from api.core.schemas import (
@@ -12,6 +10,7 @@ from api.core.schemas import (
     StatementSchema,
 )
 from api.extensions import db
+from api.smorest import Blueprint
 from ledger.core import balances
 from ledger.expiry import notice
 

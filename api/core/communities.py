@@ -1,7 +1,5 @@
 """Communities and their members."""
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.auth import principal, roles
 from api.clock import now
@@ -15,6 +13,7 @@ from api.core.schemas import (
 )
 from api.extensions import db
 from api.schemas import PageQuery
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.core import communities
 from ledger.core.paging import Page

@@ -1,7 +1,5 @@
 """Journal entries: read one, reverse one, and post staff adjustments."""
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.approvals.outcome import HELD_DESCRIPTION, HELD_STATUS, answers_held
 from api.approvals.schemas import ApprovalSchema
@@ -9,6 +7,7 @@ from api.auth import principal, roles
 from api.clock import now
 from api.core.schemas import AdjustmentRequest, EntrySchema, ReversalRequest
 from api.extensions import db
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.approvals.requests import adjust_or_hold
 from ledger.capabilities import reverse_entry

@@ -3,11 +3,11 @@
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from api.extensions import db
 from api.problems import problem
+from api.smorest import Blueprint
 
 blp = Blueprint("health", __name__, description="Health probes")
 

@@ -1,12 +1,11 @@
 """API keys, for admins: list, show, create, revoke, rotate. Tokens are shown once, at issue."""
 
-from flask_smorest import Blueprint
-
 from api.auth import roles
 from api.clock import now
 from api.core.schemas import ApiKeyCreate, ApiKeyPage, ApiKeyRotation, ApiKeySchema, IssuedKeySchema
 from api.extensions import db
 from api.schemas import PageQuery
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.core import apikeys
 

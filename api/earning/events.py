@@ -5,7 +5,6 @@ anything else answers 404, exactly like an event that does not exist.
 """
 
 from flask import request
-from flask_smorest import Blueprint
 
 from api import access
 from api.auth import roles
@@ -22,6 +21,7 @@ from api.earning.schemas import (
 )
 from api.extensions import db
 from api.problems import PROBLEM_TYPE_BASE, ledger_problem_body
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.earning import events as earning
 from ledger.earning import fastpath, notice

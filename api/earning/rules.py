@@ -1,13 +1,12 @@
 """Earning rules of a community: set one (a new version), list them, read one with its history."""
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.auth import principal, roles
 from api.clock import now
 from api.earning.schemas import RulePage, RulePut, RuleSchema
 from api.extensions import db
 from api.schemas import PageQuery
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.earning import rules
 

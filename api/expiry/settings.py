@@ -1,12 +1,11 @@
 """Whether, and after how many months, a community's points expire into the love bank."""
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.auth import roles
 from api.clock import now
 from api.expiry.schemas import ExpirySettingsRequest, ExpirySettingsSchema
 from api.extensions import db
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.expiry import settings as expiry
 

@@ -4,8 +4,6 @@ The resident's own sign-in (scanning the desk's rotating QR code) is a page (``/
 call is ticked here by staff or by the organizer's member key, and on the organizer's page.
 """
 
-from flask_smorest import Blueprint
-
 from api import access as api_access
 from api.auth import principal, roles
 from api.clock import now
@@ -21,6 +19,7 @@ from api.gatherings.schemas import (
     GatheringSettingsSchema,
 )
 from api.schemas import PageQuery
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.gatherings import attendance, gatherings
 

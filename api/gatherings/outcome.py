@@ -1,7 +1,5 @@
 """A gathering's outcome: decisions, publication, feedback, the public notice, monthly figures."""
 
-from flask_smorest import Blueprint
-
 from api import access as api_access
 from api.auth import principal, roles
 from api.clock import now
@@ -16,6 +14,7 @@ from api.gatherings.schemas import (
     GatheringSchema,
     GatheringTopicSchema,
 )
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.gatherings import outcome, reports
 

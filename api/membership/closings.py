@@ -1,12 +1,11 @@
 """Closing a member who leaves: her remainder to a named member or the love bank."""
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.auth import principal, roles
 from api.clock import now
 from api.extensions import db
 from api.membership.schemas import ClosingRequest, ClosingSchema
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.membership import closing
 

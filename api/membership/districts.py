@@ -1,7 +1,5 @@
 """Districts (通存通兑): their communities, moves of minutes, and each pair's statement."""
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.auth import principal, roles
 from api.clock import now
@@ -13,6 +11,7 @@ from api.membership.schemas import (
     MoveSchema,
     PairStatementSchema,
 )
+from api.smorest import Blueprint
 from api.writes import write
 from ledger.membership import districts
 

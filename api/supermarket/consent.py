@@ -6,13 +6,13 @@ code is simply another code, and setting the same PIN twice changes nothing.
 """
 
 from flask import abort, request
-from flask_smorest import Blueprint
 
 from api import access
 from api.auth import principal, roles
 from api.clock import now
 from api.extensions import db
 from api.openapi import no_idempotency_key
+from api.smorest import Blueprint
 from api.supermarket.schemas import ConsentCodeSchema, PinRequest
 from api.writes import write
 from ledger.supermarket import consent

@@ -4,14 +4,13 @@ A shop key acts only for its own shop. A refused consent is answered without rai
 ``@write`` commits the wrong-try counter (see ``ledger.consent``).
 """
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.auth import principal, roles
 from api.clock import now
 from api.extensions import db
 from api.problems import ledger_problem
 from api.schemas import PageQuery
+from api.smorest import Blueprint
 from api.supermarket.schemas import (
     RedemptionCreate,
     RedemptionPage,

@@ -4,13 +4,12 @@ Staff of the community manage shops, items, the rate and settlements; a shop key
 own shop, catalogue and settlements; residents of the community may browse a catalogue.
 """
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.auth import principal, roles
 from api.clock import now
 from api.extensions import db
 from api.schemas import PageQuery
+from api.smorest import Blueprint
 from api.supermarket.schemas import (
     ItemCreate,
     ItemPage,

@@ -1,11 +1,10 @@
 """Exchanging points for time credits: the community's settings, and the exchange itself."""
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.auth import principal, roles
 from api.clock import now
 from api.extensions import db
+from api.smorest import Blueprint
 from api.timebank.schemas import (
     ExchangeRequest,
     ExchangeSchema,

@@ -1,7 +1,5 @@
 """Gifts and donations between members and the love bank, and staff grants into the love bank."""
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.approvals.outcome import HELD_DESCRIPTION, HELD_STATUS, answers_held
 from api.approvals.schemas import ApprovalSchema
@@ -9,6 +7,7 @@ from api.auth import principal, roles
 from api.clock import now
 from api.core.schemas import EntrySchema
 from api.extensions import db
+from api.smorest import Blueprint
 from api.timebank.schemas import GrantRequest, LoveBankSchema, TransferRequest
 from api.writes import write
 from ledger.approvals.requests import grant_or_hold

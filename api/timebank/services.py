@@ -5,12 +5,11 @@ Who may ask for each step is ``ledger.timebank.refusal`` (403 otherwise); the st
 the minutes are the ledger's.
 """
 
-from flask_smorest import Blueprint
-
 from api import access
 from api.auth import principal, roles
 from api.clock import now
 from api.extensions import db
+from api.smorest import Blueprint
 from api.timebank.schemas import (
     AssignRequest,
     CancelRequest,

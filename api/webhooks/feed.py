@@ -3,10 +3,9 @@ all, staff their communities, an integrator the award events of earn events it p
 first, by keyset, in the same shape as deliveries; a system that was down resumes from the last
 id it saw. Member and shop keys have no feed (403)."""
 
-from flask_smorest import Blueprint
-
 from api.auth import principal, roles
 from api.extensions import db
+from api.smorest import Blueprint
 from api.webhooks.render import envelope
 from api.webhooks.schemas import EventEnvelopeSchema, FeedQuery, FeedSchema
 from ledger.webhooks import outbox

@@ -2,12 +2,12 @@
 shown once), list, read, pause, resume and delete. Another key's subscription answers 404."""
 
 from flask import current_app
-from flask_smorest import Blueprint
 
 from api.auth import principal, roles
 from api.clock import now
 from api.extensions import db
 from api.schemas import PageQuery
+from api.smorest import Blueprint
 from api.webhooks.schemas import (
     CreatedSubscriptionSchema,
     SubscriptionPage,
