@@ -42,9 +42,12 @@ KEEPALIVE_SECONDS = 5
 DEFAULT_BIND = "127.0.0.1:8000"
 DEFAULT_WORKERS = min(2 * multiprocessing.cpu_count() + 1, MAX_DEFAULT_WORKERS)
 DEFAULT_TIMEOUT_SECONDS = REQUEST_TIMEOUT_SECONDS
+DEFAULT_WORKER_CLASS = "sync"
+DEFAULT_THREADS = 1
 
 bind = os.environ.get("POINTSBANK_BIND", DEFAULT_BIND)
-worker_class = "sync"
+worker_class = os.environ.get("POINTSBANK_WORKER_CLASS", DEFAULT_WORKER_CLASS)
+threads = int(os.environ.get("POINTSBANK_THREADS", DEFAULT_THREADS))
 workers = int(os.environ.get("POINTSBANK_WORKERS", DEFAULT_WORKERS))
 timeout = int(os.environ.get("POINTSBANK_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
 graceful_timeout = int(

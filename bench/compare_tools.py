@@ -206,9 +206,22 @@ def _wait_until_ready(url: str, server: subprocess.Popen) -> None:
     raise RuntimeError("gunicorn did not answer /healthz in time")
 
 
+@dataclass(frozen=True)
+class Server:
+    """How gunicorn runs: the service's own settings (api/gunicorn_conf.py) but for these."""
+
+    workers: int
+    worker_class: str
+    threads: int
+
+
 @contextmanager
-def gunicorn(database_url: str, workers: int, secret_key: str) -> Iterator[tuple[str, int]]:
-    """gunicorn serving wsgi:app on a free local port; yields (base URL, master pid)."""
+def gunicorn(database_url: str, server: Server, secret_key: str) -> Iterator[tuple[str, int]]:
+    """gunicorn serving wsgi:app on a free local port; yields (base URL, master pid).
+
+    It runs with the deployed settings (``-c python:api.gunicorn_conf``); the access log it
+    writes goes to a file beside the run, kept only if gunicorn fails to start.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -219,23 +232,26 @@ def gunicorn(database_url: str, workers: int, secret_key: str) -> Iterator[tuple
         "POINTSBANK_SECRET_KEY": secret_key,
     }
     binary = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(binary), "--no-control-socket", "-w", str(workers), "-b", f"{HOST}:{port}"]
-        + ["--log-level", "warning", "wsgi:app"],
-        cwd=REPO_DIR,
-        env=env,
-    )
-    url = f"http://{HOST}:{port}"
-    try:
-        _wait_until_ready(url, server)
-        yield url, server.pid
-    finally:
-        server.terminate()
+    command = [str(binary), "-c", "python:api.gunicorn_conf", "-b", f"{HOST}:{port}"]
+    command += ["-w", str(server.workers), "-k", server.worker_class]
+    command += ["--threads", str(server.threads), "--log-level", "warning", "wsgi:app"]
+    with tempfile.NamedTemporaryFile("w+", prefix="pointsbank-bench-", suffix=".log") as log:
+        process = subprocess.Popen(command, cwd=REPO_DIR, env=env, stderr=log)
+        url = f"http://{HOST}:{port}"
         try:
-            server.wait(GUNICORN_STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            _wait_until_ready(url, process)
+            yield url, process.pid
+        except RuntimeError:
+            log.seek(0)
+            print(log.read()[-4000:], file=sys.stderr)
+            raise
+        finally:
+            process.terminate()
+            try:
+                process.wait(GUNICORN_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def children(pid: int) -> list[int]:
