@@ -37,8 +37,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import errors
-from .ids import new_id
+from . import bulk, errors
+from .ids import new_id, new_ids
 from .models import ENTRY_KINDS, MEMO_MAX_LENGTH, UNITS, Account, AccountBalance, Entry, Posting
 
 MAX_AMOUNT = 1_000_000_000  # per posting: far above any real award, far below BIGINT
@@ -301,37 +301,36 @@ def _guarded(delta: _Delta, account) -> bool:
     return delta.debit > 0 and account.floor is not None
 
 
+_LOCK_BALANCE_ROWS = sa.text(
+    f"SELECT b.account_id, b.shard FROM {_balances.name} b "
+    "JOIN json_to_recordset(CAST(:keys AS json)) AS k(account_id text, shard smallint) "
+    "ON b.account_id = k.account_id AND b.shard = k.shard "
+    "ORDER BY b.account_id, b.shard FOR UPDATE OF b"
+)
+_CHANGE_BALANCE_ROWS = sa.text(
+    f"UPDATE {_balances.name} b SET posted = b.posted + c.posted, "
+    "pending_in = b.pending_in + c.pending_in, pending_out = b.pending_out + c.pending_out "
+    "FROM json_to_recordset(CAST(:rows AS json)) AS c(account_id text, shard smallint, "
+    "posted bigint, pending_in bigint, pending_out bigint) "
+    "WHERE b.account_id = c.account_id AND b.shard = c.shard"
+)
+
+
 def _apply_all_at_once(session: Session, deltas: dict[tuple[str, int], _Delta]) -> None:
     """PostgreSQL, many rows, no floor test: lock them in sorted order with one SELECT ... FOR
-    UPDATE (rows are locked as the sort emits them), then change them with one UPDATE."""
-    keys = sorted(deltas)
-    key_column = sa.tuple_(_balances.c.account_id, _balances.c.shard)
-    locked = session.connection().execute(
-        sa.select(_balances.c.account_id, _balances.c.shard)
-        .where(key_column.in_(keys))
-        .order_by(_balances.c.account_id, _balances.c.shard)
-        .with_for_update()
-    )
+    UPDATE (rows are locked as the sort emits them), then change them with one UPDATE. Both
+    take their rows as one JSON parameter, so their text never changes with the batch's size."""
+    keys = [{"account_id": a, "shard": shard} for a, shard in sorted(deltas)]
+    connection = session.connection()
+    locked = connection.execute(_LOCK_BALANCE_ROWS, {"keys": bulk.json_param(keys)})
     if len(locked.all()) != len(keys):
         raise RuntimeError("a balance row is missing")
-    rows = [(a, shard, d.posted, d.pending_in, d.pending_out) for (a, shard), d in deltas.items()]
-    change = sa.values(
-        sa.column("account_id", sa.String),
-        sa.column("shard", sa.SmallInteger),
-        sa.column("posted", sa.BigInteger),
-        sa.column("pending_in", sa.BigInteger),
-        sa.column("pending_out", sa.BigInteger),
-        name="change",
-    ).data(rows)
-    session.connection().execute(
-        _balances.update()
-        .where(_balances.c.account_id == change.c.account_id, _balances.c.shard == change.c.shard)
-        .values(
-            posted=_balances.c.posted + change.c.posted,
-            pending_in=_balances.c.pending_in + change.c.pending_in,
-            pending_out=_balances.c.pending_out + change.c.pending_out,
-        )
-    )
+    rows = [
+        {"account_id": a, "shard": shard, "posted": d.posted}
+        | {"pending_in": d.pending_in, "pending_out": d.pending_out}
+        for (a, shard), d in deltas.items()
+    ]
+    connection.execute(_CHANGE_BALANCE_ROWS, {"rows": bulk.json_param(rows)})
 
 
 def _apply(session: Session, deltas: dict[tuple[str, int], _Delta], accounts) -> None:
@@ -412,13 +411,8 @@ def _record_of(draft: EntryDraft, *, now: datetime, entry_id: str | None = None)
 def _insert_entries(connection, records, drafts, *, now: datetime) -> None:
     """One INSERT of every entry; a second reversal of one entry is its own rule."""
     try:
-        connection.execute(
-            _entries.insert(),
-            [
-                _entry_row(record, draft, now=now)
-                for record, draft in zip(records, drafts, strict=True)
-            ],
-        )
+        rows = [_entry_row(r, d, now=now) for r, d in zip(records, drafts, strict=True)]
+        bulk.insert_rows(connection, _entries, rows)
     except IntegrityError as exc:
         reversed_ids = [d.reverses_id for d in drafts if d.reverses_id is not None]
         if reversed_ids and "reverses_id" in str(exc.orig):
@@ -462,7 +456,7 @@ def _posting_rows(records) -> list[dict]:
 
 def _insert_postings(connection, records) -> None:
     """One INSERT of every posting of every entry."""
-    connection.execute(_postings.insert(), _posting_rows(records))
+    bulk.insert_rows(connection, _postings, _posting_rows(records))
 
 
 def _entry_id(draft: EntryDraft, accounts, shard: int | None) -> str:
@@ -479,8 +473,8 @@ def _entry_id(draft: EntryDraft, accounts, shard: int | None) -> str:
     if shard is None or len(unfloored) != 1:
         return new_id("ent")
     (account_id,) = unfloored
-    for _ in range(MAX_SHARD_DRAWS):
-        entry_id = new_id("ent")
+    entry_id = ""
+    for entry_id in new_ids("ent", MAX_SHARD_DRAWS):
         if shard_for(entry_id, account_id, None) == shard:
             return entry_id
     return entry_id

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ledger.core import bulk
 from ledger.core.clock import as_utc
 from ledger.core.communities import held_by
 from ledger.core.errors import (
@@ -484,14 +485,14 @@ def _insert_all(session: Session, rows: list[dict]) -> None:
     """Insert every new event of a batch in one statement; _Raced if any already exists."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(_events)
-        .on_conflict_do_nothing(index_elements=["source", "source_id"])
-        .returning(_events.c.id)
+    inserted = bulk.insert_rows(
+        session.connection(),
+        _events,
+        rows,
+        skip_conflicts_on=("source", "source_id"),
+        returning="id",
     )
-    if len(session.execute(statement, rows).all()) != len(rows):
+    if len(inserted or ()) != len(rows):
         raise _Raced()
 
 

@@ -24,15 +24,15 @@ before: see :func:`eligible` (the one place that says what may come here), repla
 communities, rules or members, and debits that would need a floor test.
 """
 
-import json
 import weakref
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.core import bulk
 from ledger.core.clock import as_utc
 from ledger.core.communities import held_by
 from ledger.core.errors import LedgerError
@@ -145,18 +145,6 @@ def reference_cache(session: Session) -> ReferenceCache:
 
 
 # The two statements ---------------------------------------------------------------------------
-def _json(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, ensure_ascii=False, default=_json_default)
-
-
-def _json_default(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
 @dataclass
 class _Standing:
     """What the first statement read, with the member's lock held."""
@@ -312,11 +300,11 @@ def _judge_and_write(session, ctx, source, checked, standing, windows, now):
     written = session.execute(
         _RECORD,
         {
-            "event": _json(values),
-            "entry": _json(write.entry) if write else None,
-            "postings": _json(write.postings) if write else None,
-            "balances": _json(write.balances) if write else None,
-            "outbox": _json(row),
+            "event": bulk.json_param(values),
+            "entry": bulk.json_param(write.entry) if write else None,
+            "postings": bulk.json_param(write.postings) if write else None,
+            "balances": bulk.json_param(write.balances) if write else None,
+            "outbox": bulk.json_param(row),
         },
     ).scalar_one()
     if not written:  # a concurrent post of the same source id committed first: a replay
