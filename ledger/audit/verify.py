@@ -7,6 +7,7 @@ handful of scans:
 - every entry has at least one posting;
 - each account's cached posted / pending in / pending out equal the sums of its postings;
 - no account with a floor has an available balance below it;
+- each account's statement lines (``account_lines``) sum to its posted postings;
 - in communities whose points expire, each member's lots hold exactly her posted points less
   what is held (``ledger.expiry.lots``);
 - the two clearing accounts of each pair of communities of a district sum to zero (a move
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from ledger.core.models import Account, AccountBalance, Community, Entry, Posting
+from ledger.core.models import Account, AccountBalance, AccountLine, Community, Entry, Posting
 from ledger.expiry.lots import lots_out_of_step
 from ledger.membership.models import ClearingAccount
 
@@ -135,6 +136,27 @@ def _cached_balances(session: Session):
         yield Breach("cached-balance", account_id, "postings touch an account with no balance row")
 
 
+def _account_lines(session: Session):
+    """Per account, its lines' sum against its posted postings' (the triggers' work checked)."""
+    posted = {account_id: figures[0] for account_id, figures in _sums_by_account(session).items()}
+    lined = {
+        account_id: int(total)
+        for account_id, total in session.execute(
+            sa.select(AccountLine.account_id, sa.func.sum(AccountLine.amount)).group_by(
+                AccountLine.account_id
+            )
+        )
+    }
+    for account_id in sorted(set(posted) | set(lined)):
+        if lined.get(account_id, 0) != posted.get(account_id, 0):
+            yield Breach(
+                "account-lines",
+                account_id,
+                f"statement lines sum to {lined.get(account_id, 0)}, "
+                f"posted postings to {posted.get(account_id, 0)}",
+            )
+
+
 def _clearing_pairs(session: Session):
     """Each pair's clearing accounts, from their postings: what one is owed the other owes."""
     posted = _sums_by_account(session)
@@ -191,6 +213,7 @@ CHECKS = (
     _bad_postings,
     _empty_entries,
     _cached_balances,
+    _account_lines,
     _lots_in_step,
     _clearing_pairs,
     _journal_chain,

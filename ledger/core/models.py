@@ -226,6 +226,32 @@ class Posting(Base):
     amount: Mapped[int] = mapped_column(sa.BigInteger)
 
 
+class AccountLine(Base):
+    """One line of an account's statement: its signed net share of one posted entry.
+
+    Derived from the postings and written only by the database's triggers (migration
+    ``0016_account_lines``), when postings of a posted entry are inserted or an entry becomes
+    posted; never by Python. Keyed in statement order, so a page is an index range whatever
+    the account's history. No foreign keys: every row is computed from rows that have them,
+    and ``pointsbank verify`` checks the lines against the postings.
+    """
+
+    __tablename__ = "account_lines"
+    __table_args__ = (
+        # INCLUDE: the opening balance of a page sums amounts straight from the index.
+        sa.PrimaryKeyConstraint(
+            "account_id", "posted_at", "entry_id", postgresql_include=["amount"]
+        ),
+        # Clustered on the key: a range of one account's lines is one contiguous read.
+        {"sqlite_with_rowid": False},
+    )
+
+    account_id: Mapped[str] = mapped_column(IdColumn)
+    posted_at = mapped_column(UTCDateTime, nullable=False)
+    entry_id: Mapped[str] = mapped_column(IdColumn)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 class ApiKey(Base):
     __tablename__ = "api_keys"
     __table_args__ = (sa.CheckConstraint(_in("role", ROLES), name="role_known"),)

@@ -405,3 +405,20 @@ def test_clearing_accounts_that_do_not_cancel_are_a_breach(session, community, m
     breaches = verify(session)
     assert [b.check for b in breaches] == ["clearing-pair"]
     assert "sum to 45" in breaches[0].detail
+
+
+def test_a_statement_line_that_disagrees_with_the_postings_is_a_breach(
+    session, community, wang, points_of, grant
+):
+    """A line edited by hand to 90 of 100 granted is named with both sums."""
+    grant(community, points_of(wang), 100)
+    session.commit()
+    bypass_guards(session)
+    session.execute(
+        sa.text("UPDATE account_lines SET amount = 90 WHERE account_id = :a"),
+        {"a": points_of(wang)},
+    )
+    breaches = verify(session)
+    session.rollback()
+    assert [(b.check, b.subject) for b in breaches] == [("account-lines", points_of(wang))]
+    assert "lines sum to 90, posted postings to 100" in breaches[0].detail

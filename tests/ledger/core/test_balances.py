@@ -3,10 +3,13 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from ledger.capabilities import reverse_entry
 from ledger.core import balances, errors
 from ledger.core.communities import member_account, system_account
-from ledger.core.journal import EntryDraft, PostingDraft, post_entry
+from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
+from ledger.core.models import Entry
 
 
 def transfer(session, community, source, target, amount, at, pending=False):
@@ -69,3 +72,86 @@ def test_a_statement_window_is_inclusive_from_and_exclusive_to(
     assert balances.statement(session, points_of(wang), from_=now, to=now).items == []
     with pytest.raises(errors.Invalid):
         balances.statement(session, points_of(wang), limit=0)
+
+
+def reference_statement(session, account_id):
+    """The statement recomputed from the postings: (entry, kind, memo, occurred, posted, net)."""
+    nets = {}
+    for entry in session.scalars(sa.select(Entry).where(Entry.status == "posted")):
+        for p in entry.postings:
+            if account_id in (p.from_account_id, p.to_account_id):
+                sign = 1 if p.to_account_id == account_id else -1
+                key = (entry.posted_at, entry.id, entry.kind, entry.memo, entry.occurred_at)
+                nets[key] = nets.get(key, 0) + sign * p.amount
+    running, found = 0, []
+    for (posted_at, entry_id, kind, memo, occurred_at), net in sorted(nets.items()):
+        running += net
+        found.append((entry_id, kind, memo, occurred_at, posted_at, net, running))
+    return found
+
+
+def all_pages(session, account_id, limit, **window):
+    """Every line of the statement, page after page, as tuples."""
+    found, cursor = [], None
+    while True:
+        page = balances.statement(session, account_id, limit=limit, cursor=cursor, **window)
+        found += [
+            (x.entry_id, x.kind, x.memo, x.occurred_at, x.posted_at, x.amount, x.balance)
+            for x in page.items
+        ]
+        if page.next_cursor is None:
+            return found
+        cursor = page.next_cursor
+
+
+def mixed_history(session, community, wang, li, points_of, grant, now):
+    """Grants, a three-posting entry, an entry netting to zero, two holds (one captured, one
+    voided), a reversal and two entries posted at the same instant."""
+    wang_, li_ = points_of(wang), points_of(li)
+    grant(community, wang_, 200)
+    hour = lambda n: now + timedelta(hours=n)  # noqa: E731
+    post_entry(
+        session,
+        EntryDraft(
+            community.id,
+            "transfer",
+            [PostingDraft(wang_, li_, "points", n) for n in (10, 5)]
+            + [PostingDraft(li_, wang_, "points", 2)],
+            memo="three postings",
+        ),
+        now=hour(1),
+    )
+    transfer(session, community, wang_, li_, 4, hour(1))  # same instant as the one above
+    post_entry(
+        session,
+        EntryDraft(
+            community.id,
+            "transfer",
+            [PostingDraft(wang_, li_, "points", 6), PostingDraft(li_, wang_, "points", 6)],
+        ),
+        now=hour(2),
+    )
+    captured = transfer(session, community, wang_, li_, 20, hour(3), pending=True)
+    voided = transfer(session, community, wang_, li_, 9, hour(3), pending=True)
+    gift = transfer(session, community, li_, wang_, 3, hour(4))
+    post_pending(session, captured.id, now=hour(5))
+    void_pending(session, voided.id, now=hour(5))
+    reverse_entry(session, gift.id, reason="sent by mistake", now=hour(6))
+    grant(community, li_, 1)
+
+
+def test_statement_pages_match_a_reference_computed_from_the_postings(
+    session, community, wang, li, points_of, grant, now
+):
+    """Every page size, whole or windowed, lists what the postings say, with the same balances."""
+    mixed_history(session, community, wang, li, points_of, grant, now)
+    for account_id in (points_of(wang), points_of(li)):
+        expected = reference_statement(session, account_id)
+        assert len(expected) >= 7
+        for limit in (1, 2, 3, 50):
+            assert all_pages(session, account_id, limit) == expected
+        start, end = now + timedelta(hours=1), now + timedelta(hours=5)
+        window = [line for line in expected if start <= line[4] < end]
+        assert all_pages(session, account_id, 2, from_=start, to=end) == window
+        by_end = [line for line in expected if line[4] <= end]  # as of is inclusive
+        assert balances.balance_as_of(session, account_id, end) == by_end[-1][6]
