@@ -37,7 +37,7 @@ _STANDING = sa.text(
     "CAST(:skus AS text[]), :now)"
 )
 _RECORD = sa.text(
-    "SELECT pointsbank_record_redemption(:member_account, :code, :reset, :now, "
+    "SELECT pointsbank_record_redemption(:member_account, :digest, :reset, :now, "
     "CAST(:stock AS json), CAST(:entry AS json), CAST(:postings AS json), "
     "CAST(:balances AS json), CAST(:redemption AS json), CAST(:lines AS json), "
     "CAST(:outbox AS json))"
@@ -78,7 +78,7 @@ class Standing:
     """What the first statement read, with the consent row and the item rows locked."""
 
     account_id: str
-    code_id: str
+    digest: str  # of the code accepted, which the second statement spends
     counters_set: bool  # wrong tries or locks to forget once the code is accepted
     items: dict[str, ItemRow]
     accounts: dict[str, AccountRow]
@@ -104,7 +104,7 @@ def stand(
         return None
     return Standing(
         account_id=found["account"],
-        code_id=found["code"],
+        digest=digest,
         counters_set=bool(found["failed_attempts"] or found["locks_in_a_row"]),
         items={i["sku"]: ItemRow(**i) for i in found["items"] or []},
         accounts={a["id"]: AccountRow(**a) for a in found["accounts"] or []},
@@ -140,7 +140,7 @@ def record(
         _RECORD,
         {
             "member_account": standing.account_id,
-            "code": standing.code_id,
+            "digest": standing.digest,
             "reset": standing.counters_set,
             "now": now,
             "stock": _json(stock),

@@ -70,7 +70,6 @@ BEGIN
     RETURN json_build_object(
         'usable', true,
         'account', v_account,
-        'code', v_code,
         'failed_attempts', v_consent.failed_attempts,
         'locks_in_a_row', v_consent.locks_in_a_row,
         'items', (SELECT json_agg(json_build_object(
@@ -90,7 +89,7 @@ $$;
 
 RECORD = """
 CREATE FUNCTION pointsbank_record_redemption(
-    p_member_account text, p_code text, p_reset_consent boolean, p_now timestamptz,
+    p_member_account text, p_digest text, p_reset_consent boolean, p_now timestamptz,
     p_stock json, p_entry json, p_postings json, p_balances json, p_redemption json,
     p_lines json, p_outbox json
 ) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
@@ -122,10 +121,12 @@ BEGIN
       FROM json_to_recordset(p_balances) AS x(
             account_id text, shard smallint, posted bigint, pending_in bigint, pending_out bigint)
      WHERE ab.account_id = x.account_id AND ab.shard = x.shard;
+    -- Every live code with these digits is spent, as the general path's UPDATE does.
     UPDATE consent_codes SET used_at = p_now
-     WHERE id = p_code AND used_at IS NULL AND expires_at > p_now;
+     WHERE member_id = p_redemption->>'member_id' AND code_sha256 = p_digest
+       AND used_at IS NULL AND expires_at > p_now;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'consent code % is no longer usable', p_code;
+        RAISE EXCEPTION 'the consent code of % is no longer usable', p_redemption->>'member_id';
     END IF;
     IF p_reset_consent THEN
         UPDATE member_consents SET failed_attempts = 0, locks_in_a_row = 0, updated_at = p_now

@@ -182,3 +182,19 @@ def test_stock_and_floor_refusals_answer_as_the_general_path(session, shop, shop
         _by_code(session, shop, wang, now, lines=[{"sku": "rice", "quantity": 6}])
     with pytest.raises(errors.InsufficientBalance), session.begin_nested():
         _by_code(session, shop, wang, now, lines=[{"sku": "soap", "quantity": 9}])
+
+
+@postgres
+def test_two_live_codes_with_the_same_digits_are_spent_together(session, shop, shoppers, now):
+    """As on the general path, a sale spends every live code of the member with its digits."""
+    wang, _ = shoppers
+    first, code = issue_code(session, wang, now=now)
+    twin, _ = issue_code(session, wang, now=now)
+    twin.code_sha256 = first.code_sha256
+    session.flush()
+    with counted(session) as sent:
+        assert _by_code(session, shop, wang, now, code=code).refusal is None
+    assert len(sent) == FAST_STATEMENTS
+    for row in (first, twin):
+        session.refresh(row)
+    assert first.used_at is not None and twin.used_at is not None
