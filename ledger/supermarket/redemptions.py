@@ -15,6 +15,8 @@ Invariants:
   in total; lines keep the price they were sold at.
 Lock order, the same everywhere to avoid deadlocks: member consent row -> shop row -> redemption
 rows -> item rows (sorted by shop and sku) -> balance rows (sorted inside ``post_entry``).
+On PostgreSQL a redemption by code first tries ``fastpath`` (the same rules and lock order in two
+statements) and leaves anything unusual to the general path, in the same transaction.
 """
 
 from collections import defaultdict

@@ -107,7 +107,8 @@ BEGIN
     LOOP
         SELECT ab.posted - ab.pending_out, ab.floor INTO v_available, v_floor
           FROM account_balances ab
-         WHERE ab.account_id = b.account_id AND ab.shard = b.shard FOR UPDATE;
+         WHERE ab.account_id = b.account_id AND ab.shard = b.shard
+           FOR NO KEY UPDATE;  -- the lock the UPDATE below (and the general path's) takes
         IF NOT FOUND THEN
             RAISE EXCEPTION 'balance row %/% is missing', b.account_id, b.shard;
         END IF;
