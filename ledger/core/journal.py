@@ -539,12 +539,16 @@ class DirectWrite:
 
 
 def direct_write(
-    draft: EntryDraft, accounts: Mapping[str, Any], *, now: datetime
+    draft: EntryDraft, accounts: Mapping[str, Any], *, now: datetime, floor_tests: bool = False
 ) -> DirectWrite | None:
     """The rows :func:`post_entries` would write for ``draft``, checked by the same rules, for
     the one-statement award of ``ledger.earning.fastpath``; None when a debit must pass a floor
     test (the conditional UPDATE of :func:`_apply` is then needed) or an account keeps lots (its
-    lot keeper must see the entry), and the caller then takes the general path. ``accounts`` are rows read in the caller's transaction."""
+    lot keeper must see the entry), and the caller then takes the general path. ``accounts`` are rows read in the caller's transaction.
+
+    With ``floor_tests`` the caller runs the floor tests itself (a redemption at the till,
+    ``ledger.supermarket.fastpath``): each balance row then carries ``debit``, the amount its
+    available balance must still cover above the row's floor (0 when no test is due)."""
     check_draft(draft)
     check_accounts(accounts, [draft])
     if _keeping(draft.postings, accounts):
@@ -552,13 +556,14 @@ def direct_write(
     record = _record_of(draft, now=now)
     transition = "post" if record.status == "posted" else "hold"
     deltas = _deltas(record.id, draft.postings, accounts, transition)
-    if any(_guarded(d, accounts[a]) for (a, _), d in deltas.items()):
+    if not floor_tests and any(_guarded(d, accounts[a]) for (a, _), d in deltas.items()):
         return None
     entry = _entry_row(record, draft, now=now)
     postings = _posting_rows([record])
     balances = [
         {"account_id": a, "shard": shard, "posted": d.posted}
         | {"pending_in": d.pending_in, "pending_out": d.pending_out}
+        | ({"debit": d.debit if _guarded(d, accounts[a]) else 0} if floor_tests else {})
         for (a, shard), d in sorted(deltas.items())
     ]
     return DirectWrite(record, entry, postings, balances)

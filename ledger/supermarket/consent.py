@@ -57,7 +57,8 @@ _codes = ConsentCode.__table__
 _PIN_PATTERN = re.compile(rf"^[0-9]{{{PIN_MIN_DIGITS},{PIN_MAX_DIGITS}}}$")
 
 
-def _code_digest(member_id: str, code: str) -> str:
+def code_digest(member_id: str, code: str) -> str:
+    """What is stored of a one-time code: its SHA-256, salted with its member's id."""
     return hashlib.sha256(f"{member_id}:{code}".encode()).hexdigest()
 
 
@@ -90,7 +91,7 @@ def issue_code(
     record = ConsentCode(
         id=new_id("cc"),
         member_id=member.id,
-        code_sha256=_code_digest(member.id, code),
+        code_sha256=code_digest(member.id, code),
         expires_at=now + CONSENT_CODE_TTL,
         created_at=now,
         api_key_id=api_key_id,
@@ -124,7 +125,7 @@ def _spend_code(session: Session, member_id: str, code: str, now: datetime) -> b
         _codes.update()
         .where(
             _codes.c.member_id == member_id,
-            _codes.c.code_sha256 == _code_digest(member_id, code),
+            _codes.c.code_sha256 == code_digest(member_id, code),
             _codes.c.used_at.is_(None),
             _codes.c.expires_at > now,
         )

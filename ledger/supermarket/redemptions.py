@@ -15,31 +15,41 @@ Invariants:
   in total; lines keep the price they were sold at.
 Lock order, the same everywhere to avoid deadlocks: member consent row -> shop row -> redemption
 rows -> item rows (sorted by shop and sku) -> balance rows (sorted inside ``post_entry``).
+On PostgreSQL a redemption by code first tries ``fastpath`` (the same rules and lock order in two
+statements) and leaves anything unusual to the general path, in the same transaction.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ledger.core import errors
 from ledger.core.balances import current_balance
 from ledger.core.communities import held_by, member_account
 from ledger.core.ids import new_id
-from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
+from ledger.core.journal import (
+    EntryDraft,
+    PostingDraft,
+    direct_write,
+    post_entry,
+    post_pending,
+    void_pending,
+)
 from ledger.core.lookup import get_or_raise
 from ledger.core.models import MEMO_MAX_LENGTH, Account, Member
 from ledger.core.paging import Page, keyset_page
 from ledger.webhooks import outbox
 
 from . import errors as rerr
+from . import fastpath
 from .catalogue import lock_shop
-from .consent import check_consent, consent_method
+from .consent import check_consent, code_digest, consent_method
 from .models import (
     REDEMPTION_STATUSES,
     Redemption,
@@ -253,6 +263,81 @@ def _reserve_after_expired_holds(
     return priced
 
 
+def _entry_draft(
+    shop: Shop,
+    account_id: str,
+    redemption_id: str,
+    *,
+    points: int,
+    memo: str,
+    capture: bool,
+    expires_at: datetime | None,
+    api_key_id: str | None,
+) -> EntryDraft:
+    """The redemption's entry: member -> shop, posted at once or held until ``expires_at``."""
+    return EntryDraft(
+        community_id=shop.community_id,
+        kind="redemption",
+        postings=[PostingDraft(account_id, shop.account_id, "points", points)],
+        memo=memo or f"redemption at {shop.name}"[:MEMO_MAX_LENGTH],
+        details={"shop": shop.id, "redemption": redemption_id},
+        pending=not capture,
+        expires_at=expires_at,
+        cause_id=redemption_id,
+        api_key_id=api_key_id,
+    )
+
+
+def _redemption_rows(
+    shop: Shop,
+    member_id: str,
+    redemption_id: str,
+    entry_id: str,
+    wanted: dict[str, int],
+    priced: Mapping[str, Any],
+    *,
+    points: int,
+    memo: str,
+    consent: dict,
+    capture: bool,
+    expires_at: datetime | None,
+    now: datetime,
+    api_key_id: str | None,
+) -> tuple[dict, list[dict]]:
+    """The redemption's row and its lines' rows, by column name (both paths write these)."""
+    row = {
+        "id": redemption_id,
+        "community_id": shop.community_id,
+        "shop_id": shop.id,
+        "member_id": member_id,
+        "entry_id": entry_id,
+        "status": TRANSITIONS["redeem" if capture else "hold"][1],
+        "points": points,
+        "refunded_points": 0,
+        "memo": memo,
+        "consent_method": consent_method(consent),
+        "hold_expires_at": expires_at,
+        "created_at": now,
+        "captured_at": now if capture else None,
+        "voided_at": None,
+        "settlement_id": None,
+        "api_key_id": api_key_id,
+    }
+    lines = [
+        {
+            "redemption_id": redemption_id,
+            "line_no": n,
+            "sku": sku,
+            "name": priced[sku].name,
+            "unit_price_points": priced[sku].price_points,
+            "quantity": quantity,
+            "refunded_quantity": 0,
+        }
+        for n, (sku, quantity) in enumerate(wanted.items(), start=1)
+    ]
+    return row, lines
+
+
 def _new_redemption(
     session: Session,
     shop: Shop,
@@ -270,53 +355,147 @@ def _new_redemption(
     """Post the redemption's entry (or hold) and write its row and lines."""
     redemption_id = new_id("red")
     expires_at = None if capture else now + HOLD_TTL
-    entry = post_entry(
-        session,
-        EntryDraft(
-            community_id=shop.community_id,
-            kind="redemption",
-            postings=[PostingDraft(found.account_id, shop.account_id, "points", points)],
-            memo=memo or f"redemption at {shop.name}"[:MEMO_MAX_LENGTH],
-            details={"shop": shop.id, "redemption": redemption_id},
-            pending=not capture,
-            expires_at=expires_at,
-            cause_id=redemption_id,
-            api_key_id=api_key_id,
-        ),
-        now=now,
-    )
-    redemption = Redemption(
-        id=redemption_id,
-        community_id=shop.community_id,
-        shop_id=shop.id,
-        member_id=found.id,
-        entry_id=entry.id,
-        status=TRANSITIONS["redeem" if capture else "hold"][1],
+    draft = _entry_draft(
+        shop,
+        found.account_id,
+        redemption_id,
         points=points,
-        refunded_points=0,
         memo=memo,
-        consent_method=consent_method(consent),
-        hold_expires_at=expires_at,
-        created_at=now,
-        captured_at=now if capture else None,
+        capture=capture,
+        expires_at=expires_at,
         api_key_id=api_key_id,
-        lines=[
-            RedemptionLine(
-                line_no=n,
-                sku=sku,
-                name=priced[sku].name,
-                unit_price_points=priced[sku].price_points,
-                quantity=quantity,
-                refunded_quantity=0,
-            )
-            for n, (sku, quantity) in enumerate(wanted.items(), start=1)
-        ],
     )
+    entry = post_entry(session, draft, now=now)
+    row, lines = _redemption_rows(
+        shop,
+        found.id,
+        redemption_id,
+        entry.id,
+        wanted,
+        priced,
+        points=points,
+        memo=memo,
+        consent=consent,
+        capture=capture,
+        expires_at=expires_at,
+        now=now,
+        api_key_id=api_key_id,
+    )
+    redemption = Redemption(**row, lines=[RedemptionLine(**line) for line in lines])
     session.add(redemption)
     session.flush()
     if capture:
         outbox.record(session, "redemption.captured", redemption, at=now)
     return redemption
+
+
+def _priced_from(items: Mapping[str, Any], wanted: dict[str, int]) -> dict[str, Any] | None:
+    """The item rows of ``wanted``, or None when one is missing, inactive or short of stock
+    (the general path then raises what is wrong, in its own order)."""
+    for sku, quantity in wanted.items():
+        item = items.get(sku)
+        if item is None or not item.active or (item.stock is not None and item.stock < quantity):
+            return None
+    return {sku: items[sku] for sku in wanted}
+
+
+def _redeem_fast(
+    session: Session,
+    shop: Shop,
+    *,
+    member_id: str,
+    consent: dict,
+    lines,
+    points: int | None,
+    memo: str,
+    capture: bool,
+    now: datetime,
+    api_key_id: str | None,
+) -> RedeemOutcome | None:
+    """:func:`redeem` in two statements (``fastpath``); None when the general path must answer."""
+    try:
+        wanted = _wanted_lines(lines, points, memo)
+    except errors.LedgerError:
+        return None  # the general path checks the member first, then raises this
+    digest = code_digest(member_id, str(consent["code"]))
+    standing = fastpath.stand(session, shop, member_id, digest, sorted(wanted), now=now)
+    priced = None if standing is None else _priced_from(standing.items, wanted)
+    if standing is None or priced is None:
+        return None
+    if points is None:
+        points = sum(priced[sku].price_points * quantity for sku, quantity in wanted.items())
+    redemption_id = new_id("red")
+    expires_at = None if capture else now + HOLD_TTL
+    draft = _entry_draft(
+        shop,
+        standing.account_id,
+        redemption_id,
+        points=points,
+        memo=memo,
+        capture=capture,
+        expires_at=expires_at,
+        api_key_id=api_key_id,
+    )
+    try:
+        write = direct_write(draft, standing.accounts, now=now, floor_tests=True)
+    except errors.LedgerError:
+        return None
+    if write is None:
+        return None
+    row, line_rows = _redemption_rows(
+        shop,
+        member_id,
+        redemption_id,
+        write.record.id,
+        wanted,
+        priced,
+        points=points,
+        memo=memo,
+        consent=consent,
+        capture=capture,
+        expires_at=expires_at,
+        now=now,
+        api_key_id=api_key_id,
+    )
+    return _record_fast(session, shop, standing, write, row, line_rows, wanted, priced, now)
+
+
+def _record_fast(session, shop, standing, write, row, line_rows, wanted, priced, now):
+    """Send the writes; the redemption joins the session as if loaded (no second INSERT)."""
+    stock = [
+        {"shop_id": shop.id, "sku": sku, "quantity": quantity}
+        for sku, quantity in wanted.items()
+        if priced[sku].stock is not None
+    ]
+    captured = row["status"] == TRANSITIONS["redeem"][1]
+    told = _Resource(row["id"], row["community_id"])
+    outbox_row = outbox.plain_row("redemption.captured", told, at=now) if captured else None
+    available = fastpath.record(
+        session,
+        standing,
+        write,
+        redemption=row,
+        lines=line_rows,
+        stock=stock,
+        outbox_row=outbox_row,
+        now=now,
+    )
+    if available is None:
+        return None  # a floor refused: the general path raises InsufficientBalance
+    lines = [RedemptionLine(**line) for line in line_rows]
+    redemption = Redemption(**row, lines=lines)
+    for obj in (*lines, redemption):
+        make_transient_to_detached(obj)
+    session.add(redemption)
+    return RedeemOutcome(redemption=redemption, member_available=int(available))
+
+
+@dataclass(frozen=True)
+class _Resource:
+    """What the outbox names of a resource."""
+
+    id: str
+    community_id: str
 
 
 def redeem(
@@ -332,7 +511,33 @@ def redeem(
     now: datetime,
     api_key_id: str | None = None,
 ) -> RedeemOutcome:
-    """Check consent, stock and balance, then take the points (or hold them) in one transaction."""
+    """Check consent, stock and balance, then take the points (or hold them) in one transaction.
+
+    By code on PostgreSQL the fast path (``fastpath``) is tried first; whatever it does not
+    handle it leaves to the general path, untouched."""
+    asked = dict(member_id=member_id, consent=consent, lines=lines, points=points, memo=memo)
+    asked |= dict(capture=capture, now=now, api_key_id=api_key_id)
+    if fastpath.eligible(session, consent):
+        outcome = _redeem_fast(session, shop, **asked)
+        if outcome is not None:
+            return outcome
+    return _redeem_general(session, shop, **asked)
+
+
+def _redeem_general(
+    session: Session,
+    shop: Shop,
+    *,
+    member_id: str,
+    consent: dict,
+    lines,
+    points: int | None,
+    memo: str,
+    capture: bool,
+    now: datetime,
+    api_key_id: str | None,
+) -> RedeemOutcome:
+    """:func:`redeem` statement by statement, on any database."""
     found = _member_points_account(session, shop, member_id)
     wanted = _wanted_lines(lines, points, memo)
     # Input is checked before consent, so a malformed request never uses up a code or a try.

@@ -1,0 +1,154 @@
+"""The fast path of a redemption by one-time code on PostgreSQL: four round trips, BEGIN and
+COMMIT included (the shop's key and row are read before, as for any till request).
+
+The general path (``redemptions.redeem``) reads the member, locks and reads the consent row,
+spends the code, looks for expired holds, locks each item, reads the accounts, changes each
+balance row, then inserts the entry, postings, redemption, lines and outbox row and reads the
+balance back: fifteen statements. This one keeps its rules, its lock order and its rows, and
+sends two (the functions of migration ``0017_redeem_fast``):
+
+1. ``pointsbank_redeem_standing``: the member's points account, the consent row locked, the
+   code's row (not yet spent), the item rows locked, the two accounts;
+2. ``pointsbank_record_redemption``: the floor tests with every balance row locked, then every
+   write, and the member's available points.
+
+Between them ``redemptions`` judges with the general path's own functions (the price of the
+lines, ``journal.direct_write``'s checks of the entry). Anything unusual goes to the general
+path in the same transaction, which then answers exactly as before, because nothing has been
+written but the consent row the general path would create too: a PIN, an unknown member, a
+locked member, a code not accepted (the general path counts the wrong try), an expired hold to
+void first, an item missing, inactive or short of stock, an entry the journal refuses, an
+account that keeps lots, and a debit below the member's floor.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ledger.core.journal import DirectWrite
+
+FAST_DIALECT = "postgresql"
+_STANDING = sa.text(
+    "SELECT pointsbank_redeem_standing(:member, :community, :shop, :shop_account, :digest, "
+    "CAST(:skus AS text[]), :now)"
+)
+_RECORD = sa.text(
+    "SELECT pointsbank_record_redemption(:member_account, :digest, :reset, :now, "
+    "CAST(:stock AS json), CAST(:entry AS json), CAST(:postings AS json), "
+    "CAST(:balances AS json), CAST(:redemption AS json), CAST(:lines AS json), "
+    "CAST(:outbox AS json))"
+)
+
+
+def eligible(session: Session, consent: dict) -> bool:
+    """Whether a redemption may try the fast path: by code (a PIN needs argon2 and its rehash,
+    which the general path does), on PostgreSQL."""
+    return "code" in consent and session.get_bind().dialect.name == FAST_DIALECT
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """The columns of an account that ``journal.check_accounts`` and its deltas read."""
+
+    id: str
+    community_id: str
+    owner_id: str | None
+    kind: str
+    unit: str
+    floor: int | None
+    status: str
+    keeps_lots: bool
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    sku: str
+    name: str
+    price_points: int
+    stock: int | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the first statement read, with the consent row and the item rows locked."""
+
+    account_id: str
+    digest: str  # of the code accepted, which the second statement spends
+    counters_set: bool  # wrong tries or locks to forget once the code is accepted
+    items: dict[str, ItemRow]
+    accounts: dict[str, AccountRow]
+
+
+def stand(
+    session: Session, shop, member_id: str, digest: str, skus: list[str], *, now: datetime
+) -> Standing | None:
+    """The standing of a redemption by code; None when the general path must answer."""
+    found = session.execute(
+        _STANDING,
+        {
+            "member": member_id,
+            "community": shop.community_id,
+            "shop": shop.id,
+            "shop_account": shop.account_id,
+            "digest": digest,
+            "skus": skus,
+            "now": now,
+        },
+    ).scalar_one()
+    if not found["usable"]:
+        return None
+    return Standing(
+        account_id=found["account"],
+        digest=digest,
+        counters_set=bool(found["failed_attempts"] or found["locks_in_a_row"]),
+        items={i["sku"]: ItemRow(**i) for i in found["items"] or []},
+        accounts={a["id"]: AccountRow(**a) for a in found["accounts"] or []},
+    )
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def record(
+    session: Session,
+    standing: Standing,
+    write: DirectWrite,
+    *,
+    redemption: dict,
+    lines: list[dict],
+    stock: list[dict],
+    outbox_row: dict | None,
+    now: datetime,
+) -> int | None:
+    """Write the redemption; the member's available points, or None (nothing written) when a
+    debit would take a balance below its floor."""
+    return session.execute(
+        _RECORD,
+        {
+            "member_account": standing.account_id,
+            "digest": standing.digest,
+            "reset": standing.counters_set,
+            "now": now,
+            "stock": _json(stock),
+            "entry": _json(write.entry),
+            "postings": _json(write.postings),
+            "balances": _json(write.balances),
+            "redemption": _json(redemption),
+            "lines": _json(lines),
+            "outbox": _json(outbox_row),
+        },
+    ).scalar_one()
