@@ -1,7 +1,7 @@
 """redeem_fast: a redemption by one-time code in two statements on PostgreSQL
 
 Revision ID: 0017_redeem_fast
-Revises: 0015_fast_path
+Revises: 0016_account_lines
 
 Two server-side functions used by ``ledger/supermarket/fastpath.py``; SQLite keeps the general,
 multi-statement path. They take the locks in the general path's order (member consent row ->
