@@ -20,6 +20,7 @@ Usage: python bench/bench_history.py [--postings 1000000] [--members 50] [--repe
 
 import argparse
 import os
+import signal
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,7 @@ MONTH_END = datetime(2026, 12, 1, tzinfo=UTC)
 TIME_FLOOR_MINUTES = -600  # a neighbour may owe up to ten hours of service
 SEAL_COPY_ROWS = 10_000  # rows per fetch while sealing the preloaded history
 SLUG = "history"
+TERMINATED_EXIT_STATUS = 143  # what a shell reports for SIGTERM
 
 # Each entry n does what slot n % 8 says; the member is the (n / 8)-th resident round robin, so
 # every resident earns 20 points per round and spends 3, and gives as many minutes as she gets.
@@ -207,7 +209,7 @@ def measure(app, community_id: str, token: str, postings: int, repeat: int) -> N
     headers = {"Authorization": f"Bearer {token}"}
     seconds, response = _median_seconds(
         repeat,
-        lambda: client.get(f"/communities/{SLUG}/report", query_string=query, headers=headers),
+        lambda: client.get(f"/v1/communities/{SLUG}/report", query_string=query, headers=headers),
     )
     print(
         f"GET .../report:        {seconds:10.3f} s (target {REPORT_TARGET_SECONDS} s) "
@@ -241,7 +243,12 @@ def run(url: str, args) -> None:
         db.engine.dispose()  # before the scratch database is dropped
 
 
+def _stop(signum, frame):
+    raise SystemExit(TERMINATED_EXIT_STATUS)  # unwinds, so the scratch database is dropped
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postings", type=int, default=DEFAULT_POSTINGS)
     parser.add_argument("--members", type=int, default=DEFAULT_MEMBERS)
