@@ -82,16 +82,20 @@ def _empty_entries(session: Session):
         yield Breach("entry-balances", entry_id, "entry has no postings")
 
 
-def _sums_by_account(session: Session):
-    """{account id: [posted, pending_in, pending_out]} recomputed from the postings."""
+def _sums_by_account(session: Session, only: list[str] | None = None):
+    """{account id: [posted, pending_in, pending_out]} recomputed from the postings (of the
+    accounts ``only``, when given)."""
     sums: dict[str, list[int]] = {}
     for side, sign in ((Posting.from_account_id, -1), (Posting.to_account_id, 1)):
-        rows = session.execute(
+        query = (
             sa.select(side, Entry.status, sa.func.sum(Posting.amount))
             .join(Entry, Entry.id == Posting.entry_id)
             .where(Entry.status != "voided")
             .group_by(side, Entry.status)
         )
+        if only is not None:
+            query = query.where(side.in_(only))
+        rows = session.execute(query)
         for account_id, status, total in rows:
             figures = sums.setdefault(account_id, [0, 0, 0])
             if status == "posted":
@@ -159,7 +163,6 @@ def _account_lines(session: Session):
 
 def _clearing_pairs(session: Session):
     """Each pair's clearing accounts, from their postings: what one is owed the other owes."""
-    posted = _sums_by_account(session)
     mine, theirs = aliased(ClearingAccount), aliased(ClearingAccount)
     pairs = session.execute(
         sa.select(mine.account_id, theirs.account_id, mine.community_id, mine.counterparty_id)
@@ -171,7 +174,11 @@ def _clearing_pairs(session: Session):
             ),
         )
         .where(mine.community_id < mine.counterparty_id)
-    )
+    ).all()
+    # Only the clearing accounts' sums: the whole book's were already checked, and a ledger
+    # without districts reads no postings here at all.
+    accounts = [account for pair in pairs for account in pair[:2]]
+    posted = _sums_by_account(session, accounts) if accounts else {}
     for account_id, counterpart_id, community_id, counterparty_id in pairs:
         total = posted.get(account_id, [0])[0] + posted.get(counterpart_id, [0])[0]
         if total != 0:

@@ -1,11 +1,12 @@
 """The hash chain: entries sealed in order, resolutions as their own records, proofs that fold."""
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from ledger.audit import chain
+from ledger.core.clock import as_utc
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending
 
 
@@ -61,3 +62,18 @@ def test_a_proof_from_an_old_head_folds_onto_the_current_one(session, sealed):
     assert not ok and "history was rewritten" in why
     with pytest.raises(chain.ProofOutOfRange):
         chain.proof(session, sealed.id, 4)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 5, 1, tzinfo=UTC),
+        datetime(2026, 5, 1, 8, 30, 5, 123456, tzinfo=timezone(timedelta(hours=8))),
+        datetime(2026, 12, 31, 23, 59, 59, 999999),  # naive, as SQLite hands back: UTC
+        datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC),  # a year strftime does not pad
+    ],
+)
+def test_sealed_times_keep_their_strftime_form(moment):
+    """The fast time encoding writes exactly what strftime wrote when the journal was sealed."""
+    expected = as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert chain._time(moment) == expected
