@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import errors
+from .account_records import AccountRecord
 from .clock import as_utc
 from .lookup import get_or_raise
 from .models import Account, Entry, Posting
@@ -204,7 +205,7 @@ class AccountStanding:
     """An account with its current balance, as every representation shows it: the balance
     figures (BALANCE_FIGURES) are the balance's, every other attribute is the account's."""
 
-    account: Account
+    account: Account | AccountRecord
     balance: Balance
 
     def __getattr__(self, name: str):
@@ -218,7 +219,9 @@ def standings(session: Session, accounts, *, now: datetime) -> list[AccountStand
     return [AccountStanding(a, found[a.id]) for a in accounts]
 
 
-def standing(session: Session, account: Account, *, now: datetime) -> AccountStanding:
+def standing(
+    session: Session, account: Account | AccountRecord, *, now: datetime
+) -> AccountStanding:
     return standings(session, [account], now=now)[0]
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger.core import balances
+from ledger.core.account_records import AccountRecord
 from ledger.core.balances import AccountStanding, AccountStatement
 from ledger.core.models import Account, Community
 
@@ -44,7 +45,9 @@ _ZONE_AND_LOTS = (
 )
 
 
-def expiring(session: Session, account: Account, *, now: datetime) -> list[Expiring]:
+def expiring(
+    session: Session, account: Account | AccountRecord, *, now: datetime
+) -> list[Expiring]:
     """The account's points that expire within ``WARNING_DAYS``, by day, soonest first.
 
     An account that keeps no lots (its community's points never expire) costs no query.
@@ -81,7 +84,7 @@ class WithExpiring:
         return getattr(self.read, name)
 
 
-def standing(session: Session, account: Account, *, now: datetime) -> WithExpiring:
+def standing(session: Session, account: Account | AccountRecord, *, now: datetime) -> WithExpiring:
     """The account's balances (``balances.standing``) and its points expiring soon."""
     found = balances.standing(session, account, now=now)
     return WithExpiring(found, expiring(session, account, now=now))
