@@ -13,6 +13,7 @@ from api.extensions import db
 from ledger.approvals import requests as approvals
 from ledger.approvals.errors import ApprovalNotFound
 from ledger.core import errors
+from ledger.core.account_records import read_account
 from ledger.core.communities import accounts_touched, get_account, get_community, get_member
 from ledger.core.corrections import get_entry
 from ledger.earning import events as earning
@@ -61,6 +62,13 @@ def member(member_id: str):
 def account(account_id: str):
     """Staff see their community's accounts; members and shops see only their own."""
     found = get_account(db.session, account_id)
+    _visible(principal().may_read_account(found), errors.AccountNotFound(account=account_id))
+    return found
+
+
+def account_record(account_id: str):
+    """``account`` (same callers, same 404), read as a record: for a read that only shows it."""
+    found = read_account(db.session, account_id)
     _visible(principal().may_read_account(found), errors.AccountNotFound(account=account_id))
     return found
 

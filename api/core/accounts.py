@@ -23,7 +23,7 @@ blp = Blueprint(
 @blp.response(200, AccountSchema)
 def show(account_id):
     """An account and its balances: posted, pending, available; points expiring soon."""
-    return notice.standing(db.session, access.account(account_id), now=now())
+    return notice.standing(db.session, access.account_record(account_id), now=now())
 
 
 @blp.route("/<account_id>/statement")

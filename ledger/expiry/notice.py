@@ -1,7 +1,8 @@
 """What a member is told ahead of expiry: "N points expire on DATE", ``WARNING_DAYS`` ahead.
 
-Read from the lots (one query), beside the balance and the statement. DATE is the day, in the
-community's time zone, on which the lot expires; lots expiring the same day are summed.
+Read from the lots, with the community's time zone, in one query beside the balance and the
+statement (none for an account that keeps no lots). DATE is the day, in the community's time
+zone, on which the lot expires; lots expiring the same day are summed.
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger.core import balances
+from ledger.core.account_records import AccountRecord
 from ledger.core.balances import AccountStanding, AccountStatement
 from ledger.core.models import Account, Community
 
@@ -26,23 +28,43 @@ class Expiring:
     expires_at: datetime
 
 
-def expiring(session: Session, account: Account, *, now: datetime) -> list[Expiring]:
-    """The account's points that expire within ``WARNING_DAYS``, by day, soonest first."""
+# The community's time zone and the account's lots that expire by ``until``, in one statement
+# built once: one row with no lot when none expires by then.
+_ZONE_AND_LOTS = (
+    sa.select(Community.timezone, PointLot.expires_at, PointLot.remaining_points)
+    .outerjoin(
+        PointLot,
+        sa.and_(
+            PointLot.account_id == sa.bindparam("account_id"),
+            PointLot.remaining_points > 0,
+            PointLot.expires_at <= sa.bindparam("until"),
+        ),
+    )
+    .where(Community.id == sa.bindparam("community_id"))
+    .order_by(PointLot.expires_at)
+)
+
+
+def expiring(
+    session: Session, account: Account | AccountRecord, *, now: datetime
+) -> list[Expiring]:
+    """The account's points that expire within ``WARNING_DAYS``, by day, soonest first.
+
+    An account that keeps no lots (its community's points never expire) costs no query.
+    """
     if not account.keeps_lots:
         return []
-    rows = session.execute(
-        sa.select(PointLot.expires_at, PointLot.remaining_points)
-        .where(
-            PointLot.account_id == account.id,
-            PointLot.remaining_points > 0,
-            PointLot.expires_at <= now + timedelta(days=WARNING_DAYS),
-        )
-        .order_by(PointLot.expires_at)
-    ).all()
-    timezone = sa.select(Community.timezone).where(Community.id == account.community_id)
-    zone = ZoneInfo(session.execute(timezone).scalar_one())
+    params = {
+        "account_id": account.id,
+        "community_id": account.community_id,
+        "until": now + timedelta(days=WARNING_DAYS),
+    }
+    rows = session.execute(_ZONE_AND_LOTS, params).all()
+    zone = ZoneInfo(rows[0].timezone)
     by_day: dict[date, Expiring] = {}
     for row in rows:
+        if row.expires_at is None:
+            continue
         day = row.expires_at.astimezone(zone).date()
         before = by_day.get(day)
         points = row.remaining_points + (before.points if before else 0)
@@ -62,7 +84,7 @@ class WithExpiring:
         return getattr(self.read, name)
 
 
-def standing(session: Session, account: Account, *, now: datetime) -> WithExpiring:
+def standing(session: Session, account: Account | AccountRecord, *, now: datetime) -> WithExpiring:
     """The account's balances (``balances.standing``) and its points expiring soon."""
     found = balances.standing(session, account, now=now)
     return WithExpiring(found, expiring(session, account, now=now))

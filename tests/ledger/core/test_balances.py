@@ -155,3 +155,37 @@ def test_statement_pages_match_a_reference_computed_from_the_postings(
         assert all_pages(session, account_id, 2, from_=start, to=end) == window
         by_end = [line for line in expected if line[4] <= end]  # as of is inclusive
         assert balances.balance_as_of(session, account_id, end) == by_end[-1][6]
+
+
+def test_a_hold_past_its_expiry_stops_counting_on_both_sides_given_now(
+    session, community, wang, li, points_of, grant, now
+):
+    """Before its expiry a hold is pending out for the giver and in for the receiver; after, neither."""
+    grant(community, points_of(wang), 100)
+    draft = EntryDraft(
+        community.id,
+        "transfer",
+        [PostingDraft(points_of(wang), points_of(li), "points", 40)],
+        pending=True,
+        expires_at=now + timedelta(minutes=5),
+    )
+    post_entry(session, draft, now=now)
+    accounts = [points_of(wang), points_of(li)]
+    before = balances.current_balances(session, accounts, now=now)
+    assert before[points_of(wang)] == balances.Balance(100, 0, 40)
+    assert before[points_of(li)] == balances.Balance(0, 40, 0)
+    after = balances.current_balances(session, accounts, now=now + timedelta(minutes=5))
+    assert after[points_of(wang)] == balances.Balance(100, 0, 0)
+    assert after[points_of(li)] == balances.Balance(0, 0, 0)
+    # Without ``now`` the cached figures are given as they are, expired hold and all.
+    assert balances.current_balances(session, accounts)[points_of(wang)].pending_out == 40
+
+
+def test_current_balances_answers_every_account_asked_for(
+    session, community, wang, points_of, grant, now
+):
+    """An account without balance rows reads as zero; asking for none reads nothing."""
+    grant(community, points_of(wang), 7)
+    found = balances.current_balances(session, [points_of(wang), "acc_none"], now=now)
+    assert found == {points_of(wang): balances.Balance(7, 0, 0), "acc_none": balances.ZERO}
+    assert balances.current_balances(session, [], now=now) == {}

@@ -1,9 +1,10 @@
 """What a member is told ahead of expiry: "N points expire on DATE", 30 days ahead."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from ledger.core.communities import get_account
 from ledger.expiry import notice
+from ledger.expiry.models import PointLot
 from ledger.expiry.settings import WARNING_DAYS
 
 
@@ -41,3 +42,34 @@ def test_accounts_that_keep_no_lots_are_told_nothing(
     """Without expiry there is nothing to warn of."""
     grant(community, points_of(wang), 10)
     assert notice.expiring(session, get_account(session, points_of(wang)), now=now) == []
+
+
+def test_lots_are_told_by_the_day_they_expire_in_the_community_zone(
+    session, yearly, wang, li, points_of, now
+):
+    """Lots a minute either side of midnight in Shanghai are two days; spent or others' lots none."""
+    before_midnight = datetime(2031, 5, 1, 15, 59, tzinfo=UTC)  # 23:59 in Asia/Shanghai
+    after_midnight = before_midnight + timedelta(minutes=2)
+    lots = [
+        (points_of(wang), after_midnight, 3, 3),
+        (points_of(wang), before_midnight, 4, 2),
+        (points_of(wang), before_midnight, 9, 0),
+        (points_of(li), before_midnight, 8, 8),
+    ]
+    for account_id, expires_at, amount, remaining in lots:
+        session.add(
+            PointLot(
+                account_id=account_id,
+                earned_at=now,
+                expires_at=expires_at,
+                amount_points=amount,
+                remaining_points=remaining,
+            )
+        )
+    found = notice.expiring(
+        session, get_account(session, points_of(wang)), now=before_midnight - timedelta(days=1)
+    )
+    assert [(e.points, e.expires_on, e.expires_at) for e in found] == [
+        (2, date(2031, 5, 1), before_midnight),
+        (3, date(2031, 5, 2), after_midnight),
+    ]
