@@ -1,9 +1,10 @@
 """gunicorn settings for ``pointsbank serve`` (``gunicorn -c python:api.gunicorn_conf 'wsgi:app'``).
 
-`pointsbank serve`'s ``--bind`` and ``--workers`` override the values here; bind, workers and the
-timeouts can also be set from the environment (POINTSBANK_BIND, POINTSBANK_WORKERS,
-POINTSBANK_TIMEOUT_SECONDS, ...) so that a systemd unit changes them without editing code, and any
-value on gunicorn's command line or through GUNICORN_CMD_ARGS. The request
+`pointsbank serve`'s ``--bind`` and ``--workers`` override the values here; bind, workers, the
+worker class, threads and the timeouts can also be set from the environment (POINTSBANK_BIND,
+POINTSBANK_WORKERS, POINTSBANK_WORKER_CLASS, POINTSBANK_THREADS, POINTSBANK_TIMEOUT_SECONDS, ...)
+so that a systemd unit changes them without editing code, and any value on gunicorn's command
+line or through GUNICORN_CMD_ARGS. The request
 limits are gunicorn's own: a request past them is refused by gunicorn before the app sees it
 (414 for a request line over the limit, 431 for too many or too large header fields), and
 gunicorn writes that refusal as a short HTML page, not problem+json. They are set tight enough that no

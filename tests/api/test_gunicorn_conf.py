@@ -68,3 +68,21 @@ def test_limits_refuse_oversized_request_lines_and_header_lists(served):
     assert _status_of(served, b"GET " + long_path + b" HTTP/1.0\r\n\r\n") == 414
     assert _status_of(served, b"GET /openapi.json HTTP/1.0\r\n" + many_fields + b"\r\n") == 431
     assert _status_of(served, b"GET /openapi.json HTTP/1.0\r\nHost: x\r\n\r\n") == 200
+
+
+def test_the_worker_class_and_threads_come_from_the_environment(monkeypatch):
+    """Sync workers of one thread unless POINTSBANK_WORKER_CLASS / POINTSBANK_THREADS say else."""
+    import importlib
+
+    from api import gunicorn_conf
+
+    monkeypatch.delenv("POINTSBANK_WORKER_CLASS", raising=False)
+    monkeypatch.delenv("POINTSBANK_THREADS", raising=False)
+    defaults = importlib.reload(gunicorn_conf)
+    assert (defaults.worker_class, defaults.threads) == ("sync", 1)
+    monkeypatch.setenv("POINTSBANK_WORKER_CLASS", "gthread")
+    monkeypatch.setenv("POINTSBANK_THREADS", "4")
+    configured = importlib.reload(gunicorn_conf)
+    assert (configured.worker_class, configured.threads) == ("gthread", 4)
+    monkeypatch.undo()
+    importlib.reload(gunicorn_conf)
