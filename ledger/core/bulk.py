@@ -61,7 +61,7 @@ def _insert_text(
     names = ", ".join(f'"{c}"' for c in (*columns, *defaults))
     values = ", ".join([*(f'"{c}"' for c in columns), *defaults.values()])
     sql = (
-        f'INSERT INTO "{table.name}" ({names}) SELECT {values} '
+        f"INSERT INTO {table.name} ({names}) SELECT {values} "
         f'FROM json_populate_recordset(NULL::"{table.name}", CAST(:rows AS json))'
     )
     if conflict is not None:
