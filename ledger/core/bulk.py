@@ -35,6 +35,19 @@ def json_param(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=_default)
 
 
+def each_value(dialect_name: str, values: Sequence[Any]) -> sa.TableValuedAlias:
+    """``values`` as a one-column table (column ``value``), from one JSON parameter.
+
+    Look rows up one value at a time with a correlated subquery over it: the database then
+    probes its index once per value whatever its statistics say. An ``IN`` list of a hundred
+    values, by contrast, is costed from the column's statistics, and on a table grown since
+    its last ANALYZE the planner scans instead of probing.
+    """
+    name = "json_array_elements_text" if dialect_name == JSON_ROWS_DIALECT else "json_each"
+    rows = getattr(sa.func, name)(sa.literal(list(values), sa.JSON))
+    return rows.table_valued(sa.column("value", sa.Text)).alias("wanted")
+
+
 def _sql_defaults(table: sa.Table, given: tuple[str, ...], dialect) -> dict[str, str]:
     """The columns the rows leave out whose default SQLAlchemy renders as SQL (the outbox's
     transaction id), compiled; a left-out column with a Python default is a caller's bug."""

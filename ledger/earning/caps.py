@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.core import bulk
+
 from .models import EarningCap, EarningEvent
 
 COUNTING_STATUSES = ("awarded", "pending")
@@ -114,29 +116,12 @@ class UsageMemo:
         windows: dict[tuple[str, str, datetime, datetime], set[str]] = {}
         for member_id, activity, period, start, end in needs:
             windows.setdefault((activity, period, start, end), set()).add(member_id)
+        dialect_name = session.get_bind().dialect.name
         for (activity, period, start, end), member_ids in windows.items():
-            used = {
-                member_id: (int(points), int(count))
-                for member_id, points, count in session.execute(
-                    sa.select(
-                        EarningEvent.member_id,
-                        sa.func.sum(EarningEvent.points_awarded),
-                        sa.func.count(),
-                    )
-                    .where(
-                        EarningEvent.member_id.in_(sorted(member_ids)),
-                        EarningEvent.activity == activity,
-                        EarningEvent.status.in_(COUNTING_STATUSES),
-                        EarningEvent.occurred_at >= start,
-                        EarningEvent.occurred_at < end,
-                    )
-                    .group_by(EarningEvent.member_id)
-                )
-            }
-            for member_id in member_ids:
-                points, count = used.get(member_id, (0, 0))
+            query = _usage_by_member(dialect_name, sorted(member_ids), activity, start, end)
+            for member_id, points, count in session.execute(query):
                 self._periods.setdefault((member_id, activity), {}).setdefault(
-                    (period, start), [end, points, count]
+                    (period, start), [end, int(points), int(count)]
                 )
 
     def spend(self, member_id: str, activity: str, at: datetime, points: int) -> None:
@@ -144,6 +129,29 @@ class UsageMemo:
             if start <= at < known[0]:
                 known[1] += points
                 known[2] += 1
+
+
+def _usage_by_member(dialect_name, member_ids, activity, start, end) -> sa.Select:
+    """(member id, points, count) counted in [start, end) for each of ``member_ids``: one
+    index probe per member (see ``bulk.each_value``), however stale the table's statistics."""
+    wanted = bulk.each_value(dialect_name, member_ids)
+    counted = (
+        EarningEvent.member_id == wanted.c.value,
+        EarningEvent.activity == activity,
+        EarningEvent.status.in_(COUNTING_STATUSES),
+        EarningEvent.occurred_at >= start,
+        EarningEvent.occurred_at < end,
+    )
+    points = sa.func.coalesce(sa.func.sum(EarningEvent.points_awarded), 0)
+    return sa.select(
+        wanted.c.value,
+        sa.select(points).where(*counted).correlate(wanted).scalar_subquery(),
+        sa.select(sa.func.count())
+        .select_from(EarningEvent)
+        .where(*counted)
+        .correlate(wanted)
+        .scalar_subquery(),
+    ).select_from(wanted)
 
 
 def standings(

@@ -240,11 +240,18 @@ def lock_members(session: Session, member_ids) -> None:
 def _existing(session: Session, source: Source, source_ids) -> dict[str, EarningEvent]:
     if not source_ids:
         return {}
-    rows = session.scalars(
-        sa.select(EarningEvent).where(
-            EarningEvent.source == source.name, EarningEvent.source_id.in_(list(source_ids))
-        )
+    wanted = bulk.each_value(session.get_bind().dialect.name, sorted(source_ids))
+    match = (
+        sa.select(EarningEvent.id)
+        .where(EarningEvent.source == source.name, EarningEvent.source_id == wanted.c.value)
+        .correlate(wanted)
+        .scalar_subquery()
     )
+    ids = session.scalars(sa.select(match).select_from(wanted))
+    found = [event_id for event_id in ids if event_id is not None]
+    if not found:  # the usual case: no replay among them
+        return {}
+    rows = session.scalars(sa.select(EarningEvent).where(EarningEvent.id.in_(found)))
     return {event.source_id: event for event in rows}
 
 

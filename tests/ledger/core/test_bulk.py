@@ -109,3 +109,10 @@ def test_json_param_writes_times_as_iso_and_keeps_chinese_readable(now):
         f'{{"at": "{now.isoformat()}", "memo": "清洁家园"}}'
     )
     assert bulk.json_param(None) is None
+
+
+def test_each_value_is_a_table_of_the_values_given(session):
+    """The values come back one row each, quotes and Chinese text intact."""
+    values = ["a", "王's", "积分", "a"]
+    wanted = bulk.each_value(session.get_bind().dialect.name, values)
+    assert list(session.scalars(sa.select(wanted.c.value))) == values

@@ -1,8 +1,9 @@
 """Caps: calendar periods in the community's zone, and awards cut to the tightest cap."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from ledger.earning.caps import CapStanding, judge, period_bounds
 
@@ -65,3 +66,72 @@ def test_a_full_count_cap_refuses_and_spends_nothing():
     assert caps[0].count_used == 2 and verdict.caps[0]["count_remaining"] == 0
     assert judge(0, []).outcome == "refused"
     assert judge(7, []).reason == "7 points, within every cap"
+
+
+def test_preload_reads_each_members_usage_in_the_window(session, community, wang, li, now):
+    """Counted: awards in the window; not counted: another member's, or outside the window."""
+    from ledger.earning.caps import UsageMemo
+    from ledger.earning.events import EventDraft, Source, record_events
+    from ledger.earning.rules import RuleDraft, set_rule
+
+    set_rule(session, community.id, "meeting.attend", RuleDraft(points=3), now=now)
+    source = Source("tablet", None, None)
+    at = [now - timedelta(hours=h) for h in (1, 2, 30)]
+    drafts = [
+        EventDraft(community.slug, "meeting.attend", when, f"e{n}", "议事会", member_id=wang.id)
+        for n, when in enumerate(at)
+    ]
+    record_events(session, source, drafts, now=now)
+    memo = UsageMemo()
+    window = (now - timedelta(hours=24), now + timedelta(hours=1))
+    memo.preload(session, [(m.id, "meeting.attend", "day", *window) for m in (wang, li)])
+    for member, used, count in ((wang, 6, 2), (li, 0, 0)):
+        found = CapStanding("day", *window, None, 5)
+        assert memo.recall(member.id, "meeting.attend", found)
+        assert (found.used_points, found.count_used) == (used, count)
+
+
+def _explained(session, query) -> list[str]:
+    """The plan of ``query``, as the driver was sent it, with EXPLAIN before it."""
+    sent = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    engine = session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        session.execute(query).all()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    statement, parameters = sent[-1]
+    with session.connection().connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + statement, parameters)
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+def test_preload_probes_the_member_index_on_a_table_grown_since_analyze(session, community, wang):
+    """With statistics of an empty table and thousands of rows since, each member is probed
+    through the (member, activity, occurred_at) index rather than the table scanned."""
+    from ledger.earning.caps import _usage_by_member
+    from ledger.earning.rules import RuleDraft, set_rule
+
+    rule = set_rule(session, community.id, "x", RuleDraft(points=1), now=datetime.now(UTC))[0][-1]
+    session.execute(sa.text("ANALYZE earning_events"))
+    session.execute(
+        sa.text(
+            "INSERT INTO earning_events (id, community_id, activity, member_id, rule_id, occurred_at, "
+            "quantity, source, source_id, recorded_by, evidence, status, points_due, "
+            "points_awarded, decision, created_at) SELECT 'evt_' || n, :community, 'x', :member, :rule, "
+            "now(), 1, 'bulk', 'b' || n, 'r', '{}', 'awarded', 1, 1, '{}', now() "
+            "FROM generate_series(1, 5000) AS n"
+        ),
+        {"community": community.id, "member": wang.id, "rule": rule.id},
+    )
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    query = _usage_by_member("postgresql", [wang.id, "mem_other"], "x", start, datetime.now(UTC))
+    plan = _explained(session, query)
+    assert any("ix_earning_events_member_activity" in line for line in plan), plan
+    assert not any("Seq Scan on earning_events" in line for line in plan), plan
+    session.rollback()

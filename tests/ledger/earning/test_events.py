@@ -92,3 +92,21 @@ def test_events_from_the_future_or_too_long_ago_are_refused(session, community, 
             draft(community, wang, source_id="old", at=now - BACKDATING_WINDOW - timedelta(days=1)),
             now=now,
         )
+
+
+def test_existing_finds_each_recorded_source_id_among_many(session, community, wang, li, now):
+    """Of five source ids, the three recorded are found, each once, and nothing else."""
+    from ledger.earning.events import _existing
+
+    set_rule(session, community.id, "deliberation.attend", RuleDraft(points=5), now=now)
+    recorded = record_events(
+        session,
+        SOURCE,
+        [draft(community, m, source_id=f"s{n}", at=now) for n, m in enumerate([wang, li, wang])],
+        now=now,
+    )
+    found = _existing(session, SOURCE, ["s4", "s0", "s1", "s2", "s3"])
+    assert {k: v.id for k, v in found.items()} == {
+        f"s{n}": r.event.id for n, r in enumerate(recorded)
+    }
+    assert _existing(session, SOURCE, ["nothing"]) == {}
