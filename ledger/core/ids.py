@@ -8,8 +8,8 @@ import os
 import time
 from collections.abc import Iterator
 
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_DIGIT_PAIRS = [high + low for high in _ALPHABET for low in _ALPHABET]  # by 10-bit value
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_DIGIT_PAIRS = [high + low for high in ALPHABET for low in ALPHABET]  # by 10-bit value
 ID_BODY_LENGTH = 26
 RANDOM_BYTES = 10  # the body's 80 random bits, below its 48 bits of milliseconds
 ID_MAX_LENGTH = 40  # longest prefix ("shop_") plus the body, with room to spare
@@ -33,7 +33,7 @@ def _encode(value: int, length: int) -> str:
         value >>= 10
         length -= 2
     if length:
-        digits.append(_ALPHABET[value & 0x1F])
+        digits.append(ALPHABET[value & 0x1F])
     return "".join(reversed(digits))
 
 

@@ -31,21 +31,24 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import bulk, errors
+from . import bulk, errors, ids
 from .ids import new_id, new_ids
 from .models import ENTRY_KINDS, MEMO_MAX_LENGTH, UNITS, Account, AccountBalance, Entry, Posting
 
 MAX_AMOUNT = 1_000_000_000  # per posting: far above any real award, far below BIGINT
 MAX_POSTINGS_PER_ENTRY = 100
 UNFLOORED_SHARDS = 16
-# Draws of an entry id before settling for any shard (a miss has odds (15/16)^256, nil).
-MAX_SHARD_DRAWS = 256
+# Ids drawn before settling for any shard: each tries its 32 last digits, and misses all with
+# odds (15/16)^32 = 1 in 8; eight misses in a row, 1 in 16 million, still give a valid id.
+MAX_SHARD_DRAWS = 8
+SHARD_TAILS_CACHED = 256  # issuance accounts whose id tails are kept: one per community
 # More balance rows than this, none with a floor test, change in one UPDATE (PostgreSQL).
 BULK_BALANCE_ROWS = 2
 
@@ -459,11 +462,19 @@ def _insert_postings(connection, records) -> None:
     bulk.insert_rows(connection, _postings, _posting_rows(records))
 
 
+@lru_cache(maxsize=SHARD_TAILS_CACHED)
+def _shard_tails(account_id: str) -> tuple[tuple[str, bytes], ...]:
+    """Each last digit an id may end with, and the rest of what :func:`shard_for` hashes after
+    it: CRC-32 runs on, so an id's head is hashed once and each tail continues from there."""
+    return tuple((digit, f"{digit}:{account_id}".encode()) for digit in ids.ALPHABET)
+
+
 def _entry_id(draft: EntryDraft, accounts, shard: int | None) -> str:
     """A new entry id; with ``shard``, one whose shard on the draft's one unfloored account is
-    that shard (drawn again until it is: 16 draws on average), so that a batch holds one
-    issuance row instead of all of them and concurrent batches do not queue behind each other.
-    The shard still follows from the entry id, as :func:`shard_for` requires."""
+    that shard, so that a batch holds one issuance row instead of all of them and concurrent
+    batches do not queue behind each other. The shard still follows from the entry id, as
+    :func:`shard_for` requires: the id's last digit is the one (of 32) that lands on ``shard``.
+    """
     unfloored = {
         a
         for p in draft.postings
@@ -473,10 +484,15 @@ def _entry_id(draft: EntryDraft, accounts, shard: int | None) -> str:
     if shard is None or len(unfloored) != 1:
         return new_id("ent")
     (account_id,) = unfloored
+    tails = _shard_tails(account_id)
     entry_id = ""
     for entry_id in new_ids("ent", MAX_SHARD_DRAWS):
-        if shard_for(entry_id, account_id, None) == shard:
-            return entry_id
+        head = entry_id[:-1]
+        running = zlib.crc32(head.encode())
+        for digit, tail in tails:
+            if zlib.crc32(tail, running) % UNFLOORED_SHARDS == shard:
+                return head + digit
+    return entry_id
     return entry_id
 
 

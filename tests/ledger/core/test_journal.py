@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from ledger.audit import verify as audit
 from ledger.core import balances, errors, journal
 from ledger.core.communities import create_community, create_member, member_account, system_account
+from ledger.core.ids import new_id
 from ledger.core.journal import (
     MAX_POSTINGS_PER_ENTRY,
     EntryDraft,
@@ -19,6 +20,7 @@ from ledger.core.journal import (
     shard_for,
     void_pending,
 )
+from ledger.core.models import Account
 from ledger.expiry.lots import keep_lots
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -318,3 +320,15 @@ def test_a_batch_posted_on_one_shard_holds_one_issuance_row(session, community, 
     posted = post_entries(session, drafts, now=now, one_shard=True)
     shards = {shard_for(record.id, issuance, None) for record in posted}
     assert len(shards) == 1
+
+
+def test_an_entry_id_can_be_drawn_for_every_shard_of_an_account(session, community, wang):
+    """Asked for any of the shards, the id drawn lands on it, and looks like any other id."""
+    issuance = system_account(session, community.id, "issuance", "points").id
+    mine = member_account(session, wang.id, "points").id
+    draft = EntryDraft(community.id, "award", [PostingDraft(issuance, mine, "points", 1)])
+    accounts = {a.id: a for a in (session.get(Account, issuance), session.get(Account, mine))}
+    for shard in range(journal.UNFLOORED_SHARDS):
+        entry_id = journal._entry_id(draft, accounts, shard)
+        assert shard_for(entry_id, issuance, None) == shard
+        assert entry_id.startswith("ent_") and len(entry_id) == len(new_id("ent"))
