@@ -45,7 +45,7 @@ def each_value(dialect_name: str, values: Sequence[Any]) -> sa.TableValuedAlias:
     """
     name = "json_array_elements_text" if dialect_name == JSON_ROWS_DIALECT else "json_each"
     rows = getattr(sa.func, name)(sa.literal(list(values), sa.JSON))
-    return rows.table_valued(sa.column("value", sa.Text)).alias("wanted")
+    return rows.table_valued(sa.column("value", sa.Text)).alias()
 
 
 def _sql_defaults(table: sa.Table, given: tuple[str, ...], dialect) -> dict[str, str]:

@@ -133,7 +133,7 @@ def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
             refs.setdefault(named.id, set()).add(draft.member_ref)
     conditions: list[sa.ColumnElement[bool]] = []
     if ids:
-        conditions.append(Member.id.in_(ids))
+        conditions.append(Member.id.in_(_each(session, sorted(ids))))
     for community_id, community_refs in refs.items():
         conditions.append(
             sa.and_(Member.community_id == community_id, Member.external_ref.in_(community_refs))
@@ -225,12 +225,18 @@ def points_due(rule: EarningRule, quantity: int) -> int:
 
 
 # Locks ------------------------------------------------------------------------------------------
+def _each(session: Session, values) -> sa.Select:
+    """SELECT of ``values``, for ``IN``: one statement text whatever their number, so that it is
+    parsed and prepared once, and probed value by value (see ``bulk.each_value``)."""
+    return sa.select(bulk.each_value(session.get_bind().dialect.name, values).c.value)
+
+
 def lock_members(session: Session, member_ids) -> None:
     """Take the members' rows in id order; FOR NO KEY UPDATE leaves foreign keys free."""
     if member_ids:
         session.execute(
             sa.select(Member.id)
-            .where(Member.id.in_(sorted(member_ids)))
+            .where(Member.id.in_(_each(session, sorted(member_ids))))
             .order_by(Member.id)
             .with_for_update(key_share=True)
         ).all()
