@@ -21,14 +21,13 @@ void first, an item missing, inactive or short of stock, an entry the journal re
 account that keeps lots, and a debit below the member's floor.
 """
 
-import json
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.core import bulk
 from ledger.core.journal import DirectWrite
 
 FAST_DIALECT = "postgresql"
@@ -111,18 +110,6 @@ def stand(
     )
 
 
-def _json(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, ensure_ascii=False, default=_json_default)
-
-
-def _json_default(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
 def record(
     session: Session,
     standing: Standing,
@@ -143,12 +130,12 @@ def record(
             "digest": standing.digest,
             "reset": standing.counters_set,
             "now": now,
-            "stock": _json(stock),
-            "entry": _json(write.entry),
-            "postings": _json(write.postings),
-            "balances": _json(write.balances),
-            "redemption": _json(redemption),
-            "lines": _json(lines),
-            "outbox": _json(outbox_row),
+            "stock": bulk.json_param(stock),
+            "entry": bulk.json_param(write.entry),
+            "postings": bulk.json_param(write.postings),
+            "balances": bulk.json_param(write.balances),
+            "redemption": bulk.json_param(redemption),
+            "lines": bulk.json_param(lines),
+            "outbox": bulk.json_param(outbox_row),
         },
     ).scalar_one()

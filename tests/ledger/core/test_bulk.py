@@ -106,9 +106,15 @@ def test_a_left_out_column_with_a_python_default_is_refused(session, community, 
 def test_json_param_writes_times_as_iso_and_keeps_chinese_readable(now):
     """Datetimes travel as ISO 8601; text is not escaped; None stays NULL."""
     assert bulk.json_param({"at": now, "memo": "清洁家园"}) == (
-        f'{{"at": "{now.isoformat()}", "memo": "清洁家园"}}'
+        f'{{"at":"{now.isoformat()}","memo":"清洁家园"}}'
     )
     assert bulk.json_param(None) is None
+
+
+def test_json_param_refuses_what_json_cannot_write():
+    """A value with no JSON form is a TypeError, not a silent string."""
+    with pytest.raises(TypeError):
+        bulk.json_param({"amount": object()})
 
 
 def test_each_value_is_a_table_of_the_values_given(session):
