@@ -39,6 +39,7 @@ DEFAULT_WORKER_CLASS = gunicorn_conf.worker_class
 DEFAULT_THREADS = gunicorn_conf.threads
 LONG_HISTORY_POSTINGS = 1_000_000
 QUICK_LONG_HISTORY_POSTINGS = 100_000
+WARM_UP_SECONDS = 3  # per warm-up run, before the first phase; not counted
 BATCH_SIZE = 100
 STATEMENT_LIMIT = 50
 # Codes issued for the redemption phase: well above any rate this machine reaches, per second.
@@ -102,6 +103,14 @@ class Runner:
         self.world, self.directory = world, directory
         self.phases: list[Phase] = []
 
+    def warm_up(self, token, mode, rows) -> None:
+        """A short unmeasured run: each worker's connection compiles the award's server-side
+        functions and prepares its statements, and the reference caches fill, before a phase
+        is timed (the first requests of a cold worker cost several times a warm one's)."""
+        data = _lines(self.directory, f"warm-{mode}", rows)
+        lua_args = [mode, data, "warm", self.world.occurred_at, "1"]
+        tools.wrk(self.url, WARM_UP_SECONDS, self.args.connections, lua_args, token)
+
     def run(self, name, token, mode, rows, connections=None, batch_size=1) -> Phase | None:
         if self.args.only and name not in self.args.only:
             return None
@@ -133,6 +142,8 @@ def http_phases(args, engine, url: str, master: int, world) -> list[Phase]:
     w = world
     with tempfile.TemporaryDirectory(prefix="pointsbank-bench-") as directory:
         run = Runner(args, engine, url, master, w, Path(directory))
+        run.warm_up(w.integrator_token, "event", w.one_community + w.spread)
+        run.warm_up(w.staff_token, "get", [[f"/v1/accounts/{a}"] for a in w.member_accounts])
         run.run("events, one community", w.integrator_token, "event", w.one_community)
         run.run("events, 16 communities", w.integrator_token, "event", w.spread)
         run.run("events + Idempotency-Key", w.integrator_token, "event-key", w.one_community)
