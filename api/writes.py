@@ -69,6 +69,26 @@ def _replay(row, fingerprint: str) -> Response:
     return response
 
 
+def _claim_statement(insert) -> sa.Insert:
+    row = {column: sa.bindparam(column) for column in _CLAIMED_COLUMNS}
+    return insert(_table).values(**row).on_conflict_do_nothing().returning(_table.c.key)
+
+
+# Built once: constructing an INSERT per request costs more Python than its round trip.
+_CLAIMED_COLUMNS = ("api_key_id", "key", "request_sha256", "created_at")
+_CLAIM = {
+    "postgresql": _claim_statement(postgresql.insert),
+    "sqlite": _claim_statement(sqlite.insert),
+}
+_STORE = (
+    _table.update()
+    .where(
+        _table.c.api_key_id == sa.bindparam("claimed_by"), _table.c.key == sa.bindparam("claimed")
+    )
+    .values(status_code=sa.bindparam("stored_status"), response_body=sa.bindparam("stored_body"))
+)
+
+
 def _claim(key_id: str, key: str, fingerprint: str):
     """Insert the key row first; returns a stored row to replay instead, if there is one.
 
@@ -77,15 +97,10 @@ def _claim(key_id: str, key: str, fingerprint: str):
     if that one committed.
     """
     session = db.session
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_table)
-    statement = (
-        insert.values(api_key_id=key_id, key=key, request_sha256=fingerprint, created_at=now())
-        .on_conflict_do_nothing()
-        .returning(_table.c.key)
-    )
+    statement = _CLAIM[session.get_bind().dialect.name]
+    row = {"api_key_id": key_id, "key": key, "request_sha256": fingerprint, "created_at": now()}
     try:
-        inserted = session.execute(statement).first() is not None
+        inserted = session.execute(statement, row).first() is not None
     except OperationalError as exc:
         if is_lock_timeout(exc):
             abort(409, "a request with this Idempotency-Key is still in flight")
@@ -139,13 +154,13 @@ def write(view):
                 session.rollback()
                 return _replay(existing, fingerprint)
             response = make_response(view(*args, **kwargs))
-            session.execute(
-                _table.update()
-                .where(_table.c.api_key_id == who.key_id, _table.c.key == key)
-                .values(
-                    status_code=response.status_code, response_body=response.get_data(as_text=True)
-                )
-            )
+            stored = {
+                "claimed_by": who.key_id,
+                "claimed": key,
+                "stored_status": response.status_code,
+                "stored_body": response.get_data(as_text=True),
+            }
+            session.execute(_STORE, stored)
             _commit(session)
             return response
         except BaseException:
