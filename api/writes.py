@@ -70,7 +70,7 @@ def _replay(row, fingerprint: str) -> Response:
 
 
 def _claim_statement(insert) -> sa.Insert:
-    row = {column: sa.bindparam(column) for column in _CLAIMED_COLUMNS}
+    row: dict[str, sa.BindParameter] = {c: sa.bindparam(c) for c in _CLAIMED_COLUMNS}
     return insert(_table).values(**row).on_conflict_do_nothing().returning(_table.c.key)
 
 
