@@ -69,13 +69,15 @@ def _replay(row, fingerprint: str) -> Response:
     return response
 
 
+# Built once: constructing an INSERT per request costs more Python than its round trip.
+_CLAIMED_COLUMNS = ("api_key_id", "key", "request_sha256", "created_at")
+
+
 def _claim_statement(insert) -> sa.Insert:
     row: dict[str, sa.BindParameter] = {c: sa.bindparam(c) for c in _CLAIMED_COLUMNS}
     return insert(_table).values(**row).on_conflict_do_nothing().returning(_table.c.key)
 
 
-# Built once: constructing an INSERT per request costs more Python than its round trip.
-_CLAIMED_COLUMNS = ("api_key_id", "key", "request_sha256", "created_at")
 _CLAIM = {
     "postgresql": _claim_statement(postgresql.insert),
     "sqlite": _claim_statement(sqlite.insert),

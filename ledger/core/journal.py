@@ -493,7 +493,6 @@ def _entry_id(draft: EntryDraft, accounts, shard: int | None) -> str:
             if zlib.crc32(tail, running) % UNFLOORED_SHARDS == shard:
                 return head + digit
     return entry_id
-    return entry_id
 
 
 def post_entries(

@@ -112,6 +112,12 @@ class _Context:
     rules: dict[tuple[str, str], list[EarningRule]] = field(default_factory=dict)
 
 
+def _each(session: Session, values) -> sa.Select:
+    """SELECT of ``values``, for ``IN``: one statement text whatever their number, so that it is
+    parsed and prepared once, and probed value by value (see ``bulk.each_value``)."""
+    return sa.select(bulk.each_value(session.get_bind().dialect.name, values).c.value)
+
+
 def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
     ctx = _Context()
     slugs = {d.community for d in drafts}
@@ -225,12 +231,6 @@ def points_due(rule: EarningRule, quantity: int) -> int:
 
 
 # Locks ------------------------------------------------------------------------------------------
-def _each(session: Session, values) -> sa.Select:
-    """SELECT of ``values``, for ``IN``: one statement text whatever their number, so that it is
-    parsed and prepared once, and probed value by value (see ``bulk.each_value``)."""
-    return sa.select(bulk.each_value(session.get_bind().dialect.name, values).c.value)
-
-
 def lock_members(session: Session, member_ids) -> None:
     """Take the members' rows in id order; FOR NO KEY UPDATE leaves foreign keys free."""
     if member_ids:
