@@ -150,6 +150,10 @@ PRELOAD_SQL = (
         "'preloaded', CAST('{}' AS json) FROM (SELECT n, CAST(:started AS timestamptz) "
         "+ n * interval '1 millisecond' AS t FROM generate_series(1, :count) AS n) AS s"
     ),
+    # The postings' foreign-key checks run plans this connection cached while ``entries`` was
+    # small (a sequential scan, then one per posting: a million postings took hours); fresh
+    # statistics, read with the entries just inserted, make them probe the primary key.
+    sa.text("ANALYZE entries"),
     sa.text(
         "INSERT INTO postings (entry_id, from_account_id, to_account_id, unit, amount) "
         "SELECT :prefix || n, :issuance, :account, 'points', 1 FROM generate_series(1, :count) AS n"
