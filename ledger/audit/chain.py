@@ -30,11 +30,13 @@ that are missing from the chain although entries created well after them were se
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections import namedtuple
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -92,7 +94,44 @@ def _time(value: datetime | None) -> str | None:
     return utc.isoformat(timespec="microseconds")[:ISO_MICROSECONDS_LENGTH] + "Z"
 
 
-def canonical(payload: dict) -> bytes:
+_SCALARS = frozenset((str, int, bool, type(None)))
+_CONTAINERS = frozenset((dict, list, tuple))
+
+
+def _orjson_writes_alike(value) -> bool:
+    """Whether orjson encodes ``value`` byte for byte as json.dumps does below: strings (every
+    code point, checked), integers, booleans, null, and lists and str-keyed objects of them. Not
+    floats (json.dumps writes 1e-07 where orjson writes 1e-7), which metadata may hold."""
+    kind = type(value)
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            return False
+        value = value.values()
+    elif kind is not list and kind is not tuple:
+        return kind in _SCALARS
+    for item in value:
+        # Scalars are checked here rather than by a call each: a payload is mostly scalars.
+        item_kind = type(item)
+        if item_kind not in _SCALARS and not (
+            item_kind in _CONTAINERS and _orjson_writes_alike(item)
+        ):
+            return False
+    return True
+
+
+def canonical(payload: dict, *, free_form=None) -> bytes:
+    """Sorted keys, no spaces, UTF-8: json.dumps(sort_keys, compact, ensure_ascii off).
+
+    orjson gives the same bytes about fifteen times faster (verify encodes every sealed record,
+    sealing every new one); a payload it might write otherwise (a float; an integer beyond 64
+    bits, which it refuses) takes json.dumps. ``free_form`` names the part of the payload whose
+    types its builder does not fix (an entry's metadata): only it is checked; by default, all.
+    """
+    if _orjson_writes_alike(payload if free_form is None else free_form):
+        try:
+            return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass
     return json.dumps(
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode()
@@ -136,8 +175,17 @@ def resolution_payload(community_id: str, seq: int, entry, status: str) -> dict:
     }
 
 
+def _free_form(payload: dict):
+    """What of a payload may hold any JSON: a sealed record is built from typed columns (strings,
+    integers, null; the times written out by _time) but for an entry's metadata."""
+    record = payload.get("record")
+    if record == "entry":
+        return payload["entry"]["metadata"]
+    return () if record == "resolution" else None
+
+
 def digest_of(payload: dict) -> str:
-    return hashlib.sha256(canonical(payload)).hexdigest()
+    return hashlib.sha256(canonical(payload, free_form=_free_form(payload))).hexdigest()
 
 
 def record_digest(seal, entry, postings) -> str:
@@ -523,6 +571,10 @@ class _Seal(NamedTuple):
     hash: str
 
 
+# An entry's columns as the walk reads them, by the names ``entry_payload`` reads.
+_EntryRow = namedtuple("_EntryRow", [column.key for column in _ENTRY_COLUMNS])  # type: ignore[misc]
+
+
 _SEAL_COLUMNS = [_seals.c[name].label(f"seal_{name}") for name in _Seal._fields]
 _POSTING_COLUMNS = (
     Posting.id.label("posting_id"),
@@ -531,6 +583,31 @@ _POSTING_COLUMNS = (
     Posting.unit,
     Posting.amount,
 )
+_ENTRY_AT = slice(len(_SEAL_COLUMNS), len(_SEAL_COLUMNS) + len(_EntryRow._fields))
+_POSTING_AT = _ENTRY_AT.stop
+_SEQ_AT = _Seal._fields.index("seq")
+WALK_CURSOR = "pointsbank_chain_walk"
+
+
+def _streamed_rows(connection, statement) -> Generator[Sequence, None, None]:
+    """The statement's rows as tuples, streamed in batches of VERIFY_BATCH.
+
+    On PostgreSQL through a server-side cursor of psycopg's own, in the connection's transaction:
+    rows built in C with no per-row work by SQLAlchemy, which was most of a long walk's time.
+    Times come back in the session's time zone, which ``_time`` turns to UTC.
+    """
+    if connection.dialect.name != "postgresql":
+        with connection.execute(statement.execution_options(yield_per=VERIFY_BATCH)) as rows:
+            yield from rows
+        return
+    compiled = statement.compile(dialect=connection.dialect)
+    cursor = connection.connection.driver_connection.cursor(name=WALK_CURSOR)
+    cursor.itersize = VERIFY_BATCH
+    try:
+        cursor.execute(str(compiled), compiled.params)
+        yield from cursor
+    finally:
+        cursor.close()
 
 
 def _sealed_records(connection, community_id: str):
@@ -545,29 +622,25 @@ def _sealed_records(connection, community_id: str):
         .outerjoin(Posting, sa.and_(Posting.entry_id == Entry.id, _seals.c.record == "entry"))
         .where(_seals.c.community_id == community_id)
         .order_by(_seals.c.seq, Posting.id)
-        .execution_options(yield_per=VERIFY_BATCH)
     )
     seal, entry = None, None
     postings: list[tuple] = []
-    with connection.execute(statement) as rows:
+    rows = _streamed_rows(connection, statement)
+    try:
         for row in rows:
-            if seal is None or row.seal_seq != seal.seq:
+            if seal is None or row[_SEQ_AT] != seal.seq:
                 if seal is not None:
                     yield seal, entry, postings
                 seal = _Seal(*row[: len(_SEAL_COLUMNS)])
-                entry, postings = (None if row.id is None else row), []
-            if row.posting_id is not None:
-                postings.append(
-                    (
-                        int(row.posting_id),
-                        row.from_account_id,
-                        row.to_account_id,
-                        row.unit,
-                        int(row.amount),
-                    )
-                )
+                columns = row[_ENTRY_AT]
+                entry, postings = (None if columns[0] is None else _EntryRow(*columns)), []
+            posting_id, from_account, to_account, unit, amount = row[_POSTING_AT:]
+            if posting_id is not None:
+                postings.append((int(posting_id), from_account, to_account, unit, int(amount)))
         if seal is not None:
             yield seal, entry, postings
+    finally:
+        rows.close()  # a walk that stops early closes the cursor
 
 
 def _walk(session: Session, community_id: str, last_status: dict):

@@ -1,6 +1,7 @@
 """The hash chain: entries sealed in order, resolutions as their own records, proofs that fold."""
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -38,6 +39,45 @@ def test_a_chain_starts_at_its_communitys_genesis_and_links_by_sha256():
     expected = hashlib.sha256(bytes.fromhex(genesis) + bytes.fromhex(digest)).hexdigest()
     assert chain.link(genesis, digest) == expected
     assert chain.canonical({"b": 1, "a": "潜江"}) == '{"a":"潜江","b":1}'.encode()
+
+
+def _json_dumps_encoding(payload) -> bytes:
+    """The canonical encoding as every seal before orjson was written."""
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+EVERY_CODE_POINT = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"text": EVERY_CODE_POINT, EVERY_CODE_POINT[:300]: "keys too"},
+        {"z": [1, {"b": None, "a": True}], "é": False, "中": "文", "": -(2**63), "max": 2**64 - 1},
+        {"float": 1e-07, "nested": [{"big": 1e16}]},  # orjson would write 1e-7
+        {"beyond 64 bits": 2**64, "negative": -(2**63) - 1},  # orjson refuses these
+    ],
+)
+def test_the_encoding_is_json_dumps_byte_for_byte(metadata):
+    """Every code point, nesting, floats and large integers encode as json.dumps wrote them."""
+    payload = {
+        "record": "entry",
+        "entry": {"metadata": metadata, "memo": "清洁家园"},
+        "postings": [[1, "a"]],
+    }
+    assert chain.canonical(payload) == _json_dumps_encoding(payload)
+    expected = hashlib.sha256(_json_dumps_encoding(payload)).hexdigest()
+    assert chain.digest_of(payload) == expected
+
+
+def test_an_encoding_json_dumps_refuses_is_still_refused():
+    """A NaN, or a value that is not JSON, fails as it did rather than being sealed."""
+    with pytest.raises(ValueError):
+        chain.canonical({"metadata": {"x": float("nan")}})
+    with pytest.raises(TypeError):
+        chain.canonical({"metadata": {"when": datetime(2026, 1, 1, tzinfo=UTC)}})
 
 
 def test_sealing_appends_each_entry_and_each_resolution_once(session, sealed, now):
