@@ -32,7 +32,7 @@ from ledger.core import errors
 from ledger.core.balances import StatementLine, statement
 from ledger.core.clock import as_utc
 from ledger.core.communities import system_account
-from ledger.core.models import Account, Base, Community, Entry, Member, Posting
+from ledger.core.models import Account, AccountLine, Base, Community, Entry, Member, Posting
 from ledger.core.paging import MAX_PAGE_LIMIT
 
 UNLABELLED = "(unlabelled)"
@@ -247,33 +247,25 @@ def _balances_at(
     session: Session, account_ids: list[str], from_: datetime | None, to: datetime | None
 ) -> dict[str, tuple[int, int]]:
     """{account: (posted balance at ``from_``, at ``to``)} from every entry posted before each
-    (all, if None), for all the accounts at once: one scan of their postings."""
+    (all, if None), for all the accounts at once: from their statement lines (``AccountLine``),
+    a range of the lines' key per account read from the index alone, where summing the postings
+    joined every posting of the issuance account's history to its entry."""
     before_from: sa.ColumnElement[int] = sa.literal(0)
     if from_ is not None:
-        before_from = sa.func.sum(sa.case((Entry.posted_at < from_, Posting.amount), else_=0))
+        before_from = sa.func.sum(
+            sa.case((AccountLine.posted_at < from_, AccountLine.amount), else_=0)
+        )
     accounts = list(account_ids)
     query = (
-        sa.select(
-            Posting.from_account_id,
-            Posting.to_account_id,
-            before_from,
-            sa.func.sum(Posting.amount),
-        )
-        .join(Entry, Entry.id == Posting.entry_id)
-        .where(
-            sa.or_(Posting.from_account_id.in_(accounts), Posting.to_account_id.in_(accounts)),
-            Entry.status == "posted",
-        )
-        .group_by(Posting.from_account_id, Posting.to_account_id)
+        sa.select(AccountLine.account_id, before_from, sa.func.sum(AccountLine.amount))
+        .where(AccountLine.account_id.in_(accounts))
+        .group_by(AccountLine.account_id)
     )
     if to is not None:
-        query = query.where(Entry.posted_at < to)
+        query = query.where(AccountLine.posted_at < to)
     balances = dict.fromkeys(accounts, (0, 0))
-    for source, target, at_from, at_to in session.execute(query):
-        for account, sign in ((source, -1), (target, 1)):
-            if account in balances:
-                start, end = balances[account]
-                balances[account] = (start + sign * int(at_from), end + sign * int(at_to))
+    for account, at_from, at_to in session.execute(query):
+        balances[account] = (int(at_from), int(at_to))
     return balances
 
 
