@@ -16,6 +16,7 @@ every record is hashed in Python), so that verify walks a chain as long as the j
    endpoint GET /communities/<slug>/report through the Flask test client, in seconds.
 Each figure is the median of ``--repeat`` runs. The database is dropped however the run ends.
 Usage: python bench/bench_history.py [--postings 1000000] [--members 50] [--repeat 3] [--unsealed]
+       [--workers N]
 """
 
 import argparse
@@ -29,6 +30,7 @@ import sqlalchemy as sa
 from scratch import scratch_database
 
 from ledger.audit import chain
+from ledger.audit.verify import DEFAULT_VERIFY_WORKERS
 
 DEFAULT_POSTINGS = 1_000_000
 DEFAULT_MEMBERS = 50
@@ -184,15 +186,17 @@ def _median_seconds(repeat: int, run) -> tuple[float, object]:
     return statistics.median(times), outcome
 
 
-def measure(app, community_id: str, token: str, postings: int, repeat: int) -> None:
+def measure(app, community_id: str, token: str, postings: int, args) -> None:
+    repeat, workers = args.repeat, args.workers
     from api.extensions import db
     from ledger.audit.reports import community_report
-    from ledger.audit.verify import verify
+    from ledger.audit.verify import verify_snapshot
     from ledger.core.models import Community
 
     with app.app_context():
-        seconds, breaches = _median_seconds(repeat, lambda: verify(db.session))
-        db.session.rollback()
+        seconds, breaches = _median_seconds(
+            repeat, lambda: verify_snapshot(db.session, workers=workers)
+        )
         rate = postings / seconds
         print(
             f"verify:                {rate:10,.0f} postings/s ({seconds:.2f} s for {postings:,}; "
@@ -246,7 +250,7 @@ def run(url: str, args) -> None:
             print(f"sealed {sealed:,} entries in {time.perf_counter() - started:.1f} s")
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
-    measure(app, community_id, token, args.postings, args.repeat)
+    measure(app, community_id, token, args.postings, args)
     with app.app_context():
         db.engine.dispose()  # before the scratch database is dropped
 
@@ -262,6 +266,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=DEFAULT_MEMBERS)
     parser.add_argument("--repeat", type=int, default=DEFAULT_REPEAT)
     parser.add_argument("--unsealed", action="store_true", help="leave the history unsealed")
+    parser.add_argument(
+        "--workers", type=int, default=DEFAULT_VERIFY_WORKERS, help="verify's --workers"
+    )
     args = parser.parse_args()
     with scratch_database() as url:
         run(url, args)

@@ -25,15 +25,15 @@ next page). :func:`check_extension` performs exactly this check.
 
 What the chain cannot see: entries not sealed yet. Seal often; ``verify`` also reports entries
 that are missing from the chain although entries created well after them were sealed
-(``SEAL_GRACE``), which is what a backdated forgery looks like.
+(``chain_check.SEAL_GRACE``), which is what a backdated forgery looks like. Checking the chain
+against the book is ``chain_walk`` and ``chain_check``.
 """
 
 import hashlib
 import json
-from collections import namedtuple
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 import orjson
@@ -52,12 +52,8 @@ FINAL_STATUSES = ("posted", "voided")
 SEAL_BATCH = 1000  # entries sealed per statement round; one transaction may hold several
 MAX_SEAL_PER_RUN = 50_000  # per community per run, so one run's transaction stays bounded
 MAX_PROOF_RECORDS = 10_000  # digests per proof page (64 hex chars each)
-VERIFY_BATCH = 5000  # seals read per round while verifying
 MIN_ISOFORMAT_YEAR = 1000  # from here on, isoformat and strftime write the year alike
 ISO_MICROSECONDS_LENGTH = len("2026-05-01T08:30:05.123456")
-# A transaction takes ``now`` at its start and commits within seconds; an entry still unsealed
-# although entries created this much later are sealed did not arrive through post_entry.
-SEAL_GRACE = timedelta(minutes=15)
 _IN_CHUNK = 500  # ids per IN (...) list
 
 _heads = JournalHead.__table__
@@ -514,225 +510,6 @@ def check_extension(saved_seq: int, saved_hash: str, proof_page: dict) -> tuple[
             f"at seq {end['seq']}: history was rewritten"
         )
     return True, f"seq {end['seq']} extends the saved seq {saved_seq}"
-
-
-# Verifying ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ChainBreach:
-    community_id: str
-    seq: int | None
-    entry_id: str | None
-    detail: str
-
-
-def _check_seal(
-    community_id: str, seal, entry, postings, expected: int, chained: str
-) -> ChainBreach | str:
-    """The breach the seal shows, or the chained hash it extends the chain to.
-
-    ``entry`` is the entry the seal names as stored now (None when it is gone), ``postings``
-    its postings ordered by id."""
-    seq = int(seal.seq)
-    if seq != expected:
-        return ChainBreach(
-            community_id, expected, None, f"record {expected} is missing from the chain"
-        )
-    if entry is None:
-        return ChainBreach(
-            community_id,
-            seq,
-            seal.entry_id,
-            f"entry {seal.entry_id} sealed at seq {seq} is missing",
-        )
-    if entry.community_id != community_id:
-        return ChainBreach(
-            community_id, seq, entry.id, f"entry {entry.id} moved to another community"
-        )
-    if record_digest(seal, entry, postings) != seal.digest:
-        return ChainBreach(
-            community_id,
-            seq,
-            entry.id,
-            f"entry {entry.id} ({seal.record} record) no longer matches its seal",
-        )
-    step = link(chained, seal.digest)
-    if step != seal.hash:
-        return ChainBreach(community_id, seq, entry.id, f"the chained hash at seq {seq} is wrong")
-    return step
-
-
-class _Seal(NamedTuple):
-    community_id: str
-    seq: int
-    entry_id: str
-    record: str
-    status: str
-    digest: str
-    hash: str
-
-
-# An entry's columns as the walk reads them, by the names ``entry_payload`` reads.
-_EntryRow = namedtuple("_EntryRow", [column.key for column in _ENTRY_COLUMNS])  # type: ignore[misc]
-
-
-_SEAL_COLUMNS = [_seals.c[name].label(f"seal_{name}") for name in _Seal._fields]
-_POSTING_COLUMNS = (
-    Posting.id.label("posting_id"),
-    Posting.from_account_id,
-    Posting.to_account_id,
-    Posting.unit,
-    Posting.amount,
-)
-_ENTRY_AT = slice(len(_SEAL_COLUMNS), len(_SEAL_COLUMNS) + len(_EntryRow._fields))
-_POSTING_AT = _ENTRY_AT.stop
-_SEQ_AT = _Seal._fields.index("seq")
-WALK_CURSOR = "pointsbank_chain_walk"
-
-
-def _streamed_rows(connection, statement) -> Generator[Sequence, None, None]:
-    """The statement's rows as tuples, streamed in batches of VERIFY_BATCH.
-
-    On PostgreSQL through a server-side cursor of psycopg's own, in the connection's transaction:
-    rows built in C with no per-row work by SQLAlchemy, which was most of a long walk's time.
-    Times come back in the session's time zone, which ``_time`` turns to UTC.
-    """
-    if connection.dialect.name != "postgresql":
-        with connection.execute(statement.execution_options(yield_per=VERIFY_BATCH)) as rows:
-            yield from rows
-        return
-    compiled = statement.compile(dialect=connection.dialect)
-    cursor = connection.connection.driver_connection.cursor(name=WALK_CURSOR)
-    cursor.itersize = VERIFY_BATCH
-    try:
-        cursor.execute(str(compiled), compiled.params)
-        yield from cursor
-    finally:
-        cursor.close()
-
-
-def _sealed_records(connection, community_id: str):
-    """(seal, entry as stored now or None, its postings) for each seal of the community, in
-    seq order, from one streamed statement: the seals joined to their entries and, for entry
-    records, to their postings (one row per posting). A walk over a long chain thus reads the
-    journal once, in order, instead of looking up entries and postings batch by batch."""
-    statement = (
-        sa.select(*_SEAL_COLUMNS, *_ENTRY_COLUMNS, *_POSTING_COLUMNS)
-        .select_from(_seals)
-        .outerjoin(Entry, Entry.id == _seals.c.entry_id)
-        .outerjoin(Posting, sa.and_(Posting.entry_id == Entry.id, _seals.c.record == "entry"))
-        .where(_seals.c.community_id == community_id)
-        .order_by(_seals.c.seq, Posting.id)
-    )
-    seal, entry = None, None
-    postings: list[tuple] = []
-    rows = _streamed_rows(connection, statement)
-    try:
-        for row in rows:
-            if seal is None or row[_SEQ_AT] != seal.seq:
-                if seal is not None:
-                    yield seal, entry, postings
-                seal = _Seal(*row[: len(_SEAL_COLUMNS)])
-                columns = row[_ENTRY_AT]
-                entry, postings = (None if columns[0] is None else _EntryRow(*columns)), []
-            posting_id, from_account, to_account, unit, amount = row[_POSTING_AT:]
-            if posting_id is not None:
-                postings.append((int(posting_id), from_account, to_account, unit, int(amount)))
-        if seal is not None:
-            yield seal, entry, postings
-    finally:
-        rows.close()  # a walk that stops early closes the cursor
-
-
-def _walk(session: Session, community_id: str, last_status: dict):
-    """Recompute the chain record by record; the first record that fails ends the walk.
-
-    ``last_status`` gets, per entry walked, (status last sealed, its seq, status now)."""
-    expected, chained = 1, genesis_hash(community_id)
-    records = _sealed_records(session.connection(), community_id)
-    try:
-        for seal, entry, postings in records:
-            outcome = _check_seal(community_id, seal, entry, postings, expected, chained)
-            if isinstance(outcome, ChainBreach):
-                return expected - 1, chained, outcome
-            last_status[seal.entry_id] = (seal.status, int(seal.seq), entry.status)
-            chained, expected = outcome, expected + 1
-    finally:
-        records.close()  # a walk that stops early closes the streamed statement
-    return expected - 1, chained, None
-
-
-def _backdated(session: Session, community_id: str):
-    """Entries missing from the chain although entries created well after them were sealed."""
-    sealed_entry = sa.select(_seals.c.seq).where(_seals.c.entry_id == Entry.id)
-    newest_sealed = session.scalar(
-        sa.select(sa.func.max(Entry.created_at))
-        .join(_seals, _seals.c.entry_id == Entry.id)
-        .where(_seals.c.community_id == community_id, _seals.c.record == "entry")
-    )
-    if newest_sealed is None:
-        return
-    rows = session.execute(
-        sa.select(Entry.id, Entry.created_at)
-        .where(
-            Entry.community_id == community_id,
-            ~sa.exists(sealed_entry),
-            Entry.created_at < as_utc(newest_sealed) - SEAL_GRACE,
-        )
-        .order_by(Entry.created_at, Entry.id)
-    ).all()
-    for row in rows:
-        # The position it claims in history: the first sealed entry created after it.
-        seq = session.scalar(
-            sa.select(sa.func.min(_seals.c.seq))
-            .join(Entry, Entry.id == _seals.c.entry_id)
-            .where(
-                _seals.c.community_id == community_id,
-                _seals.c.record == "entry",
-                sa.tuple_(Entry.created_at, Entry.id) > (row.created_at, row.id),
-            )
-        )
-        yield ChainBreach(
-            community_id,
-            seq,
-            row.id,
-            f"entry {row.id} is not sealed although later entries are: "
-            "it was not written through the ledger",
-        )
-
-
-def check_community(session: Session, community_id: str) -> list[ChainBreach]:
-    """Every breach of one community's chain, the first bad sequence number first."""
-    last_status: dict[str, tuple[str, int, str]] = {}
-    last_seq, last_hash, broken = _walk(session, community_id, last_status)
-    found = [broken] if broken else []
-    current = head(session, community_id)
-    if broken is None and (current.seq, current.hash) != (last_seq, last_hash):
-        found.append(
-            ChainBreach(
-                community_id,
-                min(current.seq, last_seq) + 1,
-                None,
-                f"the published head (seq {current.seq}) is not the chain's end (seq {last_seq})",
-            )
-        )
-    # The walk read every entry it checked, so it also noted each one's status as it is now.
-    for entry_id, (sealed, seq, now_status) in last_status.items():
-        if sealed != "pending" and now_status != sealed:
-            found.append(
-                ChainBreach(
-                    community_id,
-                    seq,
-                    entry_id,
-                    f"entry {entry_id} was sealed {sealed} and is now {now_status}",
-                )
-            )
-    found.extend(_backdated(session, community_id))
-    return sorted(found, key=lambda b: (b.seq is None, b.seq or 0))
-
-
-def check_all(session: Session) -> list[ChainBreach]:
-    ids = session.scalars(sa.select(Community.id).order_by(Community.id)).all()
-    return [breach for community_id in ids for breach in check_community(session, community_id)]
 
 
 # Publishing -------------------------------------------------------------------------------------
