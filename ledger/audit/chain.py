@@ -94,7 +94,7 @@ _SCALARS = frozenset((str, int, bool, type(None)))
 _CONTAINERS = frozenset((dict, list, tuple))
 
 
-def _orjson_writes_alike(value) -> bool:
+def orjson_writes_alike(value) -> bool:
     """Whether orjson encodes ``value`` byte for byte as json.dumps does below: strings (every
     code point, checked), integers, booleans, null, and lists and str-keyed objects of them. Not
     floats (json.dumps writes 1e-07 where orjson writes 1e-7), which metadata may hold."""
@@ -109,7 +109,7 @@ def _orjson_writes_alike(value) -> bool:
         # Scalars are checked here rather than by a call each: a payload is mostly scalars.
         item_kind = type(item)
         if item_kind not in _SCALARS and not (
-            item_kind in _CONTAINERS and _orjson_writes_alike(item)
+            item_kind in _CONTAINERS and orjson_writes_alike(item)
         ):
             return False
     return True
@@ -123,7 +123,7 @@ def canonical(payload: dict, *, free_form=None) -> bytes:
     bits, which it refuses) takes json.dumps. ``free_form`` names the part of the payload whose
     types its builder does not fix (an entry's metadata): only it is checked; by default, all.
     """
-    if _orjson_writes_alike(payload if free_form is None else free_form):
+    if orjson_writes_alike(payload if free_form is None else free_form):
         try:
             return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:

@@ -87,7 +87,8 @@ def _walk_apart(
 ) -> RangeWalk:
     """One stretch of the chain, walked in this (worker) process within ``snapshot``."""
     first, last = stretch
-    engine = sa.create_engine(url, poolclass=NullPool)
+    # Times in UTC come back as datetime's own UTC, which the encoding writes without converting.
+    engine = sa.create_engine(url, poolclass=NullPool, connect_args={"options": "-c TimeZone=UTC"})
     try:
         options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
         with engine.connect().execution_options(**options) as connection:

@@ -7,16 +7,19 @@ the record before (which the walk of the stretch before checked), so a chain may
 stretches side by side (``chain_check``) and still be checked link by link.
 """
 
+import json
 from collections import namedtuple
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import orjson
 import sqlalchemy as sa
+from psycopg.types.json import set_json_loads
 
 from ledger.core.models import Entry, Posting
 
-from .chain import _ENTRY_COLUMNS, genesis_hash, link, record_digest
+from .chain import _ENTRY_COLUMNS, genesis_hash, link, orjson_writes_alike, record_digest
 from .models import JournalSeal
 
 VERIFY_BATCH = 5000  # seals read per round while verifying
@@ -97,12 +100,24 @@ _SEQ_AT = _Seal._fields.index("seq")
 WALK_CURSOR = "pointsbank_chain_walk"
 
 
+def decoded_json(data: bytes | str):
+    """What json.loads gives: orjson's value where it is the same (it reads faster), json.loads'
+    where it might not be: a float (orjson reads an integer past 64 bits as one), or text orjson
+    refuses (a lone surrogate escape, which the json type lets through)."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
+    return value if orjson_writes_alike(value) else json.loads(data)
+
+
 def _streamed_rows(connection, statement) -> Generator[Sequence, None, None]:
     """The statement's rows as tuples, streamed in batches of VERIFY_BATCH.
 
     On PostgreSQL through a server-side cursor of psycopg's own, in the connection's transaction:
     rows built in C with no per-row work by SQLAlchemy, which was most of a long walk's time.
-    Times come back in the session's time zone, which ``_time`` turns to UTC.
+    Times come back in the session's time zone, which ``_time`` turns to UTC; metadata is
+    decoded by ``decoded_json``.
     """
     if connection.dialect.name != "postgresql":
         with connection.execute(statement.execution_options(yield_per=VERIFY_BATCH)) as rows:
@@ -111,6 +126,7 @@ def _streamed_rows(connection, statement) -> Generator[Sequence, None, None]:
     compiled = statement.compile(dialect=connection.dialect)
     cursor = connection.connection.driver_connection.cursor(name=WALK_CURSOR)
     cursor.itersize = VERIFY_BATCH
+    set_json_loads(decoded_json, cursor)
     try:
         cursor.execute(str(compiled), compiled.params)
         yield from cursor

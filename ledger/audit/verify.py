@@ -113,8 +113,7 @@ def _sums_by_account(session: Session, only: list[str] | None = None):
     return sums
 
 
-def _cached_balances(session: Session):
-    computed = _sums_by_account(session)
+def _cached_balances(session: Session, computed: dict[str, list[int]]):
     rows = session.execute(
         sa.select(
             AccountBalance.account_id,
@@ -146,9 +145,9 @@ def _cached_balances(session: Session):
         yield Breach("cached-balance", account_id, "postings touch an account with no balance row")
 
 
-def _account_lines(session: Session):
+def _account_lines(session: Session, computed: dict[str, list[int]]):
     """Per account, its lines' sum against its posted postings' (the triggers' work checked)."""
-    posted = {account_id: figures[0] for account_id, figures in _sums_by_account(session).items()}
+    posted = {account_id: figures[0] for account_id, figures in computed.items()}
     lined = {
         account_id: int(total)
         for account_id, total in session.execute(
@@ -165,6 +164,13 @@ def _account_lines(session: Session):
                 f"statement lines sum to {lined.get(account_id, 0)}, "
                 f"posted postings to {posted.get(account_id, 0)}",
             )
+
+
+def _balances_and_lines(session: Session):
+    """The cached balances, then the statement lines, against one summing of every posting."""
+    computed = _sums_by_account(session)
+    yield from _cached_balances(session, computed)
+    yield from _account_lines(session, computed)
 
 
 def _clearing_pairs(session: Session):
@@ -225,8 +231,7 @@ def _lots_in_step(session: Session):
 CHECKS = (
     _bad_postings,
     _empty_entries,
-    _cached_balances,
-    _account_lines,
+    _balances_and_lines,
     _lots_in_step,
     _clearing_pairs,
 )
