@@ -13,7 +13,7 @@ from api.extensions import db
 from ledger.approvals import requests as approvals
 from ledger.approvals.errors import ApprovalNotFound
 from ledger.core import errors
-from ledger.core.account_records import read_account
+from ledger.core.balances import read_standing
 from ledger.core.communities import accounts_touched, get_account, get_community, get_member
 from ledger.core.corrections import get_entry
 from ledger.earning import events as earning
@@ -66,10 +66,12 @@ def account(account_id: str):
     return found
 
 
-def account_record(account_id: str):
-    """``account`` (same callers, same 404), read as a record: for a read that only shows it."""
-    found = read_account(db.session, account_id)
-    _visible(principal().may_read_account(found), errors.AccountNotFound(account=account_id))
+def account_standing(account_id: str, *, at):
+    """``account`` (same callers, same 404) as a record with its balance at ``at``, read in one
+    statement: for the balance read, which only shows them."""
+    found = read_standing(db.session, account_id, now=at)
+    allowed = principal().may_read_account(found.account)
+    _visible(allowed, errors.AccountNotFound(account=account_id))
     return found
 
 

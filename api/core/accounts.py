@@ -23,7 +23,8 @@ blp = Blueprint(
 @blp.response(200, AccountSchema)
 def show(account_id):
     """An account and its balances: posted, pending, available; points expiring soon."""
-    return notice.standing(db.session, access.account_record(account_id), now=now())
+    at = now()
+    return notice.with_expiring(db.session, access.account_standing(account_id, at=at), now=at)
 
 
 @blp.route("/<account_id>/statement")

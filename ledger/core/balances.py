@@ -7,7 +7,7 @@ triggers from the postings), ordered by ``(posted_at, entry id)``, so they never
 cached balance rows.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -62,16 +62,27 @@ def _expired_holds_sql(side: str) -> str:
 
 
 _ACCOUNT_IDS: sa.BindParameter[list[str]] = sa.bindparam("account_ids", expanding=True)
+_NOW = sa.bindparam("now", type_=UTCDateTime())
 _CACHED_BALANCES = sa.text(_CACHED_SQL).bindparams(_ACCOUNT_IDS)
-_BALANCES_LESS_EXPIRED_HOLDS = sa.text(
+_LESS_EXPIRED_HOLDS_SQL = (
     "SELECT c.account_id, c.posted, "
-    "c.pending_in - COALESCE(held_in.amount, 0), c.pending_out - COALESCE(held_out.amount, 0) "
+    "c.pending_in - COALESCE(held_in.amount, 0) AS pending_in, "
+    "c.pending_out - COALESCE(held_out.amount, 0) AS pending_out "
     f"FROM ({_CACHED_SQL}) AS c "
     f"LEFT OUTER JOIN ({_expired_holds_sql('to_account_id')}) AS held_in "
     "ON held_in.account_id = c.account_id "
     f"LEFT OUTER JOIN ({_expired_holds_sql('from_account_id')}) AS held_out "
     "ON held_out.account_id = c.account_id"
-).bindparams(_ACCOUNT_IDS, sa.bindparam("now", type_=UTCDateTime()))
+)
+_BALANCES_LESS_EXPIRED_HOLDS = sa.text(_LESS_EXPIRED_HOLDS_SQL).bindparams(_ACCOUNT_IDS, _NOW)
+# An account's record and its balance as current_balances gives it with ``now``, in ONE
+# statement: the balance read's only one (no balance row reads as zero).
+_STANDING_BY_ID = sa.text(
+    f"SELECT {', '.join(f'a.{f.name}' for f in fields(AccountRecord))}, "
+    "b.posted, b.pending_in, b.pending_out FROM accounts AS a "
+    f"LEFT OUTER JOIN ({_LESS_EXPIRED_HOLDS_SQL}) AS b ON b.account_id = a.id "
+    "WHERE a.id = :account_id"
+).bindparams(_ACCOUNT_IDS, _NOW)
 
 
 def current_balances(session: Session, account_ids, *, now: datetime | None = None):
@@ -224,6 +235,31 @@ class AccountStanding:
 
     def __getattr__(self, name: str):
         return getattr(self.balance if name in BALANCE_FIGURES else self.account, name)
+
+
+def read_standing(session: Session, account_id: str, *, now: datetime) -> AccountStanding:
+    """The account as a record (``AccountRecord``) with its current balance, as ``standing``
+    gives them, in one statement; or AccountNotFound."""
+    # A textual statement is not the ORM's: flush as an ORM query would.
+    if session.autoflush:
+        session.flush()
+    params = {"account_id": account_id, "account_ids": [account_id], "now": as_utc(now)}
+    row = session.execute(_STANDING_BY_ID, params).one_or_none()
+    if row is None:
+        raise errors.AccountNotFound(account=account_id)
+    # Read as text, SQLite hands back its 0 or 1 for a boolean; no balance row reads as NULL.
+    account = AccountRecord(
+        id=row.id,
+        community_id=row.community_id,
+        owner_id=row.owner_id,
+        kind=row.kind,
+        unit=row.unit,
+        floor=row.floor,
+        status=row.status,
+        keeps_lots=bool(row.keeps_lots),
+    )
+    balance = Balance(int(row.posted or 0), int(row.pending_in or 0), int(row.pending_out or 0))
+    return AccountStanding(account, balance)
 
 
 def standings(session: Session, accounts, *, now: datetime) -> list[AccountStanding]:

@@ -86,8 +86,12 @@ class WithExpiring:
 
 def standing(session: Session, account: Account | AccountRecord, *, now: datetime) -> WithExpiring:
     """The account's balances (``balances.standing``) and its points expiring soon."""
-    found = balances.standing(session, account, now=now)
-    return WithExpiring(found, expiring(session, account, now=now))
+    return with_expiring(session, balances.standing(session, account, now=now), now=now)
+
+
+def with_expiring(session: Session, found: AccountStanding, *, now: datetime) -> WithExpiring:
+    """A standing already read, with its account's points expiring soon."""
+    return WithExpiring(found, expiring(session, found.account, now=now))
 
 
 def statement(session: Session, account: Account, *, now: datetime, **page) -> WithExpiring:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from ledger.capabilities import reverse_entry
 from ledger.core import balances, errors
+from ledger.core.account_records import AccountRecord
 from ledger.core.communities import member_account, system_account
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
 from ledger.core.models import Entry
@@ -189,3 +190,51 @@ def test_current_balances_answers_every_account_asked_for(
     found = balances.current_balances(session, [points_of(wang), "acc_none"], now=now)
     assert found == {points_of(wang): balances.Balance(7, 0, 0), "acc_none": balances.ZERO}
     assert balances.current_balances(session, [], now=now) == {}
+
+
+def test_read_standing_is_the_accounts_record_with_its_balance_in_one_statement(
+    session, community, wang, li, points_of, grant, now
+):
+    """The record says what the account says; the balance is current_balance's, expiry and all."""
+    grant(community, points_of(wang), 100)
+    hold = [PostingDraft(points_of(wang), points_of(li), "points", 40)]
+    draft = EntryDraft(
+        community.id, "transfer", hold, pending=True, expires_at=now + timedelta(days=1)
+    )
+    post_entry(session, draft, now=now)
+    session.flush()
+    statements = []
+
+    def note(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    engine, account_id = session.get_bind(), points_of(wang)
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        found = balances.read_standing(session, account_id, now=now)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert len(statements) == 1
+    assert found.account == AccountRecord(
+        id=points_of(wang),
+        community_id=community.id,
+        owner_id=wang.id,
+        kind="member",
+        unit="points",
+        floor=0,
+        status="open",
+        keeps_lots=False,
+    )
+    assert found.balance == balances.Balance(100, 0, 40)
+    past_expiry = balances.read_standing(session, points_of(wang), now=now + timedelta(days=2))
+    assert (
+        past_expiry.balance
+        == balances.current_balance(session, points_of(wang), now=now + timedelta(days=2))
+        == balances.Balance(100, 0, 0)
+    )
+
+
+def test_read_standing_of_a_missing_account_is_not_found(session, now):
+    """An id no account has raises AccountNotFound."""
+    with pytest.raises(errors.AccountNotFound):
+        balances.read_standing(session, "acc_none", now=now)
