@@ -194,7 +194,7 @@ def record_digest(seal, entry, postings) -> str:
 
 
 # Reading entries in bulk --------------------------------------------------------------------------
-_ENTRY_COLUMNS = (
+ENTRY_COLUMNS = (
     Entry.id,
     Entry.community_id,
     Entry.kind,
@@ -220,7 +220,7 @@ def _chunks(ids: Sequence[str]) -> Iterable[list[str]]:
 def load_entries(session: Session, entry_ids: Iterable[str]) -> dict:
     found = {}
     for chunk in _chunks(sorted(set(entry_ids))):
-        for row in session.execute(sa.select(*_ENTRY_COLUMNS).where(Entry.id.in_(chunk))):
+        for row in session.execute(sa.select(*ENTRY_COLUMNS).where(Entry.id.in_(chunk))):
             found[row.id] = row
     return found
 
@@ -300,7 +300,7 @@ def _seal_batch(
 ) -> tuple[int, int, object]:
     """Seal up to ``SEAL_BATCH`` entries; returns (fetched, sealed, new head)."""
     rows = session.execute(
-        sa.select(*_ENTRY_COLUMNS)
+        sa.select(*ENTRY_COLUMNS)
         .where(_unsealed(community_id))
         .order_by(Entry.created_at, Entry.id)
         .limit(SEAL_BATCH)

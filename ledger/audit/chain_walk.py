@@ -19,7 +19,7 @@ from psycopg.types.json import set_json_loads
 
 from ledger.core.models import Entry, Posting
 
-from .chain import _ENTRY_COLUMNS, genesis_hash, link, orjson_writes_alike, record_digest
+from .chain import ENTRY_COLUMNS, genesis_hash, link, orjson_writes_alike, record_digest
 from .models import JournalSeal
 
 VERIFY_BATCH = 5000  # seals read per round while verifying
@@ -83,7 +83,7 @@ class _Seal(NamedTuple):
 
 
 # An entry's columns as the walk reads them, by the names ``entry_payload`` reads.
-_EntryRow = namedtuple("_EntryRow", [column.key for column in _ENTRY_COLUMNS])  # type: ignore[misc]
+_EntryRow = namedtuple("_EntryRow", [column.key for column in ENTRY_COLUMNS])  # type: ignore[misc]
 
 
 _SEAL_COLUMNS = [_seals.c[name].label(f"seal_{name}") for name in _Seal._fields]
@@ -141,7 +141,7 @@ def _sealed_records(connection, community_id: str, first: int, last: int | None)
     posting). A walk over a long chain thus reads the journal once, in order, instead of looking
     up entries and postings batch by batch."""
     statement = (
-        sa.select(*_SEAL_COLUMNS, *_ENTRY_COLUMNS, *_POSTING_COLUMNS)
+        sa.select(*_SEAL_COLUMNS, *ENTRY_COLUMNS, *_POSTING_COLUMNS)
         .select_from(_seals)
         .outerjoin(Entry, Entry.id == _seals.c.entry_id)
         .outerjoin(Posting, sa.and_(Posting.entry_id == Entry.id, _seals.c.record == "entry"))

@@ -238,7 +238,7 @@ class AccountStanding:
 
 
 def read_standing(session: Session, account_id: str, *, now: datetime) -> AccountStanding:
-    """The account as a record (``AccountRecord``) with its current balance, as ``standing``
+    """The account as a record (``AccountRecord``) with its current balance, as ``standings``
     gives them, in one statement; or AccountNotFound."""
     # A textual statement is not the ORM's: flush as an ORM query would.
     if session.autoflush:
@@ -267,12 +267,6 @@ def standings(session: Session, accounts, *, now: datetime) -> list[AccountStand
     accounts = list(accounts)
     found = current_balances(session, [a.id for a in accounts], now=now)
     return [AccountStanding(a, found[a.id]) for a in accounts]
-
-
-def standing(
-    session: Session, account: Account | AccountRecord, *, now: datetime
-) -> AccountStanding:
-    return standings(session, [account], now=now)[0]
 
 
 @dataclass(frozen=True)

@@ -84,11 +84,6 @@ class WithExpiring:
         return getattr(self.read, name)
 
 
-def standing(session: Session, account: Account | AccountRecord, *, now: datetime) -> WithExpiring:
-    """The account's balances (``balances.standing``) and its points expiring soon."""
-    return with_expiring(session, balances.standing(session, account, now=now), now=now)
-
-
 def with_expiring(session: Session, found: AccountStanding, *, now: datetime) -> WithExpiring:
     """A standing already read, with its account's points expiring soon."""
     return WithExpiring(found, expiring(session, found.account, now=now))

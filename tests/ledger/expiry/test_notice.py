@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+from ledger.core import balances
 from ledger.core.communities import get_account
 from ledger.expiry import notice
 from ledger.expiry.models import PointLot
@@ -29,7 +30,9 @@ def test_the_balance_and_statement_reads_carry_the_warning(
     grant(yearly, points_of(wang), 10)
     account = get_account(session, points_of(wang))
     soon = now.replace(year=now.year + 1) - timedelta(days=1)
-    standing = notice.standing(session, account, now=soon)
+    standing = notice.with_expiring(
+        session, balances.read_standing(session, account.id, now=soon), now=soon
+    )
     assert (standing.posted, [e.points for e in standing.expiring]) == (10, [10])
     statement = notice.statement(session, account, now=soon, limit=5)
     assert [line.amount for line in statement.items] == [10]
