@@ -9,7 +9,7 @@ import os
 import re
 import secrets
 
-from flask import Flask, abort, g, has_request_context, request
+from flask import Flask, abort, g, request
 from flask.json.provider import DefaultJSONProvider
 
 from api import (
@@ -23,6 +23,7 @@ from api import (
     observability,
     pages,
     problems,
+    reads,
     supermarket,
     timebank,
     webhooks,
@@ -49,7 +50,6 @@ from ledger.core.clock import Clock
 from ledger.core.engine import configure_postgresql, configure_sqlite
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECRET_KEY_BYTES = 32
 # Blueprints are registered in this order, which is the order of /openapi.json's paths and tags.
 CAPABILITIES = (
@@ -86,12 +86,6 @@ def _secret_key(instance_path: str) -> str:
             handle.write(secrets.token_urlsafe(SECRET_KEY_BYTES))
     with open(path, encoding="ascii") as handle:
         return handle.read().strip()
-
-
-def _reads_only() -> bool:
-    """A request with a safe method (GET, HEAD, OPTIONS) never writes: under SQLite's WAL its
-    deferred transaction does not hold writers back."""
-    return has_request_context() and request.method in SAFE_METHODS
 
 
 def _refuse_unstorable_paths():
@@ -223,7 +217,7 @@ def create_app(config: dict | None = None) -> Flask:
     api = ProblemApi(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine, reads_only=_reads_only)
+            configure_sqlite(db.engine, reads_only=reads.reads_only)
         elif db.engine.dialect.name == "postgresql":
             configure_postgresql(db.engine, lock_timeout_ms=app.config["LOCK_TIMEOUT_MS"])
 
@@ -236,6 +230,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     app.before_request(_answer_refusal)
     app.after_request(rate_limit_fields)
+    app.after_request(reads.end_read_with_commit)
 
     for capability in CAPABILITIES:
         for blueprint in capability.BLUEPRINTS:

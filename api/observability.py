@@ -165,7 +165,9 @@ class UnsealedEntries:
         )
         query = sa.select(sa.func.count()).select_from(Entry).where(~sa.exists(sealed))
         count = db.session.scalar(query)
-        db.session.rollback()  # a scrape only reads: hold no transaction open after it
+        # A scrape only reads: hold no transaction open after it, and end it with COMMIT so the
+        # connection keeps its prepared statements (see api/reads.py).
+        db.session.commit()
         yield GaugeMetricFamily(
             "pointsbank_unsealed_entries", "Entries not sealed into the journal yet.", value=count
         )

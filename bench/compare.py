@@ -9,7 +9,9 @@
     worker count, class and threads given, on its own scratch database, migrated with
     Flask-Migrate's upgrade, driven by wrk with bench/pointsbank.lua: every event a new
     source_id. Redemptions spend one-time codes issued beforehand with ledger's issue_code
-    (each used once); the statement histories are preloaded by SQL (see compare_world).
+    (each used once); the statement histories are preloaded by SQL (see compare_world). One
+    phase reads GET /healthz, which touches neither a key nor the database: what gunicorn and
+    Flask reach alone on this machine, the ceiling of every other phase.
 Each phase starts when the previous one has drained (no active query, workers idle). The
 per-key rate limit is off. Both scratch databases are dropped however the run ends.
 """
@@ -150,6 +152,8 @@ def http_phases(args, engine, url: str, master: int, world) -> list[Phase]:
         batch = {"batch_size": BATCH_SIZE}
         run.run("batches of 100", w.integrator_token, "batch", w.one_community, **batch)
         run.run("batches of 100, 1 conn", w.integrator_token, "batch", w.one_community, 1, **batch)
+        # What the HTTP stack alone reaches (no key, no database): the ceiling of any endpoint.
+        run.run("health probe, no database", w.staff_token, "get", [["/healthz"]])
         reads = [[f"/v1/accounts/{a}"] for a in w.member_accounts]
         run.run("balance reads", w.staff_token, "get", reads)
         page = "/statement?limit=" + str(STATEMENT_LIMIT)

@@ -1,0 +1,121 @@
+"""api/reads.py: a successful read ends its transaction with COMMIT; anything else rolls back."""
+
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from api.extensions import db
+from tests.conftest import postgres_only
+
+# psycopg prepares a statement the fifth time it sees it (its prepare_threshold).
+READS_TO_PREPARE = 8
+
+
+@contextmanager
+def transaction_ends(app):
+    """Record, in order, how each transaction on the app's engine ended: commit or rollback."""
+    ends: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def on_commit(_connection):
+        ends.append("commit")
+
+    def on_rollback(_connection):
+        ends.append("rollback")
+
+    sa.event.listen(engine, "commit", on_commit)
+    sa.event.listen(engine, "rollback", on_rollback)
+    try:
+        yield ends
+    finally:
+        sa.event.remove(engine, "commit", on_commit)
+        sa.event.remove(engine, "rollback", on_rollback)
+
+
+@pytest.fixture
+def account(make_community, make_member):
+    make_community()
+    return make_member("qianjiang")["points_account"]
+
+
+def test_a_successful_read_commits_instead_of_rolling_back(app, client, admin, account):
+    """A balance read that answers 200 ends its transaction with COMMIT and no ROLLBACK."""
+    with transaction_ends(app) as ends:
+        response = client.get(f"/v1/accounts/{account}", headers=admin)
+    assert response.status_code == 200
+    assert ends == ["commit"]
+
+
+def test_a_failed_read_rolls_back(app, client, admin, account):
+    """A read answered 404 rolls its transaction back and commits nothing."""
+    # (``account`` made the key's first use, whose own commit records when it was used.)
+    with transaction_ends(app) as ends:
+        response = client.get("/v1/accounts/acc_01NOSUCHACCOUNT000000000000", headers=admin)
+    assert response.status_code == 404
+    assert ends == ["rollback"]
+
+
+def test_a_refused_write_still_rolls_back(app, client, admin, account):
+    """A POST refused with a 4xx is not committed by the read hook."""
+    body = {"postings": [{"from": account, "to": account, "unit": "points", "amount": 1}]}
+    with transaction_ends(app) as ends:
+        response = client.post("/v1/adjustments", json={**body, "reason": "x"}, headers=admin)
+    assert 400 <= response.status_code < 500
+    assert "commit" not in ends
+
+
+def test_a_read_without_the_database_opens_no_session(app, client):
+    """A probe that never touches the database neither commits nor rolls back anything."""
+    with transaction_ends(app) as ends:
+        assert client.get("/healthz").status_code == 200
+    assert ends == []
+
+
+def test_a_commit_that_fails_after_a_read_keeps_the_answer(
+    app, client, admin, account, monkeypatch
+):
+    """When the closing COMMIT of a read fails, the read still answers 200 and rolls back."""
+
+    def lost(_self):
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(Session, "commit", lost)
+    with transaction_ends(app) as ends:
+        response = client.get(f"/v1/accounts/{account}", headers=admin)
+    assert response.status_code == 200
+    assert response.json["id"] == account
+    assert ends == ["rollback"]
+
+
+@postgres_only
+def test_repeated_reads_keep_their_prepared_statement(database_url, admin, account, test_clock):
+    """On one pooled connection, the balance read is prepared once and stays prepared."""
+    from api.app import create_app
+
+    single = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "pointsbank-tests",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0},
+            "CLOCK": test_clock,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    client = single.test_client()
+    try:
+        for _ in range(READS_TO_PREPARE):
+            assert client.get(f"/v1/accounts/{account}", headers=admin).status_code == 200
+        with single.app_context():
+            prepared = db.session.scalars(
+                sa.text("SELECT statement FROM pg_prepared_statements")
+            ).all()
+            db.session.rollback()
+    finally:
+        with single.app_context():
+            db.engine.dispose()
+    assert any("FROM accounts AS a" in statement for statement in prepared)
