@@ -34,7 +34,7 @@ def reads_only() -> bool:
 
 def end_read_with_commit(response: Response) -> Response:
     """after_request: COMMIT the transaction of a successful read instead of rolling it back."""
-    if request.method not in SAFE_METHODS or response.status_code >= FIRST_FAILED_STATUS:
+    if not reads_only() or response.status_code >= FIRST_FAILED_STATUS:
         return response
     scoped = cast("scoped_session[Session]", db.session)  # Flask-SQLAlchemy's, typed as a Session
     if not scoped.registry.has():  # the request never used the database

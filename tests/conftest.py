@@ -79,6 +79,21 @@ def test_clock():
     return TestClock()
 
 
+def app_settings(database_url: str, clock: Clock, **overrides) -> dict:
+    """The settings of the tests' app; ``overrides`` replace some (another pool, say)."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "pointsbank-tests",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 16, "max_overflow": 8}
+        if BACKEND == "postgresql"
+        else {"connect_args": {"timeout": 30}},
+        "CLOCK": clock,
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+
+
 @pytest.fixture(scope="session")
 def app(database_url, test_clock):
     from flask_migrate import upgrade
@@ -86,18 +101,7 @@ def app(database_url, test_clock):
     from api.app import MIGRATIONS_DIR, create_app
     from api.extensions import db
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "pointsbank-tests",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 16, "max_overflow": 8}
-            if BACKEND == "postgresql"
-            else {"connect_args": {"timeout": 30}},
-            "CLOCK": test_clock,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = create_app(app_settings(database_url, test_clock))
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         db.session.remove()

@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api.extensions import db
-from tests.conftest import postgres_only
+from tests.conftest import app_settings, postgres_only
 
 # psycopg prepares a statement the fifth time it sees it (its prepare_threshold).
 READS_TO_PREPARE = 8
@@ -96,15 +96,9 @@ def test_repeated_reads_keep_their_prepared_statement(database_url, admin, accou
     """On one pooled connection, the balance read is prepared once and stays prepared."""
     from api.app import create_app
 
+    one_connection = {"pool_size": 1, "max_overflow": 0}
     single = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "pointsbank-tests",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0},
-            "CLOCK": test_clock,
-            "RATELIMIT_ENABLED": False,
-        }
+        app_settings(database_url, test_clock, SQLALCHEMY_ENGINE_OPTIONS=one_connection)
     )
     client = single.test_client()
     try:
