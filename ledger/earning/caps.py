@@ -10,6 +10,7 @@ Callers hold the member's lock while they read the usage and write the award (se
 ``earning.lock_members``), so concurrent events cannot both spend the same room.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from ledger.core import bulk
 
-from .models import EarningCap, EarningEvent
+from .models import EarningEvent
+from .rules import Cap
 
 COUNTING_STATUSES = ("awarded", "pending")
 
@@ -159,7 +161,7 @@ def standings(
     *,
     member_id: str,
     activity: str,
-    caps: list[EarningCap],
+    caps: Sequence[Cap],
     at: datetime,
     timezone: str,
     memo: UsageMemo | None = None,

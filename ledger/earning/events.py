@@ -50,7 +50,7 @@ from ledger.webhooks import outbox
 from . import errors
 from .caps import Judgement, UsageMemo, judge, period_bounds, standings
 from .models import EVENT_TRANSITIONS, EarningEvent, EarningRule
-from .rules import check_valid_at, version_in_force
+from .rules import Rule, check_valid_at, version_in_force
 
 BACKDATING_WINDOW = timedelta(days=31)  # a month's paper sheets may arrive late, not older
 CLOCK_SKEW = timedelta(minutes=5)  # a sign-in tablet's clock may run a little fast
@@ -94,6 +94,7 @@ class Recorded:
     event: EarningEvent
     replayed: bool
     entry_id: str | None = None
+    rule: Rule | None = None  # the version that judged a new event (a replay's event holds it)
 
 
 def paper_source(community_id: str) -> Source:
@@ -109,7 +110,7 @@ class _Context:
     members: dict[str, Member] = field(default_factory=dict)  # by id
     members_by_ref: dict[tuple[str, str], Member] = field(default_factory=dict)
     points_accounts: dict[str, str] = field(default_factory=dict)  # member id -> account id
-    rules: dict[tuple[str, str], list[EarningRule]] = field(default_factory=dict)
+    rules: dict[tuple[str, str], Sequence[Rule]] = field(default_factory=dict)
 
 
 def _each(session: Session, values) -> sa.Select:
@@ -154,12 +155,14 @@ def _load_context(session: Session, drafts: Sequence[EventDraft]) -> _Context:
             ctx.members_by_ref[(member.community_id, member.external_ref)] = member
             ctx.points_accounts[member.id] = account_id
     activities = {d.activity for d in drafts}
+    versions: dict[tuple[str, str], list[EarningRule]] = {}
     for rule in session.scalars(
         sa.select(EarningRule)
         .where(EarningRule.community_id.in_(by_id), EarningRule.activity.in_(activities))
         .order_by(EarningRule.version)
     ):
-        ctx.rules.setdefault((rule.community_id, rule.activity), []).append(rule)
+        versions.setdefault((rule.community_id, rule.activity), []).append(rule)
+    ctx.rules.update(versions)
     return ctx
 
 
@@ -170,7 +173,7 @@ class _Checked:
     draft: EventDraft
     community: Community
     member: Member
-    rule: EarningRule
+    rule: Rule
     occurred_at: datetime
     quantity: int
 
@@ -223,7 +226,7 @@ def _check(ctx: _Context, source: Source, draft: EventDraft, now: datetime) -> _
     return _Checked(draft, community, member, rule, occurred_at, quantity)
 
 
-def points_due(rule: EarningRule, quantity: int) -> int:
+def points_due(rule: Rule, quantity: int) -> int:
     """Per event: the rule's points. Per hour: prorated by the minutes, rounded down."""
     if rule.per == "hour":
         return rule.points * quantity // MINUTES_PER_HOUR
@@ -404,7 +407,7 @@ def _record_checked(
         session,
         member_id=checked.member.id,
         activity=draft.activity,
-        caps=list(rule.caps),
+        caps=rule.caps,
         at=checked.occurred_at,
         timezone=checked.community.timezone,
         memo=memo,
@@ -418,8 +421,9 @@ def _record_checked(
         existing = _existing(session, source, [draft.source_id])[draft.source_id]
         return _replay(existing, draft, session)
     # A detached copy built from what was written: no second read of the row.
-    recorded = Recorded(EarningEvent(**values), replayed=False)
-    recorded.event.rule = rule
+    recorded = Recorded(EarningEvent(**values), replayed=False, rule=rule)
+    if isinstance(rule, EarningRule):  # loaded in this session: the detached copy may hold it
+        recorded.event.rule = rule
     if judgement.points > 0:
         award = _award_draft(ctx, source, checked, judgement, values)
         if awards is None:
@@ -650,9 +654,14 @@ class EventAnswer:
     community: str
     entry: str | None
     replayed: bool = False
+    judged_by: Rule | None = None  # a new event's rule version, when its row does not hold it
 
     def __getattr__(self, name: str):
         return getattr(self.event, name)
+
+    @property
+    def rule(self) -> Rule:
+        return self.judged_by if self.judged_by is not None else self.event.rule
 
     def _decided(self, key: str, default=None):
         return (self.event.decision or {}).get(key, default)
@@ -681,13 +690,14 @@ def answer(
     community_slug: str | None = None,
     entry_id: str | None = None,
     replayed: bool = False,
+    judged_by: Rule | None = None,
 ) -> EventAnswer:
     """The answer for one event; its community's slug and award entry are read if not given."""
     if community_slug is None:
         community_slug = session.get_one(Community, event.community_id).slug
     if entry_id is None and event.points_awarded:
         entry_id = award_entry_id(session, event.id)
-    return EventAnswer(event, community_slug, entry_id, replayed)
+    return EventAnswer(event, community_slug, entry_id, replayed, judged_by)
 
 
 def recorded_answer(session: Session, recorded: Recorded, community_slug: str) -> EventAnswer:
@@ -697,6 +707,7 @@ def recorded_answer(session: Session, recorded: Recorded, community_slug: str) -
         community_slug=community_slug,
         entry_id=recorded.entry_id,
         replayed=recorded.replayed,
+        judged_by=recorded.rule,
     )
 
 

@@ -15,7 +15,9 @@ arithmetic, ``judge``, ``_event_values``, ``_award_draft``, ``journal.direct_wri
 answer, the event row and the journal are the same as the general path's.
 
 Communities (id, slug, time zone, issuance account: never changed once made) and each rule's
-versions (a change is a new version, never an edit) are cached per engine. The first statement
+versions (a change is a new version, never an edit) are cached per engine, as plain records
+(``_CommunityRef``, ``rules.RuleTerms``) that every request shares: no ORM object is made per
+event for them. The first statement
 returns the rule's latest version and the member's community, which validate the cache: any
 mismatch forgets it and the event takes the general path, in the same transaction.
 
@@ -42,8 +44,8 @@ from ledger.webhooks import outbox
 
 from . import events
 from .caps import CapStanding, judge, period_bounds
-from .models import EarningCap, EarningEvent, EarningRule
-from .rules import version_in_force
+from .models import EarningEvent, EarningRule
+from .rules import RuleTerms, version_in_force
 
 FAST_DIALECT = "postgresql"
 _STANDING = sa.text(
@@ -78,28 +80,12 @@ class _CommunityRef:
     issuance_id: str
 
 
-@dataclass(frozen=True)
-class _RuleSnapshot:
-    """One rule version's columns and its caps' columns, outside any session."""
-
-    columns: dict
-    caps: tuple[dict, ...]
-
-    def rule(self) -> EarningRule:
-        """A fresh transient copy: callers may attach it to the new event's answer."""
-        return EarningRule(**self.columns, caps=[EarningCap(**cap) for cap in self.caps])
-
-
-def _columns(obj) -> dict:
-    return {c.key: getattr(obj, c.key) for c in sa.inspect(obj).mapper.column_attrs}
-
-
 @dataclass
 class ReferenceCache:
     """Communities by slug and rule versions by (community id, activity), for one engine."""
 
     communities: dict[str, _CommunityRef] = field(default_factory=dict)
-    rules: dict[tuple[str, str], tuple[_RuleSnapshot, ...]] = field(default_factory=dict)
+    rules: dict[tuple[str, str], tuple[RuleTerms, ...]] = field(default_factory=dict)
 
     def community(self, session: Session, slug: str) -> _CommunityRef | None:
         found = self.communities.get(slug)
@@ -123,7 +109,7 @@ class ReferenceCache:
                 .where(EarningRule.community_id == community_id, EarningRule.activity == activity)
                 .order_by(EarningRule.version)
             ).all()
-            found = tuple(_RuleSnapshot(_columns(r), tuple(map(_columns, r.caps))) for r in rules)
+            found = tuple(map(RuleTerms.of, rules))
             if found:
                 self.rules[key] = found
         return found
@@ -215,10 +201,9 @@ def _prepare(session, source, draft):
         community = cache.community(session, draft.community)
     if community is None or not _reaches(source, community):
         return None
-    snapshots = cache.versions(session, community.id, draft.activity)
-    if not snapshots:
+    versions = cache.versions(session, community.id, draft.activity)
+    if not versions:
         return None
-    versions = [s.rule() for s in snapshots]
     try:
         rule = version_in_force(versions, as_utc(draft.occurred_at))
         at = as_utc(draft.occurred_at)
@@ -294,7 +279,7 @@ def _judge_and_write(session, ctx, source, checked, standing, windows, now):
         write = direct_write(award, standing.accounts, now=now)
         if write is None:
             return None
-    recorded = events.Recorded(EarningEvent(**values), replayed=False)
+    recorded = events.Recorded(EarningEvent(**values), replayed=False, rule=rule)
     told = events._told([recorded])
     row = outbox.plain_row(*told[0], at=now, posted_by=source.api_key_id) if told else None
     written = session.execute(
@@ -309,6 +294,5 @@ def _judge_and_write(session, ctx, source, checked, standing, windows, now):
     ).scalar_one()
     if not written:  # a concurrent post of the same source id committed first: a replay
         return None
-    recorded.event.rule = rule
     recorded.entry_id = write.record.id if write else None
     return recorded

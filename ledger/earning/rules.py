@@ -9,7 +9,8 @@ whether the event earns anything at all.
 """
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -218,7 +219,48 @@ def list_rules(
     return keyset_page(session, query, EarningRule.activity, limit=limit, cursor=cursor)
 
 
-def version_in_force(versions: list[EarningRule], at: datetime) -> EarningRule:
+@dataclass(frozen=True)
+class CapTerms:
+    """One cap of a rule version, as judging an event reads it."""
+
+    period: str
+    max_points: int | None
+    max_count: int | None
+
+
+@dataclass(frozen=True)
+class RuleTerms:
+    """One rule version as judging an event reads it, as a plain record outside any session.
+
+    A cache shares it between requests and threads, which an ORM row cannot safely be (it
+    belongs to the session that loaded it), and it costs a tenth of a transient ORM copy to use.
+    """
+
+    id: str
+    community_id: str
+    activity: str
+    version: int
+    points: int
+    per: str
+    notice_days: int
+    valid_from: datetime | None
+    valid_to: datetime | None
+    created_at: datetime
+    caps: tuple[CapTerms, ...]
+
+    @classmethod
+    def of(cls, rule: EarningRule) -> "RuleTerms":
+        columns = {f.name: getattr(rule, f.name) for f in fields(cls) if f.name != "caps"}
+        caps = tuple(CapTerms(c.period, c.max_points, c.max_count) for c in rule.caps)
+        return cls(**columns, caps=caps)
+
+
+# What judges an event: a version loaded in the session, or its terms kept by a cache.
+Rule = EarningRule | RuleTerms
+Cap = EarningCap | CapTerms
+
+
+def version_in_force(versions: Sequence[Rule], at: datetime) -> Rule:
     """The version that judges an event occurring at ``at`` (versions oldest first)."""
     chosen = versions[0]
     for version in versions[1:]:
@@ -227,7 +269,7 @@ def version_in_force(versions: list[EarningRule], at: datetime) -> EarningRule:
     return chosen
 
 
-def check_valid_at(rule: EarningRule, at: datetime) -> None:
+def check_valid_at(rule: Rule, at: datetime) -> None:
     if (rule.valid_from is not None and at < rule.valid_from) or (
         rule.valid_to is not None and at >= rule.valid_to
     ):

@@ -9,9 +9,9 @@ from ledger.core.balances import current_balance
 from ledger.core.errors import MemberNotFound
 from ledger.core.models import Entry, Posting
 from ledger.earning import fastpath
-from ledger.earning.events import EventDraft, Source, record_event
-from ledger.earning.models import EarningEvent
-from ledger.earning.rules import CapDraft, RuleDraft, set_rule
+from ledger.earning.events import EventDraft, Source, record_event, recorded_answer
+from ledger.earning.models import EarningEvent, EarningRule
+from ledger.earning.rules import CapDraft, RuleDraft, RuleTerms, set_rule
 from ledger.webhooks.models import WebhookEvent
 from tests.ledger.earning.test_events import draft
 
@@ -91,6 +91,32 @@ def test_a_replay_through_the_fast_path_answers_the_first_event(
     assert (first.replayed, again.replayed) == (False, True)
     assert again.event.id == first.event.id
     assert current_balance(session, points_of(wang)).posted == 5
+
+
+@postgres
+def test_the_answer_names_the_cached_version_that_judged_it(session, community, wang, li, now):
+    """Events after the first (which fills the cache, or finds it stale from another community
+    of the same slug) share the cache's terms of the version in force, and each answer shows
+    it; no rule row is made for them in the session."""
+    versions, _ = set_rule(
+        session, community.id, "deliberation.attend", RuleDraft(points=5), now=now
+    )
+    answers = [
+        recorded_answer(
+            session,
+            fastpath.record_event(
+                session, SOURCE, draft(community, m, source_id=f"{m.id}-{n}", at=now), now=now
+            ),
+            community.slug,
+        )
+        for n, m in enumerate((wang, wang, li))
+    ]
+    assert isinstance(answers[1].rule, RuleTerms)
+    assert answers[1].rule is answers[2].rule
+    assert [(a.rule.id, a.rule.version, a.rule.points) for a in answers] == [
+        (versions[0].id, 1, 5)
+    ] * 3
+    assert [obj for obj in session if isinstance(obj, EarningRule)] == [versions[0]]
 
 
 @postgres

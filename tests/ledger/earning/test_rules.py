@@ -10,7 +10,9 @@ from ledger.earning.models import RULE_TITLE_MAX_LENGTH
 from ledger.earning.rules import (
     MAX_RULE_POINTS,
     CapDraft,
+    CapTerms,
     RuleDraft,
+    RuleTerms,
     check_activity,
     check_valid_at,
     latest_titles,
@@ -39,6 +41,25 @@ def test_the_version_in_force_is_the_latest_made_by_the_events_time(session, com
     versions, _ = set_rule(session, community.id, "cleanup.join", RuleDraft(points=9), now=later)
     assert version_in_force(versions, now + timedelta(hours=1)).points == 5
     assert version_in_force(versions, later).points == 9
+
+
+def test_rule_terms_hold_a_version_and_its_caps_and_judge_as_it_does(session, community, now):
+    """A version's terms carry its columns and caps, and pick the same version in force."""
+    caps = (CapDraft("day", max_count=2), CapDraft("week", max_points=30))
+    set_rule(session, community.id, "cleanup.join", RuleDraft(points=5, caps=caps), now=now)
+    later = now + timedelta(days=1)
+    draft = RuleDraft(points=9, notice_days=3, valid_to=later + timedelta(days=7))
+    versions, _ = set_rule(session, community.id, "cleanup.join", draft, now=later)
+    terms = [RuleTerms.of(v) for v in versions]
+    assert [(t.id, t.version, t.points, t.notice_days) for t in terms] == [
+        (v.id, v.version, v.points, v.notice_days) for v in versions
+    ]
+    assert terms[0].caps == (CapTerms("day", None, 2), CapTerms("week", 30, None))
+    assert (terms[1].caps, terms[1].valid_to) == ((), versions[1].valid_to)
+    for at in (now + timedelta(hours=1), later):
+        assert version_in_force(terms, at).id == version_in_force(versions, at).id
+    with pytest.raises(errors.RuleNotValidThen):
+        check_valid_at(terms[1], later + timedelta(days=8))
 
 
 @pytest.mark.parametrize(
