@@ -62,6 +62,20 @@ class Load:
         return self.events / self.seconds if self.seconds else 0.0
 
 
+def pooled(first: Load, second: Load) -> Load:
+    """Two runs of one load as one: their requests and events over their seconds together, the
+    mean of their medians and the worse of their 99th percentiles."""
+    return Load(
+        requests=first.requests + second.requests,
+        seconds=first.seconds + second.seconds,
+        p50_ms=(first.p50_ms + second.p50_ms) / 2,
+        p99_ms=max(first.p99_ms, second.p99_ms),
+        non2xx=first.non2xx + second.non2xx,
+        events=first.events + second.events,
+        socket_errors=first.socket_errors + second.socket_errors,
+    )
+
+
 def require(tool: str) -> str:
     """The path of ``tool``, installing its Debian package first if it is missing."""
     found = shutil.which(tool)
