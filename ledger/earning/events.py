@@ -49,7 +49,7 @@ from ledger.webhooks import outbox
 
 from . import errors
 from .caps import Judgement, UsageMemo, judge, period_bounds, standings
-from .models import EVENT_TRANSITIONS, EarningEvent, EarningRule
+from .models import EVENT_TRANSITIONS, AnyEvent, EarningEvent, EarningRule, EventRow
 from .rules import Rule, check_valid_at, version_in_force
 
 BACKDATING_WINDOW = timedelta(days=31)  # a month's paper sheets may arrive late, not older
@@ -91,7 +91,7 @@ class Source:
 class Recorded:
     """The answer to one event: the event as stored, and whether it was a replay."""
 
-    event: EarningEvent
+    event: AnyEvent
     replayed: bool
     entry_id: str | None = None
     rule: Rule | None = None  # the version that judged a new event (a replay's event holds it)
@@ -420,10 +420,8 @@ def _record_checked(
     elif not _insert_ignoring_duplicate(session, values):
         existing = _existing(session, source, [draft.source_id])[draft.source_id]
         return _replay(existing, draft, session)
-    # A detached copy built from what was written: no second read of the row.
-    recorded = Recorded(EarningEvent(**values), replayed=False, rule=rule)
-    if isinstance(rule, EarningRule):  # loaded in this session: the detached copy may hold it
-        recorded.event.rule = rule
+    # A record of what was written: no second read of the row.
+    recorded = Recorded(EventRow(**values), replayed=False, rule=rule)
     if judgement.points > 0:
         award = _award_draft(ctx, source, checked, judgement, values)
         if awards is None:
@@ -438,7 +436,7 @@ def _record_checked(
 _TOLD_ON_WRITE = {"awarded": "award.vested", "refused": "award.refused"}
 
 
-def _told(answers) -> list[tuple[str, EarningEvent]]:
+def _told(answers) -> list[tuple[str, AnyEvent]]:
     """The outbox events of the new events among ``answers`` (replays and failures tell nothing)."""
     return [
         (_TOLD_ON_WRITE[a.event.status], a.event)
@@ -650,7 +648,7 @@ class EventAnswer:
     awarded) and whether this answer is a replay. Its other attributes are the event's own, and
     what its decision says (outcome, reason, limited_by, caps)."""
 
-    event: EarningEvent
+    event: AnyEvent
     community: str
     entry: str | None
     replayed: bool = False
@@ -661,7 +659,11 @@ class EventAnswer:
 
     @property
     def rule(self) -> Rule:
-        return self.judged_by if self.judged_by is not None else self.event.rule
+        if self.judged_by is not None:
+            return self.judged_by
+        # Only an event just written comes without its rule, and its answer is given it.
+        assert isinstance(self.event, EarningEvent)
+        return self.event.rule
 
     def _decided(self, key: str, default=None):
         return (self.event.decision or {}).get(key, default)
@@ -685,7 +687,7 @@ class EventAnswer:
 
 def answer(
     session: Session,
-    event: EarningEvent,
+    event: AnyEvent,
     *,
     community_slug: str | None = None,
     entry_id: str | None = None,

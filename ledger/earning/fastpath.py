@@ -44,7 +44,7 @@ from ledger.webhooks import outbox
 
 from . import events
 from .caps import CapStanding, judge, period_bounds
-from .models import EarningEvent, EarningRule
+from .models import EarningRule, EventRow
 from .rules import RuleTerms, version_in_force
 
 FAST_DIALECT = "postgresql"
@@ -279,7 +279,7 @@ def _judge_and_write(session, ctx, source, checked, standing, windows, now):
         write = direct_write(award, standing.accounts, now=now)
         if write is None:
             return None
-    recorded = events.Recorded(EarningEvent(**values), replayed=False, rule=rule)
+    recorded = events.Recorded(EventRow(**values), replayed=False, rule=rule)
     told = events._told([recorded])
     row = outbox.plain_row(*told[0], at=now, posted_by=source.api_key_id) if told else None
     written = session.execute(

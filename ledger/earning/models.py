@@ -9,6 +9,9 @@ Rule versions are never changed once written; an event is written in the status 
 gives and afterwards moves only along ``EVENT_TRANSITIONS``.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -138,3 +141,38 @@ class EarningEvent(Base):
     created_at = mapped_column(UTCDateTime, nullable=False)
 
     rule: Mapped[EarningRule] = relationship(lazy="joined", innerjoin=True)
+
+
+@dataclass(slots=True)
+class EventRow:
+    """A new event as it was written: its row's columns as a plain record.
+
+    The write paths answer with this rather than a transient ``EarningEvent`` copy, which costs
+    about 19 microseconds to make against 1 (a batch makes a hundred); an event read back from
+    the database is an ``EarningEvent``, and either answers the same.
+    """
+
+    id: str
+    community_id: str
+    activity: str
+    member_id: str
+    rule_id: str
+    occurred_at: datetime
+    quantity: int
+    source: str
+    source_id: str
+    api_key_id: str | None
+    recorded_by: str
+    evidence: str
+    status: str
+    points_due: int
+    points_awarded: int
+    decision: dict
+    vests_at: datetime | None
+    resolved_at: datetime | None
+    objection_reason: str | None
+    created_at: datetime
+
+
+# What an answer about an event holds: the event read back, or the one just written.
+AnyEvent = EarningEvent | EventRow

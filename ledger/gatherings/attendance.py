@@ -32,7 +32,7 @@ from ledger.core.lookup import one_or_raise
 from ledger.core.models import Member
 from ledger.earning import events as earning
 from ledger.earning.errors import MemberNotNamed, SourceIdReused
-from ledger.earning.models import EarningEvent
+from ledger.earning.models import AnyEvent, EarningEvent
 
 from . import errors
 from .gatherings import organizer_ref
@@ -84,7 +84,7 @@ class SignIn:
     """The answer to a sign-in: the attendance as stored, its event, and whether it was new."""
 
     attendance: GatheringAttendance
-    event: EarningEvent
+    event: AnyEvent
     already: bool
 
 

@@ -154,7 +154,7 @@ def public_notice(session: Session, gathering: Gathering) -> Notice:
         attendee_count=len(rows),
         attendees=[] if setting == "count" else attendees,
         points_under_notice=sum(e.points_awarded for e in pending),
-        objection_deadline=max((e.vests_at for e in pending), default=None),
+        objection_deadline=max((e.vests_at for e in pending if e.vests_at), default=None),
         topics=list(gathering.topics),
     )
 

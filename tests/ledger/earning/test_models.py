@@ -1,6 +1,11 @@
-"""Earning's tables refuse rules and events that break their invariants."""
+"""Earning's tables refuse rules and events that break their invariants; the written event's
+record matches its table."""
 
-from ledger.earning.models import CAP_PERIODS, EVENT_STATUSES, RULE_PERS, EarningEvent
+import dataclasses
+
+import sqlalchemy as sa
+
+from ledger.earning.models import CAP_PERIODS, EVENT_STATUSES, RULE_PERS, EarningEvent, EventRow
 from tests.ledger.shared_checks import refused_by_database
 
 
@@ -28,3 +33,9 @@ def test_the_known_values_are_the_ones_the_rules_speak_of():
     assert CAP_PERIODS == ("day", "week", "month", "year")
     assert RULE_PERS == ("event", "hour")
     assert set(EVENT_STATUSES) == {"awarded", "pending", "refused", "voided"}
+
+
+def test_an_event_row_has_exactly_the_columns_of_an_earning_event():
+    """The written event's plain record names each mapped column, so none goes missing."""
+    columns = {c.key for c in sa.inspect(EarningEvent).column_attrs}
+    assert {f.name for f in dataclasses.fields(EventRow)} == columns
