@@ -153,7 +153,9 @@ def write(view):
             fingerprint = _fingerprint()
             existing = _claim(who.key_id, key, fingerprint)
             if existing is not None:
-                session.rollback()
+                # Nothing was written: COMMIT ends the transaction as ROLLBACK would, and keeps
+                # the connection's prepared statements, which psycopg forgets at a rollback.
+                session.commit()
                 return _replay(existing, fingerprint)
             response = make_response(view(*args, **kwargs))
             stored = {

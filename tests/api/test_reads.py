@@ -8,12 +8,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api.extensions import db
-from tests.conftest import app_settings, postgres_only
+from tests.conftest import postgres_only
+from tests.support.prepared import EXECUTIONS_TO_PREPARE, one_connection_app, prepared_statements
+
 
 # psycopg prepares a statement the fifth time it sees it (its prepare_threshold).
-READS_TO_PREPARE = 8
-
-
 @contextmanager
 def transaction_ends(app):
     """Record, in order, how each transaction on the app's engine ended: commit or rollback."""
@@ -94,22 +93,9 @@ def test_a_commit_that_fails_after_a_read_keeps_the_answer(
 @postgres_only
 def test_repeated_reads_keep_their_prepared_statement(database_url, admin, account, test_clock):
     """On one pooled connection, the balance read is prepared once and stays prepared."""
-    from api.app import create_app
-
-    one_connection = {"pool_size": 1, "max_overflow": 0}
-    single = create_app(
-        app_settings(database_url, test_clock, SQLALCHEMY_ENGINE_OPTIONS=one_connection)
-    )
-    client = single.test_client()
-    try:
-        for _ in range(READS_TO_PREPARE):
+    with one_connection_app(database_url, test_clock) as single:
+        client = single.test_client()
+        for _ in range(EXECUTIONS_TO_PREPARE):
             assert client.get(f"/v1/accounts/{account}", headers=admin).status_code == 200
-        with single.app_context():
-            prepared = db.session.scalars(
-                sa.text("SELECT statement FROM pg_prepared_statements")
-            ).all()
-            db.session.rollback()
-    finally:
-        with single.app_context():
-            db.engine.dispose()
+        prepared = prepared_statements(single)
     assert any("FROM accounts AS a" in statement for statement in prepared)

@@ -5,6 +5,8 @@ import threading
 import pytest
 
 from ledger.core.models import Entry
+from tests.conftest import postgres_only
+from tests.support.prepared import EXECUTIONS_TO_PREPARE, one_connection_app, prepared_statements
 
 
 @pytest.fixture
@@ -81,6 +83,21 @@ def test_a_failed_request_does_not_consume_its_key(client, admin, world, session
     assert client.post("/v1/adjustments", json=bad, headers=headers).status_code == 404
     good = client.post("/v1/adjustments", json=award_body(community, member), headers=headers)
     assert good.status_code == 201
+
+
+@postgres_only
+def test_replays_keep_the_connections_prepared_statements(database_url, admin, world, test_clock):
+    """On one pooled connection, replays end with COMMIT, so the key's claim gets prepared and
+    stays prepared (a rollback would make psycopg forget it each time)."""
+    community, member = world
+    headers = {**admin, "Idempotency-Key": "sheet-2026-11-02-row-9"}
+    with one_connection_app(database_url, test_clock) as single:
+        client = single.test_client()
+        for _ in range(EXECUTIONS_TO_PREPARE):
+            body = award_body(community, member)
+            assert client.post("/v1/adjustments", json=body, headers=headers).status_code == 201
+        prepared = prepared_statements(single)
+    assert any("INSERT INTO idempotency_keys" in statement for statement in prepared)
 
 
 def test_bad_idempotency_keys_are_400(client, admin, world):
