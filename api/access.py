@@ -22,6 +22,7 @@ from ledger.membership import districts
 from ledger.membership.errors import DistrictNotFound
 from ledger.supermarket import catalogue, redemptions, settlement
 from ledger.supermarket import errors as supermarket_errors
+from ledger.supermarket.models import Shop
 from ledger.timebank import services as timebank
 from ledger.timebank.errors import ServiceNotFound
 
@@ -162,15 +163,25 @@ def catalogue_shop(shop_id: str):
     return shop(shop_id, residents=True)
 
 
-def acting_shop(named_shop_id: str | None = None):
+def acting_shop(named_shop_id: str | None = None) -> Shop:
     """The shop of a shop key; a redemption naming another shop answers as a missing one."""
-    who = principal()
-    if who.shop_id is None:
-        abort(403, "redemptions are made with the shop's own key")
-    found = catalogue.get_shop(db.session, who.shop_id)
-    named = found.id if named_shop_id is None else named_shop_id
-    _visible(named == found.id, _shop_not_found(named_shop_id))
+    found = catalogue.get_shop(db.session, _shop_of_key())
+    _visible(named_shop_id in (None, found.id), _shop_not_found(named_shop_id))
     return found
+
+
+def redeeming_shop(named_shop_id: str | None = None) -> catalogue.ShopRecord:
+    """:func:`acting_shop` as the record every redemption at that shop shares (not read again)."""
+    found = catalogue.shop_record(db.session, _shop_of_key())
+    _visible(named_shop_id in (None, found.id), _shop_not_found(named_shop_id))
+    return found
+
+
+def _shop_of_key() -> str:
+    shop_id = principal().shop_id
+    if shop_id is None:
+        abort(403, "redemptions are made with the shop's own key")
+    return shop_id
 
 
 def settlement_record(settlement_id: str):

@@ -31,7 +31,7 @@ blp = Blueprint("redemptions", __name__, url_prefix="/v1", description="Redempti
 @blp.response(201, RedemptionSchema)
 def create(body):
     """Redeem points at this shop with the member's code or PIN; ``capture: false`` holds them."""
-    shop = access.acting_shop(body.pop("shop", None))
+    shop = access.redeeming_shop(body.pop("shop", None))
     member_id = body.pop("member")
     outcome = redemption.redeem(
         db.session, shop, member_id=member_id, now=now(), api_key_id=principal().key_id, **body

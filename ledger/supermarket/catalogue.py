@@ -10,6 +10,7 @@ Invariants:
 - a community without settings of its own settles at ``DEFAULT_FEN_PER_POINT``.
 """
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,6 +56,40 @@ def create_shop(session: Session, community: Community, *, name: str, now: datet
 
 def get_shop(session: Session, shop_id: str) -> Shop:
     return get_or_raise(session, Shop, shop_id, rerr.ShopNotFound, shop=shop_id)
+
+
+@dataclass(frozen=True)
+class ShopRecord:
+    """A shop's row as a plain record.
+
+    A shop is never changed once made (its community, name and account are set at creation), so
+    :func:`shop_record` keeps it per engine and every request shares it: a till's redemption
+    does not read the shop again.
+    """
+
+    id: str
+    community_id: str
+    name: str
+    account_id: str
+    created_at: datetime
+
+
+# What a redemption is made at: a shop loaded in the session, or its record kept per engine.
+AnyShop = Shop | ShopRecord
+_known_shops: "weakref.WeakKeyDictionary[sa.Engine, dict[str, ShopRecord]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def shop_record(session: Session, shop_id: str) -> ShopRecord:
+    """The shop ``shop_id``, read once per process and engine; ShopNotFound if there is none."""
+    known = _known_shops.setdefault(session.get_bind().engine, {})
+    found = known.get(shop_id)
+    if found is None:
+        shop = get_shop(session, shop_id)
+        found = ShopRecord(shop.id, shop.community_id, shop.name, shop.account_id, shop.created_at)
+        known[shop_id] = found
+    return found
 
 
 def lock_shop(session: Session, shop_id: str) -> Shop:

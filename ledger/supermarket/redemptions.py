@@ -48,7 +48,7 @@ from ledger.webhooks import outbox
 
 from . import errors as rerr
 from . import fastpath
-from .catalogue import lock_shop
+from .catalogue import AnyShop, lock_shop
 from .consent import check_consent, code_digest, consent_method
 from .models import (
     REDEMPTION_STATUSES,
@@ -229,7 +229,7 @@ def release_expired_holds(session: Session, member_id: str, *, now: datetime) ->
     return len(expired)
 
 
-def _member_points_account(session: Session, shop: Shop, member_id: str):
+def _member_points_account(session: Session, shop: AnyShop, member_id: str):
     """The member (in the shop's community) and their points account, in one round trip: this is
     the till's hot path."""
     found = session.execute(
@@ -264,7 +264,7 @@ def _reserve_after_expired_holds(
 
 
 def _entry_draft(
-    shop: Shop,
+    shop: AnyShop,
     account_id: str,
     redemption_id: str,
     *,
@@ -289,7 +289,7 @@ def _entry_draft(
 
 
 def _redemption_rows(
-    shop: Shop,
+    shop: AnyShop,
     member_id: str,
     redemption_id: str,
     entry_id: str,
@@ -340,7 +340,7 @@ def _redemption_rows(
 
 def _new_redemption(
     session: Session,
-    shop: Shop,
+    shop: AnyShop,
     found,
     wanted: dict[str, int],
     priced: dict[str, sa.Row[Any]],
@@ -401,7 +401,7 @@ def _priced_from(items: Mapping[str, Any], wanted: dict[str, int]) -> dict[str, 
 
 def _redeem_fast(
     session: Session,
-    shop: Shop,
+    shop: AnyShop,
     *,
     member_id: str,
     consent: dict,
@@ -500,7 +500,7 @@ class _Resource:
 
 def redeem(
     session: Session,
-    shop: Shop,
+    shop: AnyShop,
     *,
     member_id: str,
     consent: dict,
@@ -526,7 +526,7 @@ def redeem(
 
 def _redeem_general(
     session: Session,
-    shop: Shop,
+    shop: AnyShop,
     *,
     member_id: str,
     consent: dict,

@@ -2,6 +2,9 @@
 
 from datetime import UTC, datetime
 
+from sqlalchemy import event
+
+from api.extensions import db
 from tests.support.supermarket import items_by_sku
 
 
@@ -226,3 +229,23 @@ def test_a_replayed_refusal_is_still_a_problem_document(client, supermarket, res
     assert first.status_code == second.status_code == 422
     assert second.headers["Idempotent-Replayed"] == "true"
     assert first.mimetype == second.mimetype == "application/problem+json"
+
+
+def test_a_shop_key_reads_its_shop_once_not_at_every_sale(app, supermarket, resident, redeem):
+    """After a till's first sale, its sales send no statement that reads the shop's row."""
+    wang = resident(100)
+    assert redeem(wang, lines=[("soy-sauce", 1)]).status_code == 201
+    with app.app_context():
+        engine = db.engine
+    sent = []
+
+    def count(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert redeem(wang, lines=[("soy-sauce", 1)]).status_code == 201
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert sent
+    assert [s for s in sent if "FROM shops" in s] == []
