@@ -163,15 +163,14 @@ def catalogue_shop(shop_id: str):
     return shop(shop_id, residents=True)
 
 
-def acting_shop(named_shop_id: str | None = None) -> Shop:
-    """The shop of a shop key; a redemption naming another shop answers as a missing one."""
-    found = catalogue.get_shop(db.session, _shop_of_key())
-    _visible(named_shop_id in (None, found.id), _shop_not_found(named_shop_id))
-    return found
+def acting_shop() -> Shop:
+    """The shop of a shop key, loaded (a till's pages read and write through it)."""
+    return catalogue.get_shop(db.session, _shop_of_key())
 
 
 def redeeming_shop(named_shop_id: str | None = None) -> catalogue.ShopRecord:
-    """:func:`acting_shop` as the record every redemption at that shop shares (not read again)."""
+    """The shop of a shop key, as the record every redemption there shares (not read again); a
+    redemption naming another shop answers as a missing one."""
     found = catalogue.shop_record(db.session, _shop_of_key())
     _visible(named_shop_id in (None, found.id), _shop_not_found(named_shop_id))
     return found

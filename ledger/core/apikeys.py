@@ -22,7 +22,6 @@ match the cached one is always looked up afresh, so a rotated key's new secret w
 import hashlib
 import hmac
 import secrets
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +36,7 @@ from .clock import as_utc
 from .ids import new_id
 from .models import ROLES, Account, ApiKey, Community, Member
 from .paging import Page, keyset_page
+from .per_engine import PerEngine
 
 SECRET_BYTES = 32
 # last_used_at is this coarse: one conditional UPDATE per key per interval, not one per request.
@@ -238,17 +238,7 @@ class VerifiedKey:
     verified_at: datetime
 
 
-_verified: "weakref.WeakKeyDictionary[sa.Engine, dict[str, VerifiedKey]]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _cache_of(session: Session) -> dict[str, VerifiedKey]:
-    engine = session.get_bind().engine
-    cache = _verified.get(engine)
-    if cache is None:
-        cache = _verified[engine] = {}
-    return cache
+_verified: PerEngine[dict[str, VerifiedKey]] = PerEngine(dict)
 
 
 def _fresh(found: VerifiedKey, now: datetime) -> bool:
@@ -261,7 +251,7 @@ def verify(session: Session, token: str, *, now: datetime) -> VerifiedKey | None
     key_id, _, secret = token.partition(".")
     if not key_id or not secret:
         return None
-    cache = _cache_of(session)
+    cache = _verified.of(session)
     found = cache.get(key_id)
     if (
         found is not None
@@ -289,7 +279,7 @@ def verify(session: Session, token: str, *, now: datetime) -> VerifiedKey | None
 
 def forget_verified(session: Session, key_id: str) -> None:
     """Drop a key from this process's memory of verified keys (it was revoked or rotated)."""
-    _cache_of(session).pop(key_id, None)
+    _verified.of(session).pop(key_id, None)
 
 
 def use_is_due(key: ApiKey | VerifiedKey, now: datetime) -> bool:

@@ -17,16 +17,15 @@ answer, the event row and the journal are the same as the general path's.
 Communities (id, slug, time zone, issuance account: never changed once made) and each rule's
 versions (a change is a new version, never an edit) are cached per engine, as plain records
 (``_CommunityRef``, ``rules.RuleTerms``) that every request shares: no ORM object is made per
-event for them. The first statement
-returns the rule's latest version and the member's community, which validate the cache: any
-mismatch forgets it and the event takes the general path, in the same transaction.
+event for them. The first statement returns the rule's latest version and the member's
+community, which validate the cache: any mismatch forgets it and the event takes the general
+path, in the same transaction.
 
 Anything this path does not handle goes to the general path, which then answers exactly as
 before: see :func:`eligible` (the one place that says what may come here), replays, unknown
 communities, rules or members, and debits that would need a floor test.
 """
 
-import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,6 +39,7 @@ from ledger.core.communities import held_by
 from ledger.core.errors import LedgerError
 from ledger.core.journal import direct_write
 from ledger.core.models import Account, Community, Member
+from ledger.core.per_engine import PerEngine
 from ledger.webhooks import outbox
 
 from . import events
@@ -119,15 +119,11 @@ class ReferenceCache:
         self.rules.pop((community_id, activity), None)
 
 
-_caches: "weakref.WeakKeyDictionary[sa.Engine, ReferenceCache]" = weakref.WeakKeyDictionary()
+_caches: PerEngine[ReferenceCache] = PerEngine(ReferenceCache)
 
 
 def reference_cache(session: Session) -> ReferenceCache:
-    engine = session.get_bind().engine
-    cache = _caches.get(engine)
-    if cache is None:
-        cache = _caches[engine] = ReferenceCache()
-    return cache
+    return _caches.of(session)
 
 
 # The two statements ---------------------------------------------------------------------------

@@ -10,7 +10,6 @@ Invariants:
 - a community without settings of its own settles at ``DEFAULT_FEN_PER_POINT``.
 """
 
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +22,7 @@ from ledger.core.ids import new_id
 from ledger.core.lookup import get_or_raise, lock_or_raise, one_or_raise
 from ledger.core.models import Account, Community
 from ledger.core.paging import Page, keyset_page
+from ledger.core.per_engine import PerEngine
 
 from . import errors as rerr
 from .models import ITEM_KINDS, RedemptionSettings, Shop, ShopItem
@@ -76,14 +76,12 @@ class ShopRecord:
 
 # What a redemption is made at: a shop loaded in the session, or its record kept per engine.
 AnyShop = Shop | ShopRecord
-_known_shops: "weakref.WeakKeyDictionary[sa.Engine, dict[str, ShopRecord]]" = (
-    weakref.WeakKeyDictionary()
-)
+_known_shops: PerEngine[dict[str, ShopRecord]] = PerEngine(dict)
 
 
 def shop_record(session: Session, shop_id: str) -> ShopRecord:
     """The shop ``shop_id``, read once per process and engine; ShopNotFound if there is none."""
-    known = _known_shops.setdefault(session.get_bind().engine, {})
+    known = _known_shops.of(session)
     found = known.get(shop_id)
     if found is None:
         shop = get_shop(session, shop_id)

@@ -12,7 +12,6 @@ from tests.conftest import postgres_only
 from tests.support.prepared import EXECUTIONS_TO_PREPARE, one_connection_app, prepared_statements
 
 
-# psycopg prepares a statement the fifth time it sees it (its prepare_threshold).
 @contextmanager
 def transaction_ends(app):
     """Record, in order, how each transaction on the app's engine ended: commit or rollback."""
