@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from flask import session
 
 from api.pages.sessions import RESIDENT_SESSION
 from tests.support.earning import local, report, set_rule
@@ -91,6 +92,25 @@ def test_the_session_cookie_is_httponly_lax_and_secure_over_https(app, wang):
         f"/s/{card_token(app, wang['id'])}", base_url="https://pointsbank.example"
     )
     assert "Secure" in secure.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("path", ["/v1/accounts/x", "/healthz", "/metrics", "/openapi.json"])
+def test_the_api_and_the_probes_open_no_page_session(app, path):
+    """A request to the API or a probe gets the null session; a page gets the signed cookie."""
+    interface = app.session_interface
+    with app.test_request_context(path):
+        assert interface.is_null_session(session)
+    with app.test_request_context("/me"):
+        assert not interface.is_null_session(session)
+
+
+def test_an_api_call_neither_reads_nor_ends_her_page_session(app, client, wang, make_key):
+    """Signed in, she calls the API with her key: no cookie is set, and her page still opens."""
+    sign_in(app, client, wang)
+    key = make_key("member", community="qianjiang", member=wang["id"])
+    answer = client.get(f"/v1/accounts/{wang['points_account']}", headers=key)
+    assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
+    assert "我的余额" in client.get("/me", follow_redirects=True).text
 
 
 def test_chinese_first_english_by_browser_or_link(app, client, wang):
