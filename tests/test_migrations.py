@@ -119,3 +119,35 @@ def test_account_lines_backfill_on_upgrade_and_go_away_on_downgrade(scratch_engi
     _post(scratch_engine, community_id, (issuance, li, "points", 1))
     _migrate(scratch_engine, command.upgrade, "head")
     assert _line_sums(scratch_engine) == {wang: (68, 3), li: (33, 3), issuance: (-101, 2)}
+
+
+def _fast_path_functions(engine) -> dict[str, tuple[str, list[str] | None]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT proname, prosrc, proconfig FROM pg_proc WHERE proname IN "
+                "('pointsbank_award_standing', 'pointsbank_redeem_standing', "
+                "'pointsbank_record_redemption')"
+            )
+        )
+        return {name: (source, config) for name, source, config in rows}
+
+
+@pytest.mark.postgres
+def test_fast_path_plans_replace_one_clause_each_and_downgrade_restores_them(scratch_engine):
+    """0019 plans the award's standing once, locks only counted stock and updates balances by
+    key; its downgrade gives back 0017's functions exactly."""
+    _migrate(scratch_engine, command.upgrade, "0018_report_indexes")
+    before = _fast_path_functions(scratch_engine)
+    _migrate(scratch_engine, command.upgrade, "0019_fast_path_plans")
+    after = _fast_path_functions(scratch_engine)
+    assert after["pointsbank_award_standing"] == (
+        before["pointsbank_award_standing"][0],
+        ["plan_cache_mode=force_generic_plan"],
+    )
+    standings = before["pointsbank_redeem_standing"][0], after["pointsbank_redeem_standing"][0]
+    assert ["uncounted" in source for source in standings] == [False, True]
+    records = before["pointsbank_record_redemption"][0], after["pointsbank_record_redemption"][0]
+    assert [source.count("END LOOP") for source in records] == [1, 2]
+    _migrate(scratch_engine, command.downgrade, "0018_report_indexes")
+    assert _fast_path_functions(scratch_engine) == before

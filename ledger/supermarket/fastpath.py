@@ -5,20 +5,27 @@ The general path (``redemptions.redeem``) reads the member, locks and reads the 
 spends the code, looks for expired holds, locks each item, reads the accounts, changes each
 balance row, then inserts the entry, postings, redemption, lines and outbox row and reads the
 balance back: fifteen statements. This one keeps its rules, its lock order and its rows, and
-sends two (the functions of migration ``0017_redeem_fast``):
+sends two (the functions of migrations ``0017_redeem_fast`` and ``0019_fast_path_plans``):
 
 1. ``pointsbank_redeem_standing``: the member's points account, the consent row locked, the
-   code's row (not yet spent), the item rows locked, the two accounts;
+   code's row (not yet spent), the item rows (those whose stock is counted locked), the two
+   accounts;
 2. ``pointsbank_record_redemption``: the floor tests with every balance row locked, then every
    write, and the member's available points.
+
+An item whose stock is not counted is read without a lock, so the tills of a shop selling it at
+once do not queue on its row: a price change or deactivation committed meanwhile is ordered
+after the sale, which read the row first. A counted item is locked, as by the general path,
+which locks every item: its stock never goes below zero.
 
 Between them ``redemptions`` judges with the general path's own functions (the price of the
 lines, ``journal.direct_write``'s checks of the entry). Anything unusual goes to the general
 path in the same transaction, which then answers exactly as before, because nothing has been
 written but the consent row the general path would create too: a PIN, an unknown member, a
 locked member, a code not accepted (the general path counts the wrong try), an expired hold to
-void first, an item missing, inactive or short of stock, an entry the journal refuses, an
-account that keeps lots, and a debit below the member's floor.
+void first, an item missing (or whose counting changed while the statement waited), inactive
+or short of stock, an entry the journal refuses, an account that keeps lots, and a debit below
+the member's floor.
 """
 
 from dataclasses import dataclass
@@ -74,7 +81,7 @@ class ItemRow:
 
 @dataclass(frozen=True)
 class Standing:
-    """What the first statement read, with the consent row and the item rows locked."""
+    """What the first statement read, with the consent row and the counted item rows locked."""
 
     account_id: str
     digest: str  # of the code accepted, which the second statement spends

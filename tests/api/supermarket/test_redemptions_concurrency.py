@@ -1,10 +1,17 @@
 """Concurrent tills on PostgreSQL: stock, balance and consent counts stay exact."""
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from ledger.supermarket.consent import MAX_FAILED_ATTEMPTS
+from api.extensions import db
+from ledger.supermarket import fastpath
+from ledger.supermarket.catalogue import shop_record
+from ledger.supermarket.consent import MAX_FAILED_ATTEMPTS, code_digest
+from ledger.supermarket.redemptions import redeem
 from tests.support.supermarket import run_together
 
 TILLS = 20
@@ -199,3 +206,41 @@ def test_sweeps_running_at_once_void_each_expired_hold_once(
         f"/v1/shops/{supermarket.shop['id']}/items", headers=supermarket.shop_key
     ).json["items"]
     assert {i["sku"]: i["stock"] for i in items}["soy-sauce"] == 2
+
+
+LOCK_TIMEOUT_WHILE_WAITING = "300ms"  # far longer than an unhindered standing takes
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock timeout
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("sku", "waits"), [("seeds", False), ("soy-sauce", True)])
+def test_an_open_sale_holds_up_another_till_only_on_counted_stock(
+    app, supermarket, resident, fresh_code, sku, waits
+):
+    """While one sale is uncommitted, another till's standing of unlimited seeds goes ahead; of
+    counted soy sauce it waits for the row."""
+    first, second = resident(100), resident(100)
+    codes = [fresh_code(first), fresh_code(second)]
+    now = datetime.now(UTC)
+    with app.app_context(), Session(db.engine) as selling, Session(db.engine) as other:
+        shop = shop_record(selling, supermarket.shop["id"])
+        sale = redeem(
+            selling,
+            shop,
+            member_id=first["id"],
+            consent={"code": codes[0]},
+            lines=[{"sku": sku, "quantity": 1}],
+            now=now,
+        )
+        assert sale.redemption.status == "captured"
+        other.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_WHILE_WAITING}'"))
+        digest = code_digest(second["id"], codes[1])
+        try:
+            standing = fastpath.stand(other, shop, second["id"], digest, [sku], now=now)
+        except sa.exc.OperationalError as refused:
+            assert waits and refused.orig.sqlstate == LOCK_NOT_AVAILABLE
+        else:
+            assert not waits and standing is not None and sku in standing.items
+        finally:
+            other.rollback()
+            selling.rollback()
