@@ -14,8 +14,9 @@
     (each used once); the statement histories are preloaded by SQL (see compare_world). One
     phase reads GET /healthz, which touches neither a key nor the database: what gunicorn and
     Flask reach alone on this machine, the ceiling of every other phase.
-Each phase starts when the previous one has drained (no active query, workers idle). The
-per-key rate limit is off. Both scratch databases are dropped however the run ends.
+Each phase starts when the previous one has drained (no active query, workers idle) and a
+CHECKPOINT has written the dirty pages it left, so no phase pays for another's writes; the raw
+runs start after one too. The per-key rate limit is off. Both scratch databases are dropped however the run ends.
 """
 
 import argparse
@@ -89,6 +90,7 @@ def raw_ceiling(args, name: str) -> Phase:
     variables = {"members": RAW_MEMBERS, "shards": UNFLOORED_SHARDS}
     with scratch_database() as url:
         tools.run_psql(url, tools.BENCH_DIR / "transfer_setup.sql", variables)
+        tools.checkpoint(url)  # as before every pointsbank phase
         load = tools.pgbench(
             url, tools.BENCH_DIR / "transfer.sql", variables, args.connections, args.duration
         )
