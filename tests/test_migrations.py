@@ -135,15 +135,15 @@ def _fast_path_functions(engine) -> dict[str, tuple[str, list[str] | None]]:
 
 @pytest.mark.postgres
 def test_fast_path_plans_replace_one_clause_each_and_downgrade_restores_them(scratch_engine):
-    """0019 plans the award's standing once, locks only counted stock and updates balances by
-    key; its downgrade gives back 0017's functions exactly."""
+    """0019 plans the award's standing once and by index, locks only counted stock and updates
+    balances by key; its downgrade gives back 0017's functions exactly."""
     _migrate(scratch_engine, command.upgrade, "0018_report_indexes")
     before = _fast_path_functions(scratch_engine)
     _migrate(scratch_engine, command.upgrade, "0019_fast_path_plans")
     after = _fast_path_functions(scratch_engine)
     assert after["pointsbank_award_standing"] == (
         before["pointsbank_award_standing"][0],
-        ["plan_cache_mode=force_generic_plan"],
+        ["plan_cache_mode=force_generic_plan", "enable_seqscan=off"],
     )
     standings = before["pointsbank_redeem_standing"][0], after["pointsbank_redeem_standing"][0]
     assert ["uncounted" in source for source in standings] == [False, True]
