@@ -14,9 +14,12 @@
     (each used once); the statement histories are preloaded by SQL (see compare_world). One
     phase reads GET /healthz, which touches neither a key nor the database: what gunicorn and
     Flask reach alone on this machine, the ceiling of every other phase.
-Each phase starts when the previous one has drained (no active query, workers idle) and a
-CHECKPOINT has written the dirty pages it left, so no phase pays for another's writes; the raw
-runs start after one too. The per-key rate limit is off. Both scratch databases are dropped however the run ends.
+Each phase starts when the previous one has drained (no active query, workers idle), an
+ANALYZE has refreshed the statistics (as autovacuum would; this machine's server runs without
+it) and a CHECKPOINT has written the dirty pages it left, so no phase pays for another's writes
+or plans from another's statistics; the raw runs start after a checkpoint too. Redemptions,
+like events, are warmed up unmeasured first. The per-key rate limit is off. Both scratch
+databases are dropped however the run ends.
 """
 
 import argparse
@@ -187,9 +190,14 @@ def http_phases(args, engine, url: str, master: int, world) -> list[Phase]:
             return run.phases
         tools.drain(engine, tools.children(master))
         started = time.monotonic()
-        codes = world_.issue_codes(engine, w.redeemers, REDEMPTION_CODES_PER_SECOND * args.duration)
+        warm = REDEMPTION_CODES_PER_SECOND * WARM_UP_SECONDS
+        wanted = REDEMPTION_CODES_PER_SECOND * args.duration + warm
+        codes = world_.issue_codes(engine, w.redeemers, wanted)
         print(f"  {len(codes)} codes issued in {time.monotonic() - started:.0f}s", flush=True)
-        run.run("redemptions by code", w.shop_token, "redeem", codes)
+        # Unmeasured sales first, as for events: the redemption tables then hold rows when the
+        # phase's drain analyzes them, as a running shop's do.
+        run.warm_up(w.shop_token, "redeem", codes[:warm])
+        run.run("redemptions by code", w.shop_token, "redeem", codes[warm:])
         return run.phases
 
 

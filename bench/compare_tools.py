@@ -299,9 +299,18 @@ def checkpoint(url: str) -> None:
         engine.dispose()
 
 
+def analyze(engine: sa.Engine) -> None:
+    """ANALYZE the database, as autovacuum would between phases (this machine's server runs
+    without it). Without fresh statistics a plan the workers cached while a table was empty (a
+    foreign-key check of ``redemptions``, say) went on scanning it as it grew: sales by code
+    served a quarter fewer."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
 def drain(engine: sa.Engine, pids: list[int]) -> None:
     """Wait until the database has no active query of ours and the workers have gone idle, then
-    write the dirty pages (``checkpoint``)."""
+    refresh the statistics (``analyze``) and write the dirty pages (``checkpoint``)."""
     deadline = time.monotonic() + DRAIN_TIMEOUT_SECONDS
     busy = sa.text(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
@@ -314,6 +323,7 @@ def drain(engine: sa.Engine, pids: list[int]) -> None:
             active = conn.execute(busy).scalar_one()
         now = cpu_seconds(pids)
         if active == 0 and now == before:
+            analyze(engine)
             checkpoint(engine.url.render_as_string(hide_password=False))
             return
         before = now
