@@ -14,6 +14,7 @@ from flask import abort, g, request
 
 from api.clock import now
 from api.extensions import db
+from api.openapi import V1_PREFIX
 from api.problems import problem
 from ledger.core import apikeys
 from ledger.core.models import ApiKey
@@ -68,7 +69,7 @@ def principal_of(key: ApiKey | apikeys.VerifiedKey) -> Principal:
 
 def load_principal():
     """before_request hook for /v1: authenticate, or answer 401."""
-    if not request.path.startswith("/v1/") or request.method == "OPTIONS":
+    if not request.path.startswith(V1_PREFIX) or request.method == "OPTIONS":
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")

@@ -288,29 +288,28 @@ def rss_mb(pids: list[int]) -> float:
     return statistics.mean(sizes) / 1e6 if sizes else 0.0
 
 
+def _maintain(engine: sa.Engine, *statements: str) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+
+
 def checkpoint(url: str) -> None:
     """Write every dirty page now: a checkpoint the last phase's writes (or a setup's) would
     start during the next phase would make that phase pay for them (its p99 tripled here)."""
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(url)
     try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("CHECKPOINT")
+        _maintain(engine, "CHECKPOINT")
     finally:
         engine.dispose()
 
 
-def analyze(engine: sa.Engine) -> None:
-    """ANALYZE the database, as autovacuum would between phases (this machine's server runs
-    without it). Without fresh statistics a plan the workers cached while a table was empty (a
-    foreign-key check of ``redemptions``, say) went on scanning it as it grew: sales by code
-    served a quarter fewer."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("ANALYZE")
-
-
 def drain(engine: sa.Engine, pids: list[int]) -> None:
     """Wait until the database has no active query of ours and the workers have gone idle, then
-    refresh the statistics (``analyze``) and write the dirty pages (``checkpoint``)."""
+    ANALYZE, as autovacuum would between phases (this machine's server runs without it), and
+    CHECKPOINT (see ``checkpoint``). Without fresh statistics a plan the workers cached while a
+    table was empty (a foreign-key check of ``redemptions``, say) went on scanning it as it
+    grew: sales by code served a quarter fewer."""
     deadline = time.monotonic() + DRAIN_TIMEOUT_SECONDS
     busy = sa.text(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
@@ -323,8 +322,7 @@ def drain(engine: sa.Engine, pids: list[int]) -> None:
             active = conn.execute(busy).scalar_one()
         now = cpu_seconds(pids)
         if active == 0 and now == before:
-            analyze(engine)
-            checkpoint(engine.url.render_as_string(hide_password=False))
+            _maintain(engine, "ANALYZE", "CHECKPOINT")
             return
         before = now
     print("warning: the previous phase had not drained in time", flush=True)

@@ -16,6 +16,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from api.openapi import V1_PREFIX
+
 PAGES_ROOT = Path(__file__).parent
 # The shared catalogue, and one per area package (api/pages/<area>/translations).
 CATALOGUES = "translations/*/LC_MESSAGES/messages.po"
@@ -23,7 +25,7 @@ CATALOGUES = "translations/*/LC_MESSAGES/messages.po"
 LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en"}
 DEFAULT_LOCALE = "zh-CN"
 # Paths that are never a page: the JSON API (a bearer key, never a cookie) and the probes.
-SESSIONLESS_PATH_PREFIXES = ("/v1/", "/healthz", "/metrics", "/openapi.json")
+SESSIONLESS_PATH_PREFIXES = (V1_PREFIX, "/healthz", "/metrics", "/openapi.json")
 csrf = CSRFProtect()
 
 

@@ -32,6 +32,7 @@ than copied (so they cannot drift apart unnoticed: each replacement asserts it f
 """
 
 import importlib.util
+from functools import cache
 from pathlib import Path
 
 from alembic import op
@@ -84,14 +85,20 @@ BALANCES_BY_KEY = """    FOR b IN
     END LOOP;"""
 
 
-def _function_of_0017(name: str, old: str, new: str) -> str:
-    """The function ``name`` (STANDING or RECORD) of migration 0017, with ``old`` made ``new``."""
+@cache
+def _migration_0017():
     path = Path(__file__).with_name("0017_redeem_fast.py")
     spec = importlib.util.spec_from_file_location("pointsbank_migration_0017", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    function = getattr(module, name).replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    return module
+
+
+def _function_of_0017(name: str, old: str, new: str) -> str:
+    """The function ``name`` (STANDING or RECORD) of migration 0017, with ``old`` made ``new``."""
+    function = getattr(_migration_0017(), name)
+    function = function.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
     assert old in function, f"0017's {name} no longer holds the clause 0019 replaces"
     return function.replace(old, new)
 
