@@ -151,3 +151,27 @@ def test_fast_path_plans_replace_one_clause_each_and_downgrade_restores_them(scr
     assert [source.count("END LOOP") for source in records] == [1, 2]
     _migrate(scratch_engine, command.downgrade, "0018_report_indexes")
     assert _fast_path_functions(scratch_engine) == before
+
+
+@pytest.mark.postgres
+def test_the_service_may_only_add_rolled_up_days(scratch_engine):
+    """0020's rollup tables take the service's inserts, never its updates or deletes; its
+    downgrade drops them."""
+    _migrate(scratch_engine, command.upgrade, "0020_journal_days")
+    with scratch_engine.connect() as connection:
+        granted = {
+            (table, privilege): connection.scalar(
+                sa.text("SELECT has_table_privilege('pointsbank_app', :table, :privilege)"),
+                {"table": table, "privilege": privilege},
+            )
+            for table in ("journal_days", "journal_day_sums")
+            for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE")
+        }
+    assert [key for key, allowed in granted.items() if allowed] == [
+        ("journal_days", "SELECT"),
+        ("journal_days", "INSERT"),
+        ("journal_day_sums", "SELECT"),
+        ("journal_day_sums", "INSERT"),
+    ]
+    _migrate(scratch_engine, command.downgrade, "0019_fast_path_plans")
+    assert "journal_days" not in sa.inspect(scratch_engine).get_table_names()

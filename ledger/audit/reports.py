@@ -35,6 +35,9 @@ from ledger.core.communities import system_account
 from ledger.core.models import Account, AccountLine, Base, Community, Entry, Member, Posting
 from ledger.core.paging import MAX_PAGE_LIMIT
 
+from .flows import WindowSum
+from .rollups import window_flows
+
 UNLABELLED = "(unlabelled)"
 MAX_STATEMENT_EXPORT_LINES = 20_000  # a longer statement is exported window by window
 
@@ -184,65 +187,6 @@ class CommunityReport:
         return rows
 
 
-def _in_window(from_: datetime | None, to: datetime | None):
-    conditions = [Entry.status == "posted"]
-    if from_ is not None:
-        conditions.append(Entry.posted_at >= from_)
-    if to is not None:
-        conditions.append(Entry.posted_at < to)
-    return sa.and_(*conditions)
-
-
-class WindowSum(NamedTuple):
-    """Posted postings of the window with the same accounts, kind, unit and labels, summed."""
-
-    from_account_id: str
-    to_account_id: str
-    kind: str
-    unit: str
-    activity: str | None  # awards only: the activity named in the entry's metadata
-    category: str | None  # services only: the category named in the entry's metadata
-    amount: int
-
-
-# Labels are read only where a figure uses them, so other entries do not parse their metadata.
-# Migration 0018 gives PostgreSQL statistics on exactly these expressions: change them together.
-WINDOW_ACTIVITY = sa.case((Entry.kind == "award", Entry.details["activity"].as_string()))
-WINDOW_CATEGORY = sa.case((Entry.kind == "service", Entry.details["category"].as_string()))
-
-
-def _window_sums(session: Session, window) -> list[WindowSum]:
-    """Every flow of the window from ONE scan of its postings, grouped finely enough that each
-    figure of the report (issued, returned, shops, participants, minutes, love bank, exchange)
-    is a sum over these groups: a month of a busy community is read once, not once a figure."""
-    activity, category = WINDOW_ACTIVITY, WINDOW_CATEGORY
-    rows = session.execute(
-        sa.select(
-            Posting.from_account_id,
-            Posting.to_account_id,
-            Entry.kind,
-            Posting.unit,
-            activity,
-            category,
-            sa.func.sum(Posting.amount),
-        )
-        .join(Posting, Posting.entry_id == Entry.id)
-        .where(window)
-        .group_by(
-            Posting.from_account_id,
-            Posting.to_account_id,
-            Entry.kind,
-            Posting.unit,
-            activity,
-            category,
-        )
-    )
-    return [
-        WindowSum(a, b, kind, unit, act, cat, int(total))
-        for a, b, kind, unit, act, cat, total in rows
-    ]
-
-
 def _balances_at(
     session: Session, account_ids: list[str], from_: datetime | None, to: datetime | None
 ) -> dict[str, tuple[int, int]]:
@@ -368,7 +312,7 @@ def community_report(
     if from_ is not None and to is not None and to <= from_:
         raise ReportWindowInvalid(**{"from": from_.isoformat(), "to": to.isoformat()})
     report = CommunityReport(community.id, community.slug, from_, to, now)
-    sums = _window_sums(session, sa.and_(Entry.community_id == community.id, _in_window(from_, to)))
+    sums = window_flows(session, community.id, from_, to)
     issuance = system_account(session, community.id, "issuance", "points")
     _issuance_flows(report, sums, issuance.id)
     _shop_accounts(session, report, community.id)

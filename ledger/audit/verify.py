@@ -12,6 +12,7 @@ handful of scans:
   what is held (``ledger.expiry.lots``);
 - the two clearing accounts of each pair of communities of a district sum to zero (a move
   credits one exactly as it debits the other);
+- each day of the report's daily rollups (``rollups.py``) still sums its posted postings;
 - each community's sealed journal (``ledger/chain.py``) still matches the entries and postings it
   sealed, record by record, and names the first bad sequence number when it does not.
 """
@@ -27,6 +28,7 @@ from ledger.expiry.lots import lots_out_of_step
 from ledger.membership.models import ClearingAccount
 
 from . import chain_check
+from .rollups import days_out_of_step
 
 # Processes walking long chains at once by default: the machine's cores, up to a bound, since
 # each holds a database connection and a core for the length of its stretch.
@@ -228,12 +230,25 @@ def _lots_in_step(session: Session):
         )
 
 
+def _rollups_in_step(session: Session):
+    for community_id, starts_at in days_out_of_step(session):
+        if starts_at is None:
+            yield Breach("rollup", community_id, "its rolled-up days are not one unbroken run")
+            continue
+        yield Breach(
+            "rollup",
+            f"{community_id} {starts_at.isoformat()}",
+            "the day's rolled-up sums differ from its posted postings",
+        )
+
+
 CHECKS = (
     _bad_postings,
     _empty_entries,
     _balances_and_lines,
     _lots_in_step,
     _clearing_pairs,
+    _rollups_in_step,
 )
 
 

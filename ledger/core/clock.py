@@ -5,6 +5,7 @@ ledger stores is timezone-aware UTC.
 """
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from .errors import Invalid
 
@@ -44,3 +45,12 @@ def as_utc(value: datetime) -> datetime:
         return value.astimezone(UTC)
     except OverflowError as exc:
         raise Invalid("the time is out of range", time=value.isoformat()) from exc
+
+
+def local_day(at: datetime, timezone: str) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the calendar day holding ``at`` in ``timezone``."""
+    zone = ZoneInfo(timezone)
+    local = at.astimezone(zone)
+    start = datetime(local.year, local.month, local.day, tzinfo=zone)
+    # Wall-clock arithmetic: a day of a daylight-saving change is 23 or 25 hours long.
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)

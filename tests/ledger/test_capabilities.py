@@ -20,7 +20,8 @@ from ledger.earning.models import EarningEvent
 
 def test_capabilities_run_core_first_and_seal_after_every_writing_part():
     """Sealing follows every part that writes entries, so the demo's head and the sweep's seal
-    cover them (expiry's too); webhooks deliver last, after the vesting they report."""
+    cover them (expiry's too), and the report's rollups follow every part that posts; webhooks
+    deliver last, after the vesting they report."""
     assert [c.name for c in CAPABILITIES] == [
         "core",
         "timebank",
@@ -49,6 +50,7 @@ def test_capabilities_run_core_first_and_seal_after_every_writing_part():
         "vest_notice_awards",
         "expire_points",
         "seal_journal",
+        "roll_up_days",
         "deliver_webhooks",
     ]
 

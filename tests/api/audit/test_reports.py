@@ -2,8 +2,10 @@
 
 import csv
 import io
+from datetime import timedelta
 
-from tests.support.taohua import report, statement
+from api.cli import main as cli
+from tests.support.taohua import TO, report, statement
 
 
 def test_the_csv_carries_the_same_figures(client, make_key, taohua):
@@ -122,3 +124,16 @@ def test_the_report_for_people_names_shops_in_chinese(client, make_key, taohua):
     assert value[("报告", "社区")] == "桃花社区"
     assert int(value[("发放积分", "合计")]) == figures["points"]["issued"]
     assert int(value[("净兑换积分", "合计")]) == figures["points"]["redeemed"]
+
+
+def test_a_report_reads_the_same_after_the_sweep_rolled_its_days_up(
+    app, client, make_key, taohua, clock
+):
+    """The window's days summed by `pointsbank sweep`: every figure of the report unchanged."""
+    staff = make_key("staff", community="taohua")
+    clock.set(TO + timedelta(days=30))
+    scanned = report(client, staff).json
+    swept = app.test_cli_runner().invoke(cli, ["sweep"])
+    assert swept.exit_code == 0, swept.output
+    assert "roll_up_days: 0" not in swept.output and "roll_up_days: " in swept.output
+    assert report(client, staff).json == scanned
