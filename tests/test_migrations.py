@@ -175,3 +175,19 @@ def test_the_service_may_only_add_rolled_up_days(scratch_engine):
     ]
     _migrate(scratch_engine, command.downgrade, "0019_fast_path_plans")
     assert "journal_days" not in sa.inspect(scratch_engine).get_table_names()
+
+
+@pytest.mark.postgres
+def test_the_statement_page_function_keeps_one_plan_by_index(scratch_engine):
+    """0021's page function plans once, by index, and its downgrade drops it."""
+    _migrate(scratch_engine, command.upgrade, "0021_statement_plans")
+    query = sa.text("SELECT proconfig FROM pg_proc WHERE proname = 'pointsbank_statement_page'")
+    with scratch_engine.connect() as connection:
+        assert connection.scalar(query) == [
+            "plan_cache_mode=force_generic_plan",
+            "enable_seqscan=off",
+            "enable_hashjoin=off",
+        ]
+    _migrate(scratch_engine, command.downgrade, "0020_journal_days")
+    with scratch_engine.connect() as connection:
+        assert connection.scalar(query) is None

@@ -157,6 +157,54 @@ def _opening_balance(session: Session, account_id: str, first) -> int:
     return int(total)
 
 
+# PostgreSQL reads a page through a function planned once per connection (migration
+# 0021_statement_plans): as a prepared statement, a page of an account holding most of the lines
+# was planned afresh every time.
+PLANNED_PAGE_DIALECT = "postgresql"
+_PLANNED_PAGE = sa.text(
+    "SELECT entry_id, kind, memo, occurred_at, posted_at, amount FROM pointsbank_statement_page("
+    "CAST(:account AS text), CAST(:after_at AS timestamptz), CAST(:after_id AS text), "
+    "CAST(:from_ AS timestamptz), CAST(:to AS timestamptz), CAST(:limit AS integer))"
+).columns(
+    sa.column("entry_id"),
+    sa.column("kind"),
+    sa.column("memo"),
+    sa.column("occurred_at", UTCDateTime),
+    sa.column("posted_at", UTCDateTime),
+    sa.column("amount"),
+)
+
+
+def _planned_page(session: Session, account_id: str, after, window, limit: int):
+    values = {"account": account_id, "after_at": after[0], "after_id": after[1]}
+    values |= {"from_": window[0], "to": window[1], "limit": limit}
+    return session.execute(_PLANNED_PAGE, values).all()
+
+
+def _page(session: Session, account_id: str, after, window, limit: int):
+    query = (
+        sa.select(
+            AccountLine.entry_id,
+            Entry.kind,
+            Entry.memo,
+            Entry.occurred_at,
+            AccountLine.posted_at,
+            AccountLine.amount,
+        )
+        .join(Entry, Entry.id == AccountLine.entry_id)
+        .where(AccountLine.account_id == account_id)
+        .order_by(AccountLine.posted_at, AccountLine.entry_id)
+        .limit(limit)
+    )
+    if window[0] is not None:
+        query = query.where(AccountLine.posted_at >= window[0])
+    if window[1] is not None:
+        query = query.where(AccountLine.posted_at < window[1])
+    if after[0] is not None:
+        query = query.where(sa.tuple_(AccountLine.posted_at, AccountLine.entry_id) > after)
+    return session.execute(query).all()
+
+
 def statement(
     session: Session,
     account_id: str,
@@ -174,30 +222,12 @@ def statement(
     """
     check_limit(limit)
     get_or_raise(session, Account, account_id, errors.AccountNotFound, account=account_id)
-    query = (
-        sa.select(
-            AccountLine.entry_id,
-            Entry.kind,
-            Entry.memo,
-            Entry.occurred_at,
-            AccountLine.posted_at,
-            AccountLine.amount,
-        )
-        .join(Entry, Entry.id == AccountLine.entry_id)
-        .where(AccountLine.account_id == account_id)
-        .order_by(AccountLine.posted_at, AccountLine.entry_id)
-        .limit(limit + 1)
-    )
-    if from_ is not None:
-        query = query.where(AccountLine.posted_at >= as_utc(from_))
-    if to is not None:
-        query = query.where(AccountLine.posted_at < as_utc(to))
-    if cursor:
-        after_posted_at, after_id = decode_cursor(cursor, datetime, str)
-        query = query.where(
-            sa.tuple_(AccountLine.posted_at, AccountLine.entry_id) > (after_posted_at, after_id)
-        )
-    rows = session.execute(query).all()
+    after = decode_cursor(cursor, datetime, str) if cursor else (None, None)
+    window = (as_utc(from_) if from_ is not None else None, as_utc(to) if to is not None else None)
+    if session.get_bind().dialect.name == PLANNED_PAGE_DIALECT:
+        rows = _planned_page(session, account_id, after, window, limit + 1)
+    else:
+        rows = _page(session, account_id, after, window, limit + 1)
     page, more = rows[:limit], len(rows) > limit
     if not page:
         return Page([], None)

@@ -238,3 +238,71 @@ def test_read_standing_of_a_missing_account_is_not_found(session, now):
     """An id no account has raises AccountNotFound."""
     with pytest.raises(errors.AccountNotFound):
         balances.read_standing(session, "acc_none", now=now)
+
+
+@pytest.fixture
+def long_history(session, community, wang, li, grant, now):
+    """王 and 李 trade a point back and forth 120 times: most of the table's lines are theirs."""
+    wangs, lis = member_points(session, wang), member_points(session, li)
+    grant(community, wangs, 10)
+    for n in range(120):
+        source, target = (wangs, lis) if n % 2 == 0 else (lis, wangs)
+        transfer(session, community, source, target, 1, now + timedelta(minutes=n + 1))
+    session.execute(sa.text("ANALYZE account_lines, entries"))
+    return wangs
+
+
+PAGES = (
+    {},
+    {"from_": timedelta(minutes=30)},
+    {"to": timedelta(minutes=50)},
+    {"from_": timedelta(minutes=10), "to": timedelta(minutes=90)},
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("window", PAGES)
+def test_the_planned_page_reads_what_the_query_reads(session, long_history, now, window):
+    """Page after page, with and without a window, the function and the query agree."""
+    bounds = {name: now + delta for name, delta in window.items()}
+    after, pages = (None, None), 0
+    while True:
+        bounds_pair = (bounds.get("from_"), bounds.get("to"))
+        planned = balances._planned_page(session, long_history, after, bounds_pair, 11)
+        assert [tuple(row) for row in planned] == [
+            tuple(row) for row in balances._page(session, long_history, after, bounds_pair, 11)
+        ]
+        pages += 1
+        if len(planned) < 11:
+            break
+        after = (planned[9].posted_at, planned[9].entry_id)
+    assert pages > 1
+
+
+@pytest.mark.postgres
+def test_a_long_accounts_page_keeps_one_plan_by_its_key(session, long_history):
+    """Three pages of an account holding most lines run one cached plan: its key range, then
+    each entry by key (no scan, no hash)."""
+    for statement in (
+        "LOAD 'auto_explain'",
+        "SET LOCAL auto_explain.log_min_duration = 0",
+        "SET LOCAL auto_explain.log_nested_statements = on",
+        "SET LOCAL client_min_messages = log",
+    ):
+        session.execute(sa.text(statement))
+    plans: list[str] = []
+
+    def keep(notice):  # each plan without its first line, the run's duration
+        plans.append((notice.message_primary or "").partition("\n")[2])
+
+    driver = session.connection().connection.driver_connection
+    driver.add_notice_handler(keep)
+    try:
+        for _ in range(3):
+            balances.statement(session, long_history, limit=20)
+    finally:
+        driver.remove_notice_handler(keep)
+    pages = [plan for plan in plans if "account_lines" in plan and "pointsbank" not in plan]
+    assert len(pages) == 3 and len(set(pages)) == 1, plans
+    assert "Index Only Scan using pk_account_lines" in pages[0]
+    assert "$1" in pages[0] and "Seq Scan" not in pages[0] and "Hash" not in pages[0]
