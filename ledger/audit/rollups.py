@@ -11,7 +11,7 @@ When a day is final: an entry's ``posted_at`` is the clock of the request that p
 as the request starts, and the request commits within the service's request timeout (45 s), so
 ``ROLLUP_DELAY`` after a day ends nothing can post into it any more, as long as the hosts'
 clocks agree to within that. ``pointsbank verify`` checks every rolled day against its postings
-(:func:`rolled_days_out_of_step`), so a rollup that missed an entry is reported, not trusted.
+(:func:`days_out_of_step`), so a rollup that missed an entry is reported, not trusted.
 
 Days are rolled in order from the local day of a community's first posting, every day marked
 even when nothing was posted, so the rolled days of a community are one unbroken run. Two
@@ -40,17 +40,8 @@ MAX_DAYS_PER_RUN = 62
 
 _days = JournalDay.__table__
 _sums = JournalDaySum.__table__
-_SUM_COLUMNS = (
-    "community_id",
-    "starts_at",
-    "from_account_id",
-    "to_account_id",
-    "kind",
-    "unit",
-    "activity",
-    "category",
-    "amount",
-)
+# Every column but the generated id, in the order of a day's labelled flows (see roll_up_day).
+_SUM_COLUMNS = tuple(column.name for column in _sums.c if column.name != "id")
 
 
 @dataclass(frozen=True)

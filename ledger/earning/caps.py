@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger.core import bulk
+from ledger.core.clock import local_day
 
 from .models import EarningEvent
 from .rules import Cap
@@ -28,12 +29,11 @@ COUNTING_STATUSES = ("awarded", "pending")
 
 def period_bounds(period: str, at: datetime, timezone: str) -> tuple[datetime, datetime]:
     """[start, end) of the calendar ``period`` holding instant ``at``, in ``timezone``."""
+    if period == "day":
+        return local_day(at, timezone)
     zone = ZoneInfo(timezone)
     local = at.astimezone(zone)
-    if period == "day":
-        start = datetime(local.year, local.month, local.day, tzinfo=zone)
-        end = start + timedelta(days=1)
-    elif period == "week":
+    if period == "week":
         start = datetime(local.year, local.month, local.day, tzinfo=zone) - timedelta(
             days=local.weekday()
         )

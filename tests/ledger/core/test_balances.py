@@ -11,6 +11,7 @@ from ledger.core.account_records import AccountRecord
 from ledger.core.communities import member_account, system_account
 from ledger.core.journal import EntryDraft, PostingDraft, post_entry, post_pending, void_pending
 from ledger.core.models import Entry
+from tests.support.plans import logged_plans
 
 
 def transfer(session, community, source, target, amount, at, pending=False):
@@ -283,25 +284,9 @@ def test_the_planned_page_reads_what_the_query_reads(session, long_history, now,
 def test_a_long_accounts_page_keeps_one_plan_by_its_key(session, long_history):
     """Three pages of an account holding most lines run one cached plan: its key range, then
     each entry by key (no scan, no hash)."""
-    for statement in (
-        "LOAD 'auto_explain'",
-        "SET LOCAL auto_explain.log_min_duration = 0",
-        "SET LOCAL auto_explain.log_nested_statements = on",
-        "SET LOCAL client_min_messages = log",
-    ):
-        session.execute(sa.text(statement))
-    plans: list[str] = []
-
-    def keep(notice):  # each plan without its first line, the run's duration
-        plans.append((notice.message_primary or "").partition("\n")[2])
-
-    driver = session.connection().connection.driver_connection
-    driver.add_notice_handler(keep)
-    try:
+    with logged_plans(session) as plans:
         for _ in range(3):
             balances.statement(session, long_history, limit=20)
-    finally:
-        driver.remove_notice_handler(keep)
     pages = [plan for plan in plans if "account_lines" in plan and "pointsbank" not in plan]
     assert len(pages) == 3 and len(set(pages)) == 1, plans
     assert "Index Only Scan using pk_account_lines" in pages[0]

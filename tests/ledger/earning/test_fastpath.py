@@ -14,6 +14,7 @@ from ledger.earning.models import EarningEvent, EarningRule
 from ledger.earning.rules import CapDraft, RuleDraft, RuleTerms, set_rule
 from ledger.webhooks.models import WebhookEvent
 from tests.ledger.earning.test_events import draft
+from tests.support.plans import logged_plans
 
 SOURCE = Source("sign-in tablet", None, None)
 postgres = pytest.mark.postgres
@@ -146,16 +147,6 @@ def test_a_member_of_another_community_is_refused_as_by_the_general_path(
     assert session.scalar(sa.select(sa.func.count()).select_from(EarningEvent)) == 0
 
 
-# auto_explain sends the plan of each statement run inside the function to the client as a LOG
-# message: the plans the function's cached statements really use.
-PLAN_LOGGING = (
-    "LOAD 'auto_explain'",
-    "SET LOCAL auto_explain.log_min_duration = 0",
-    "SET LOCAL auto_explain.log_nested_statements = on",
-    "SET LOCAL client_min_messages = log",
-)
-
-
 @postgres
 def test_the_standing_reads_events_by_index_even_when_planned_on_an_empty_table(
     session, community, wang, now
@@ -165,19 +156,8 @@ def test_the_standing_reads_events_by_index_even_when_planned_on_an_empty_table(
     caps = (CapDraft("day", max_count=2),)
     set_rule(session, community.id, "deliberation.attend", RuleDraft(points=5, caps=caps), now=now)
     session.execute(sa.text("ANALYZE earning_events"))  # its statistics now say: no rows
-    for statement in PLAN_LOGGING:
-        session.execute(sa.text(statement))
-    plans: list[str] = []
-
-    def keep(notice):
-        plans.append(notice.message_primary or "")
-
-    driver = session.connection().connection.driver_connection
-    driver.add_notice_handler(keep)
-    try:
+    with logged_plans(session) as plans:  # the plans the function's cached statements use
         fastpath.record_event(session, SOURCE, draft(community, wang, at=now), now=now)
-    finally:
-        driver.remove_notice_handler(keep)
     reading_events = [plan for plan in plans if "earning_events" in plan]
     assert reading_events, plans
     assert not [plan for plan in reading_events if "Seq Scan on earning_events" in plan]
