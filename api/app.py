@@ -219,7 +219,11 @@ def create_app(config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, reads_only=reads.reads_only)
         elif db.engine.dialect.name == "postgresql":
-            configure_postgresql(db.engine, lock_timeout_ms=app.config["LOCK_TIMEOUT_MS"])
+            configure_postgresql(
+                db.engine,
+                lock_timeout_ms=app.config["LOCK_TIMEOUT_MS"],
+                outside_transaction=reads.outside_transaction,
+            )
 
     problems.register(app)
     app.before_request(_refuse_unstorable_paths)

@@ -9,12 +9,18 @@ wrote nothing ends the same under COMMIT, for the same round trip, and flushes n
 Only a request with a safe method that succeeded is committed, and only while its session holds
 no unflushed change: a safe method never writes (see :func:`reads_only`), and anything that
 failed still rolls back.
+
+A read that needs no transaction (a view marked :func:`without_transaction`) runs in autocommit
+on PostgreSQL (ledger/core/engine.py): a balance read costs one round trip instead of three
+(BEGIN, its statement, COMMIT), and its COMMIT here sends nothing. Under READ COMMITTED each
+statement of a transaction sees a snapshot of its own anyway, so such a read answers the same;
+SQLite, whose read transaction is one snapshot, keeps it.
 """
 
 import logging
 from typing import cast
 
-from flask import Response, has_request_context, request
+from flask import Response, current_app, has_request_context, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
@@ -30,6 +36,25 @@ def reads_only() -> bool:
     """A request with a safe method (GET, HEAD, OPTIONS) never writes: under SQLite's WAL its
     deferred transaction does not hold writers back."""
     return has_request_context() and request.method in SAFE_METHODS
+
+
+WITHOUT_TRANSACTION = "pointsbank_read_without_transaction"
+
+
+def without_transaction(view):
+    """Mark a view that only reads, with no lock and no setting that lives in a transaction:
+    its safe requests run outside one on PostgreSQL. Put it under the route's other decorators,
+    which copy the mark onto their wrappers."""
+    setattr(view, WITHOUT_TRANSACTION, True)
+    return view
+
+
+def outside_transaction() -> bool:
+    """A safe request to a view marked without_transaction is being served."""
+    if not reads_only() or request.endpoint is None:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, WITHOUT_TRANSACTION, False)
 
 
 def end_read_with_commit(response: Response) -> Response:

@@ -1,6 +1,6 @@
 """Accounts: balances, statements with running balance, balance as of an instant."""
 
-from api import access
+from api import access, reads
 from api.clock import now
 from api.core.schemas import (
     AccountSchema,
@@ -21,6 +21,7 @@ blp = Blueprint(
 
 @blp.route("/<account_id>")
 @blp.response(200, AccountSchema)
+@reads.without_transaction
 def show(account_id):
     """An account and its balances: posted, pending, available; points expiring soon."""
     at = now()
@@ -30,6 +31,7 @@ def show(account_id):
 @blp.route("/<account_id>/statement")
 @blp.arguments(StatementQuery, location="query", as_kwargs=True)
 @blp.response(200, StatementSchema)
+@reads.without_transaction
 def statement(account_id, **page):
     """Posted entries, oldest first, each with the balance after it (keyset-paginated), and
     the points expiring soon."""
@@ -39,6 +41,7 @@ def statement(account_id, **page):
 @blp.route("/<account_id>/balance")
 @blp.arguments(BalanceAsOfQuery, location="query", as_kwargs=True)
 @blp.response(200, BalanceAsOfSchema)
+@reads.without_transaction
 def balance_as_of(account_id, as_of):
     """The posted balance at a past instant."""
     return balances.posted_as_of(db.session, access.account(account_id), as_of)

@@ -44,45 +44,58 @@ ZERO = Balance(0, 0, 0)
 # building the equivalent SQLAlchemy expression (three subqueries, two outer joins) on every read
 # cost several times more CPU than the database took to answer it; ``:account_ids`` expands to
 # the list given, ``:now`` is bound as the columns' own UTCDateTime.
-_CACHED_SQL = (
-    "SELECT account_id, SUM(posted) AS posted, SUM(pending_in) AS pending_in, "
-    "SUM(pending_out) AS pending_out FROM account_balances "
-    "WHERE account_id IN :account_ids GROUP BY account_id"
-)
+# The balance read names one account, as ``= :account_id``: an expanding list of one would be
+# rendered afresh at every execution, where a plain parameter's statement is compiled once.
+_MANY, _ONE = "IN :account_ids", "= :account_id"
 
 
-def _expired_holds_sql(side: str) -> str:
+def _cached_sql(accounts: str) -> str:
+    return (
+        "SELECT account_id, SUM(posted) AS posted, SUM(pending_in) AS pending_in, "
+        "SUM(pending_out) AS pending_out FROM account_balances "
+        f"WHERE account_id {accounts} GROUP BY account_id"
+    )
+
+
+def _expired_holds_sql(side: str, accounts: str) -> str:
     """Per account: the amount held on ``side`` of the postings by pending entries past expiry."""
     return (
         f"SELECT p.{side} AS account_id, SUM(p.amount) AS amount "
         "FROM postings AS p JOIN entries AS e ON e.id = p.entry_id "
-        f"WHERE p.{side} IN :account_ids AND e.status = 'pending' AND e.expires_at <= :now "
+        f"WHERE p.{side} {accounts} AND e.status = 'pending' AND e.expires_at <= :now "
         f"GROUP BY p.{side}"
     )
 
 
 _ACCOUNT_IDS: sa.BindParameter[list[str]] = sa.bindparam("account_ids", expanding=True)
 _NOW = sa.bindparam("now", type_=UTCDateTime())
-_CACHED_BALANCES = sa.text(_CACHED_SQL).bindparams(_ACCOUNT_IDS)
-_LESS_EXPIRED_HOLDS_SQL = (
-    "SELECT c.account_id, c.posted, "
-    "c.pending_in - COALESCE(held_in.amount, 0) AS pending_in, "
-    "c.pending_out - COALESCE(held_out.amount, 0) AS pending_out "
-    f"FROM ({_CACHED_SQL}) AS c "
-    f"LEFT OUTER JOIN ({_expired_holds_sql('to_account_id')}) AS held_in "
-    "ON held_in.account_id = c.account_id "
-    f"LEFT OUTER JOIN ({_expired_holds_sql('from_account_id')}) AS held_out "
-    "ON held_out.account_id = c.account_id"
+_CACHED_BALANCES = sa.text(_cached_sql(_MANY)).bindparams(_ACCOUNT_IDS)
+
+
+def _less_expired_holds_sql(accounts: str) -> str:
+    return (
+        "SELECT c.account_id, c.posted, "
+        "c.pending_in - COALESCE(held_in.amount, 0) AS pending_in, "
+        "c.pending_out - COALESCE(held_out.amount, 0) AS pending_out "
+        f"FROM ({_cached_sql(accounts)}) AS c "
+        f"LEFT OUTER JOIN ({_expired_holds_sql('to_account_id', accounts)}) AS held_in "
+        "ON held_in.account_id = c.account_id "
+        f"LEFT OUTER JOIN ({_expired_holds_sql('from_account_id', accounts)}) AS held_out "
+        "ON held_out.account_id = c.account_id"
+    )
+
+
+_BALANCES_LESS_EXPIRED_HOLDS = sa.text(_less_expired_holds_sql(_MANY)).bindparams(
+    _ACCOUNT_IDS, _NOW
 )
-_BALANCES_LESS_EXPIRED_HOLDS = sa.text(_LESS_EXPIRED_HOLDS_SQL).bindparams(_ACCOUNT_IDS, _NOW)
 # An account's record and its balance as current_balances gives it with ``now``, in ONE
 # statement: the balance read's only one (no balance row reads as zero).
 _STANDING_BY_ID = sa.text(
     f"SELECT {', '.join(f'a.{f.name}' for f in fields(AccountRecord))}, "
     "b.posted, b.pending_in, b.pending_out FROM accounts AS a "
-    f"LEFT OUTER JOIN ({_LESS_EXPIRED_HOLDS_SQL}) AS b ON b.account_id = a.id "
+    f"LEFT OUTER JOIN ({_less_expired_holds_sql(_ONE)}) AS b ON b.account_id = a.id "
     "WHERE a.id = :account_id"
-).bindparams(_ACCOUNT_IDS, _NOW)
+).bindparams(_NOW)
 
 
 def current_balances(session: Session, account_ids, *, now: datetime | None = None):
@@ -273,7 +286,7 @@ def read_standing(session: Session, account_id: str, *, now: datetime) -> Accoun
     # A textual statement is not the ORM's: flush as an ORM query would.
     if session.autoflush:
         session.flush()
-    params = {"account_id": account_id, "account_ids": [account_id], "now": as_utc(now)}
+    params = {"account_id": account_id, "now": as_utc(now)}
     row = session.execute(_STANDING_BY_ID, params).one_or_none()
     if row is None:
         raise errors.AccountNotFound(account=account_id)

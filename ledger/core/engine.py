@@ -5,12 +5,16 @@ BEGIN IMMEDIATE, so concurrent writers queue at BEGIN instead of failing when a 
 tries to become a write one. PostgreSQL: every lock wait is bounded, so a stuck transaction turns
 into a retryable refusal rather than a pile-up, and every pooled connection proves it is alive at
 checkout with the transaction's own BEGIN (see :func:`begin_as_ping`): a connection that died
-with a server restart is replaced before a request uses it, at no extra round trip. The web
-app and the ledger's own tests share these.
+with a server restart is replaced before a request uses it, at no extra round trip. A read that
+is one statement may skip the transaction altogether (see :func:`checkout_outside_transaction`):
+one round trip instead of BEGIN, the statement and COMMIT. The web app and the ledger's own
+tests share these.
 """
 
+import select
 from collections.abc import Callable
 
+import psycopg
 import sqlalchemy as sa
 from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy import event
@@ -46,8 +50,11 @@ def configure_sqlite(engine: sa.Engine, *, reads_only: Callable[[], bool] = _nev
         connection.exec_driver_sql("BEGIN" if reads_only() else "BEGIN IMMEDIATE")
 
 
-def configure_postgresql(engine: sa.Engine, *, lock_timeout_ms: int) -> None:
-    """Bound every lock wait on each new connection; begin (and so ping) at checkout."""
+def configure_postgresql(
+    engine: sa.Engine, *, lock_timeout_ms: int, outside_transaction: Callable[[], bool] = _never
+) -> None:
+    """Bound every lock wait on each new connection; begin (and so ping) at checkout, or, while
+    ``outside_transaction()`` is true, check the connection and run without a transaction."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -57,7 +64,15 @@ def configure_postgresql(engine: sa.Engine, *, lock_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "checkout")
     def on_checkout(dbapi_connection, record, _proxy):
-        begin_as_ping(dbapi_connection, record)
+        if outside_transaction():
+            checkout_outside_transaction(dbapi_connection, record)
+        else:
+            begin_as_ping(dbapi_connection, record)
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(dbapi_connection, record):
+        if record.info.pop(_OUTSIDE_TRANSACTION, False) and dbapi_connection is not None:
+            back_in_transactions(dbapi_connection, record)
 
     @event.listens_for(engine, "set_connection_execution_options")
     def on_options(connection, options):
@@ -71,6 +86,7 @@ def configure_postgresql(engine: sa.Engine, *, lock_timeout_ms: int) -> None:
 
 
 _BEGUN_AT_CHECKOUT = "pointsbank.begun_at_checkout"
+_OUTSIDE_TRANSACTION = "pointsbank.outside_transaction"
 _TRANSACTION_OPTIONS = {"isolation_level", "postgresql_readonly", "postgresql_deferrable"}
 
 
@@ -96,6 +112,44 @@ def begin_as_ping(dbapi_connection, record) -> None:
     if result.status != ExecStatus.COMMAND_OK:
         raise InvalidatePoolError("BEGIN failed at checkout")
     record.info[_BEGUN_AT_CHECKOUT] = True
+
+
+def checkout_outside_transaction(dbapi_connection, record) -> None:
+    """Put the connection in autocommit for this checkout, after checking it is alive.
+
+    For a read that is one statement, a transaction only adds BEGIN and COMMIT round trips: the
+    statement sees one snapshot either way. Without the BEGIN there is no ping, so the check is
+    the socket's: an idle connection has nothing to read unless the server ended it (a restart
+    sends its termination notice, or closes the socket), and such a connection is replaced, with
+    every older one, before the read uses it. psycopg's commit and rollback send nothing while no
+    transaction is open, so the session's COMMIT and the pool's reset cost no round trip either.
+    """
+    pgconn = dbapi_connection.pgconn
+    if pgconn.transaction_status != TransactionStatus.IDLE or dbapi_connection.autocommit:
+        return
+    if _has_input(pgconn):
+        raise InvalidatePoolError("the server ended this pooled connection")
+    dbapi_connection.autocommit = True
+    record.info[_OUTSIDE_TRANSACTION] = True
+
+
+def _has_input(pgconn) -> bool:
+    """Whether the server sent anything to an idle connection, or closed it (without waiting)."""
+    try:
+        socket = pgconn.socket
+    except psycopg.OperationalError:  # libpq already knows the connection is gone
+        return True
+    poller = select.poll()  # unlike select.select, not limited to descriptors below 1024
+    poller.register(socket, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def back_in_transactions(dbapi_connection, record) -> None:
+    """Return a connection checked out by checkout_outside_transaction to transactions."""
+    if dbapi_connection.pgconn.transaction_status == TransactionStatus.IDLE:
+        dbapi_connection.autocommit = False
+    else:  # a statement opened a transaction of its own: nothing of it may reach the pool
+        record.invalidate()
 
 
 def configure_engine(engine: sa.Engine, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> sa.Engine:

@@ -1,5 +1,6 @@
 """api/reads.py: a successful read ends its transaction with COMMIT; anything else rolls back."""
 
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -10,6 +11,11 @@ from sqlalchemy.orm import Session
 from api.extensions import db
 from tests.conftest import postgres_only
 from tests.support.prepared import EXECUTIONS_TO_PREPARE, one_connection_app, prepared_statements
+from tests.support.wire import traced
+
+BALANCE_READS = 5
+TERMINATION_POLLS = 50
+TERMINATION_POLL_SECONDS = 0.05
 
 
 @contextmanager
@@ -98,3 +104,66 @@ def test_repeated_reads_keep_their_prepared_statement(database_url, admin, accou
             assert client.get(f"/v1/accounts/{account}", headers=admin).status_code == 200
         prepared = prepared_statements(single)
     assert any("FROM accounts AS a" in statement for statement in prepared)
+
+
+@pytest.fixture
+def single(database_url, test_clock):
+    """The app on one pooled connection (PostgreSQL)."""
+    with one_connection_app(database_url, test_clock) as app:
+        yield app
+
+
+def _read_balance(client, headers, account: str) -> None:
+    assert client.get(f"/v1/accounts/{account}", headers=headers).status_code == 200
+
+
+@postgres_only
+def test_a_balance_read_is_one_round_trip_outside_a_transaction(single, admin, account):
+    """On PostgreSQL a balance read sends its one statement, with no BEGIN and no COMMIT."""
+    client = single.test_client()
+    for _ in range(EXECUTIONS_TO_PREPARE):
+        _read_balance(client, admin, account)
+    with single.app_context(), traced(db.engine) as wire:
+        for _ in range(BALANCE_READS):
+            _read_balance(client, admin, account)
+        assert wire.simple_queries() == []
+        assert wire.round_trips() == BALANCE_READS
+
+
+@postgres_only
+def test_a_connection_read_outside_a_transaction_goes_back_to_transactions(single, admin, account):
+    """After a balance read, the same pooled connection serves another read in a transaction."""
+    client = single.test_client()
+    _read_balance(client, admin, account)
+    with single.app_context(), traced(db.engine) as wire:
+        _read_balance(client, admin, account)
+        assert client.get("/v1/communities", headers=admin).status_code == 200
+        assert wire.simple_queries() == ["BEGIN", "COMMIT"]
+
+
+@postgres_only
+def test_a_read_outside_a_transaction_replaces_a_connection_the_server_ended(
+    single, database_url, admin, account
+):
+    """A pooled connection whose backend was terminated is replaced before the read uses it."""
+    client = single.test_client()
+    _read_balance(client, admin, account)
+    with single.app_context():
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        db.session.commit()
+        db.session.remove()
+    _terminate(database_url, pid)
+    _read_balance(client, admin, account)
+
+
+def _terminate(database_url: str, pid: int) -> None:
+    """End a backend and wait until it is gone."""
+    rival = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    with rival.connect() as connection:
+        connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        gone = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+        for _ in range(TERMINATION_POLLS):
+            if connection.execute(gone, {"pid": pid}).scalar() == 0:
+                return
+            time.sleep(TERMINATION_POLL_SECONDS)
+    raise AssertionError(f"backend {pid} still runs")

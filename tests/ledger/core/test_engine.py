@@ -3,7 +3,12 @@
 import pytest
 import sqlalchemy as sa
 
-from ledger.core.engine import LOCK_TIMEOUT_MS, SQLITE_BUSY_TIMEOUT_SECONDS, configure_engine
+from ledger.core.engine import (
+    LOCK_TIMEOUT_MS,
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    configure_engine,
+    configure_postgresql,
+)
 
 
 def test_sqlite_connections_have_foreign_keys_wal_and_a_busy_timeout(tmp_path):
@@ -43,3 +48,27 @@ def test_postgresql_connections_bound_every_lock_wait(engine):
     with engine.connect() as connection:
         shown = connection.exec_driver_sql("SHOW lock_timeout").scalar()
     assert shown == f"{LOCK_TIMEOUT_MS // 1000}s"
+
+
+def _transaction_ids(engine: sa.Engine) -> set[int]:
+    """The transaction ids of two statements run on one checked-out connection."""
+    with engine.connect() as connection:
+        ids = {connection.exec_driver_sql("SELECT txid_current()").scalar() for _ in range(2)}
+        connection.commit()
+    return ids
+
+
+@pytest.mark.postgres
+def test_a_checkout_outside_a_transaction_runs_each_statement_on_its_own(database_url):
+    """While the predicate holds, a checked-out connection autocommits; afterwards it no longer does."""
+    outside = [True]
+    engine = sa.create_engine(database_url, pool_size=1, max_overflow=0)
+    configure_postgresql(
+        engine, lock_timeout_ms=LOCK_TIMEOUT_MS, outside_transaction=lambda: outside[0]
+    )
+    try:
+        assert len(_transaction_ids(engine)) == 2
+        outside[0] = False
+        assert len(_transaction_ids(engine)) == 1
+    finally:
+        engine.dispose()
