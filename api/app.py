@@ -24,6 +24,7 @@ from api import (
     pages,
     problems,
     reads,
+    smorest,
     supermarket,
     timebank,
     webhooks,
@@ -162,7 +163,7 @@ def _refuse_ambiguous_json():
         detail = f"The JSON body nests arrays or objects deeper than {MAX_JSON_DEPTH} levels."
         return problems.problem(400, "json-too-deep", "Bad Request", detail)
     try:
-        json.loads(text, object_pairs_hook=_object_refusing_duplicates)
+        parsed = json.loads(text, object_pairs_hook=_object_refusing_duplicates)
     except DuplicateKey as duplicate:
         detail = f"The JSON body names the key {duplicate.key!r} twice in one object."
         return problems.problem(
@@ -170,6 +171,7 @@ def _refuse_ambiguous_json():
         )
     except ValueError:
         return None
+    setattr(g, smorest.PARSED_JSON, parsed)  # the arguments parser takes it: one parse a body
     return None
 
 
