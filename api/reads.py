@@ -57,6 +57,14 @@ def outside_transaction() -> bool:
     return getattr(view, WITHOUT_TRANSACTION, False)
 
 
+def release_connection_read_outside_transaction(_error=None) -> None:
+    """teardown_request: a read outside a transaction gives its connection back to the pool,
+    back in transactions, with its request (whatever it answered), even when the session
+    outlives the request (a request served inside an app context of its caller's)."""
+    if outside_transaction():
+        db.session.close()
+
+
 def end_read_with_commit(response: Response) -> Response:
     """after_request: COMMIT the transaction of a successful read instead of rolling it back."""
     if not reads_only() or response.status_code >= FIRST_FAILED_STATUS:

@@ -89,13 +89,25 @@ _BALANCES_LESS_EXPIRED_HOLDS = sa.text(_less_expired_holds_sql(_MANY)).bindparam
     _ACCOUNT_IDS, _NOW
 )
 # An account's record and its balance as current_balances gives it with ``now``, in ONE
-# statement: the balance read's only one (no balance row reads as zero).
-_STANDING_BY_ID = sa.text(
-    f"SELECT {', '.join(f'a.{f.name}' for f in fields(AccountRecord))}, "
-    "b.posted, b.pending_in, b.pending_out FROM accounts AS a "
-    f"LEFT OUTER JOIN ({_less_expired_holds_sql(_ONE)}) AS b ON b.account_id = a.id "
-    "WHERE a.id = :account_id"
-).bindparams(_NOW)
+# statement: the balance read's only one (no balance row reads as zero). Its columns are named
+# in order, so SQLAlchemy keeps the result's layout with the compiled statement instead of
+# matching the driver's column descriptions at every read.
+_STANDING_COLUMNS = (
+    *(f.name for f in fields(AccountRecord)),
+    "posted",
+    "pending_in",
+    "pending_out",
+)
+_STANDING_BY_ID = (
+    sa.text(
+        f"SELECT {', '.join(f'a.{f.name}' for f in fields(AccountRecord))}, "
+        "b.posted, b.pending_in, b.pending_out FROM accounts AS a "
+        f"LEFT OUTER JOIN ({_less_expired_holds_sql(_ONE)}) AS b ON b.account_id = a.id "
+        "WHERE a.id = :account_id"
+    )
+    .bindparams(_NOW)
+    .columns(*map(sa.column, _STANDING_COLUMNS))
+)
 
 
 def current_balances(session: Session, account_ids, *, now: datetime | None = None):

@@ -47,9 +47,9 @@ def account(make_community, make_member):
 
 
 def test_a_successful_read_commits_instead_of_rolling_back(app, client, admin, account):
-    """A balance read that answers 200 ends its transaction with COMMIT and no ROLLBACK."""
+    """A read in a transaction that answers 200 ends it with COMMIT and no ROLLBACK."""
     with transaction_ends(app) as ends:
-        response = client.get(f"/v1/accounts/{account}", headers=admin)
+        response = client.get("/v1/communities", headers=admin)
     assert response.status_code == 200
     assert ends == ["commit"]
 
@@ -89,9 +89,9 @@ def test_a_commit_that_fails_after_a_read_keeps_the_answer(
 
     monkeypatch.setattr(Session, "commit", lost)
     with transaction_ends(app) as ends:
-        response = client.get(f"/v1/accounts/{account}", headers=admin)
+        response = client.get("/v1/communities", headers=admin)
     assert response.status_code == 200
-    assert response.json["id"] == account
+    assert [c["slug"] for c in response.json["items"]] == ["qianjiang"]
     assert ends == ["rollback"]
 
 
@@ -137,6 +137,19 @@ def test_a_connection_read_outside_a_transaction_goes_back_to_transactions(singl
     _read_balance(client, admin, account)
     with single.app_context(), traced(db.engine) as wire:
         _read_balance(client, admin, account)
+        assert client.get("/v1/communities", headers=admin).status_code == 200
+        assert wire.simple_queries() == ["BEGIN", "COMMIT"]
+
+
+@postgres_only
+def test_a_failed_read_outside_a_transaction_gives_its_connection_back(single, admin, account):
+    """After a balance read answered 404, the next read on the connection is in a transaction,
+    even when both are served inside one app context (whose session outlives each request)."""
+    client = single.test_client()
+    _read_balance(client, admin, account)
+    with single.app_context(), traced(db.engine) as wire:
+        missing = client.get("/v1/accounts/acc_01NOSUCHACCOUNT000000000000", headers=admin)
+        assert missing.status_code == 404
         assert client.get("/v1/communities", headers=admin).status_code == 200
         assert wire.simple_queries() == ["BEGIN", "COMMIT"]
 
