@@ -6,9 +6,9 @@ tries to become a write one. PostgreSQL: every lock wait is bounded, so a stuck 
 into a retryable refusal rather than a pile-up, and every pooled connection proves it is alive at
 checkout with the transaction's own BEGIN (see :func:`begin_as_ping`): a connection that died
 with a server restart is replaced before a request uses it, at no extra round trip. A read that
-is one statement may skip the transaction altogether (see :func:`checkout_outside_transaction`):
-one round trip instead of BEGIN, the statement and COMMIT. The web app and the ledger's own
-tests share these.
+needs no transaction may skip it altogether (see :func:`checkout_outside_transaction`): a round
+trip per statement, and none for BEGIN and COMMIT. The web app and the ledger's own tests share
+these.
 """
 
 import select
@@ -117,8 +117,9 @@ def begin_as_ping(dbapi_connection, record) -> None:
 def checkout_outside_transaction(dbapi_connection, record) -> None:
     """Put the connection in autocommit for this checkout, after checking it is alive.
 
-    For a read that is one statement, a transaction only adds BEGIN and COMMIT round trips: the
-    statement sees one snapshot either way. Without the BEGIN there is no ping, so the check is
+    For a read whose statements need no snapshot in common, a transaction only adds BEGIN and
+    COMMIT round trips: under READ COMMITTED each statement of a transaction takes a snapshot of
+    its own anyway. Without the BEGIN there is no ping, so the check is
     the socket's: an idle connection has nothing to read unless the server ended it (a restart
     sends its termination notice, or closes the socket), and such a connection is replaced, with
     every older one, before the read uses it. psycopg's commit and rollback send nothing while no
