@@ -43,9 +43,9 @@ ZERO = Balance(0, 0, 0)
 # The cached figures of the accounts, summed over shards. Written out once as SQL because
 # building the equivalent SQLAlchemy expression (three subqueries, two outer joins) on every read
 # cost several times more CPU than the database took to answer it; ``:account_ids`` expands to
-# the list given, ``:now`` is bound as the columns' own UTCDateTime.
-# The balance read names one account, as ``= :account_id``: an expanding list of one would be
-# rendered afresh at every execution, where a plain parameter's statement is compiled once.
+# the list given, ``:now`` is bound as the columns' own UTCDateTime. The balance read names one
+# account, as ``= :account_id``: an expanding list of one would be rendered afresh at every
+# execution, where a plain parameter's statement is compiled once.
 _MANY, _ONE = "IN :account_ids", "= :account_id"
 
 
@@ -92,16 +92,14 @@ _BALANCES_LESS_EXPIRED_HOLDS = sa.text(_less_expired_holds_sql(_MANY)).bindparam
 # statement: the balance read's only one (no balance row reads as zero). Its columns are named
 # in order, so SQLAlchemy keeps the result's layout with the compiled statement instead of
 # matching the driver's column descriptions at every read.
-_STANDING_COLUMNS = (
-    *(f.name for f in fields(AccountRecord)),
-    "posted",
-    "pending_in",
-    "pending_out",
-)
+_STANDING_COLUMNS = {
+    **{f.name: "a" for f in fields(AccountRecord)},
+    **dict.fromkeys(("posted", "pending_in", "pending_out"), "b"),
+}
 _STANDING_BY_ID = (
     sa.text(
-        f"SELECT {', '.join(f'a.{f.name}' for f in fields(AccountRecord))}, "
-        "b.posted, b.pending_in, b.pending_out FROM accounts AS a "
+        f"SELECT {', '.join(f'{table}.{name}' for name, table in _STANDING_COLUMNS.items())} "
+        "FROM accounts AS a "
         f"LEFT OUTER JOIN ({_less_expired_holds_sql(_ONE)}) AS b ON b.account_id = a.id "
         "WHERE a.id = :account_id"
     )
