@@ -27,15 +27,16 @@ DECISIONS = [
 
 @pytest.fixture
 def signed(session, evening, wang, li, now):
-    """Wang and Li signed in during the evening."""
-    for member in (wang, li):
+    """Wang, then Li a minute later, signed in during the evening."""
+    # Distinct instants: sign-ins at one instant are listed by member id, whose order is random.
+    for minute, member in enumerate((wang, li), start=5):
         sign_in(
             session,
             evening,
             member,
             method="scan",
             ticked_by=member.id,
-            now=now + timedelta(minutes=5),
+            now=now + timedelta(minutes=minute),
         )
     return evening
 
